@@ -1,0 +1,212 @@
+package sigv4
+
+import (
+	"crypto/hmac"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
+)
+
+// An Authenticator decides who sent a request. Authenticate is given the
+// request and its already-read body; it returns the caller, or an
+// *awserr.Error with AWS's exception name, message and status.
+// Implementations are safe for concurrent use.
+type Authenticator interface {
+	Authenticate(r *http.Request, body []byte) (eventbus.Caller, error)
+}
+
+var (
+	_ Authenticator = (*Verifier)(nil)
+	_ Authenticator = Dev{}
+)
+
+// Defaults applied by NewVerifier to a zero Config field.
+const (
+	// DefaultService is EventBridge's signing name.
+	DefaultService = "events"
+	// DefaultMaxSkew is how far a request's date may be from the server's
+	// clock, either way.
+	DefaultMaxSkew = 15 * time.Minute
+	// maxExpires is the longest X-Amz-Expires AWS accepts: one week.
+	maxExpires = 7 * 24 * time.Hour
+)
+
+// Config configures a Verifier.
+type Config struct {
+	// Credentials are the access keys accepted; see LoadCredentials.
+	Credentials []Credential
+	// Region is the region requests must be scoped to. Empty accepts any
+	// region (the region is still covered by the signature).
+	Region string
+	// Service is the signing name requests must be scoped to; default "events".
+	Service string
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// MaxSkew is the allowed distance between a request's date and Now;
+	// default 15 minutes.
+	MaxSkew time.Duration
+}
+
+// A Verifier authenticates requests by verifying their SigV4 signature
+// against a fixed set of credentials. It is immutable after NewVerifier and
+// safe for concurrent use.
+type Verifier struct {
+	creds   map[string]Credential // by access key id
+	region  string
+	service string
+	now     func() time.Time
+	maxSkew time.Duration
+}
+
+// NewVerifier returns a Verifier for cfg, applying the defaults. It fails when
+// a credential is invalid (as LoadCredentials checks) or MaxSkew is negative.
+func NewVerifier(cfg Config) (*Verifier, error) {
+	if err := validateCredentials(cfg.Credentials); err != nil {
+		return nil, fmt.Errorf("sigv4: %w", err)
+	}
+	if cfg.MaxSkew < 0 {
+		return nil, errors.New("sigv4: MaxSkew must not be negative")
+	}
+	v := &Verifier{
+		creds:   make(map[string]Credential, len(cfg.Credentials)),
+		region:  cfg.Region,
+		service: cfg.Service,
+		now:     cfg.Now,
+		maxSkew: cfg.MaxSkew,
+	}
+	if v.service == "" {
+		v.service = DefaultService
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if v.maxSkew == 0 {
+		v.maxSkew = DefaultMaxSkew
+	}
+	for _, c := range cfg.Credentials {
+		c.Partners = slices.Clone(c.Partners)
+		v.creds[c.AccessKeyID] = c
+	}
+	return v, nil
+}
+
+// Authenticate verifies the SigV4 signature of r over body, in the
+// Authorization header or a presigned query string. The checks run in AWS's
+// order: presence and completeness, date format, clock skew or presigned
+// expiry, Host signed, algorithm, credential shape, credential scope (region,
+// service, terminator, date), access key, signature. The caller it returns
+// acts as the credential's account with its partners.
+func (v *Verifier) Authenticate(r *http.Request, body []byte) (eventbus.Caller, error) {
+	s, err := readSignature(r)
+	if err != nil {
+		return eventbus.Caller{}, err
+	}
+	date, err := s.time()
+	if err != nil {
+		return eventbus.Caller{}, err
+	}
+	if err := v.checkTime(s, date); err != nil {
+		return eventbus.Caller{}, err
+	}
+	if !slices.ContainsFunc(s.SignedHeaders, func(h string) bool { return strings.EqualFold(h, "host") }) {
+		return eventbus.Caller{}, errHostUnsigned()
+	}
+	if s.Algorithm != algorithmHMAC {
+		return eventbus.Caller{}, errUnsupportedAlgorithm(s.Algorithm)
+	}
+	scope, err := s.Scope()
+	if err != nil {
+		return eventbus.Caller{}, err
+	}
+	if err := v.checkScope(scope, date); err != nil {
+		return eventbus.Caller{}, err
+	}
+	cred, ok := v.creds[scope.AccessKeyID]
+	if !ok {
+		return eventbus.Caller{}, errUnrecognizedClient()
+	}
+	if !s.presigned && r.Header.Get(headerSecurityToken) != "" &&
+		!slices.ContainsFunc(s.SignedHeaders, func(h string) bool { return strings.EqualFold(h, headerSecurityToken) }) {
+		return eventbus.Caller{}, errMismatch()
+	}
+	key := signingKey(cred.SecretAccessKey, scope)
+	want := hmacSHA256(key, stringToSign(date, scope, canonicalRequest(r, s, body)))
+	got, err := hex.DecodeString(s.Signature)
+	if err != nil || !hmac.Equal(want, got) {
+		return eventbus.Caller{}, errMismatch()
+	}
+	return eventbus.Caller{
+		AccessKeyID: cred.AccessKeyID,
+		Account:     cred.Account,
+		Partners:    slices.Clone(cred.Partners),
+	}, nil
+}
+
+// time parses the request date: X-Amz-Date in ISO 8601 basic format, or an
+// HTTP Date header.
+func (s signature) time() (time.Time, error) {
+	if s.httpDate {
+		t, err := http.ParseTime(s.date)
+		if err != nil {
+			return time.Time{}, errBadDate(s.date)
+		}
+		return t.UTC(), nil
+	}
+	t, err := time.Parse(amzDateLayout, s.date)
+	if err != nil || len(s.date) != len(amzDateLayout) {
+		return time.Time{}, errBadDate(s.date)
+	}
+	return t, nil
+}
+
+// checkTime rejects a date further than MaxSkew from now, except that a
+// presigned request with X-Amz-Expires stays valid until date+expires.
+func (v *Verifier) checkTime(s signature, date time.Time) error {
+	now := v.now().UTC().Truncate(time.Second)
+	if date.After(now.Add(v.maxSkew)) {
+		return errNotYetCurrent(date, now, v.maxSkew)
+	}
+	window := v.maxSkew
+	if s.presigned && s.expires != "" {
+		secs, err := strconv.ParseInt(s.expires, 10, 64)
+		switch {
+		case err != nil:
+			return errIncomplete(msgExpiresNumber)
+		case secs < 0:
+			return errIncomplete(msgExpiresNeg)
+		case secs > int64(maxExpires/time.Second):
+			return errIncomplete(msgExpiresWeek)
+		}
+		window = time.Duration(secs) * time.Second
+	}
+	if date.Before(now.Add(-window)) {
+		return errExpired(date, now, window)
+	}
+	return nil
+}
+
+// checkScope compares the credential scope with the verifier's region and
+// service and with the request date, reporting every mismatch at once.
+func (v *Verifier) checkScope(scope Scope, date time.Time) error {
+	var p scopeProblems
+	if v.region != "" && scope.Region != v.region {
+		p.region()
+	}
+	if scope.Service != v.service {
+		p.service(v.service)
+	}
+	if scope.Terminator != terminator {
+		p.terminator(scope.Terminator)
+	}
+	if want := date.Format(amzDateLayout)[:scopeDateLen]; scope.Date != want {
+		p.date(scope.Date, want, date.Format(amzDateLayout))
+	}
+	return p.err()
+}
