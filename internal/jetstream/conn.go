@@ -1,0 +1,219 @@
+package jetstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Defaults applied by Open to zero Config fields.
+const (
+	// DefaultReplicas is the replica count of buckets and streams.
+	DefaultReplicas = 1
+	// DefaultStartTimeout bounds how long Open waits for the embedded server
+	// to accept connections, or for the first connection to an external one.
+	DefaultStartTimeout = 10 * time.Second
+	// DefaultStoreSubdir is the directory under DataDir holding JetStream
+	// files when the server is embedded.
+	DefaultStoreSubdir = "jetstream"
+	// DefaultServerName names the embedded server.
+	DefaultServerName = "switchyard"
+)
+
+// Config says where JetStream lives.
+type Config struct {
+	// URL of an external NATS server or cluster (comma-separated URLs are
+	// fine). Empty means: embed a nats-server in this process.
+	URL string
+	// DataDir is where the embedded server stores its files (under
+	// DataDir/DefaultStoreSubdir). Required when URL is empty, unused otherwise.
+	DataDir string
+	// Replicas of every bucket and stream created; DefaultReplicas if zero.
+	// Only an external cluster can have more than 1.
+	Replicas int
+	// StartTimeout: DefaultStartTimeout if zero.
+	StartTimeout time.Duration
+	// ServerName of the embedded server: DefaultServerName if empty.
+	ServerName string
+	// NATSOptions are extra client options (credentials, TLS, name) for the
+	// connection to an external URL; they are also applied to the in-process
+	// connection, where most are harmless.
+	NATSOptions []nats.Option
+}
+
+func (cfg Config) withDefaults() Config {
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = DefaultReplicas
+	}
+	if cfg.StartTimeout <= 0 {
+		cfg.StartTimeout = DefaultStartTimeout
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = DefaultServerName
+	}
+	return cfg
+}
+
+// A Conn is an open connection to JetStream, and owns the embedded server if
+// there is one. Safe for concurrent use; Close once, after every KV and
+// EventLog made from it is no longer used.
+type Conn struct {
+	cfg    Config
+	log    *slog.Logger
+	srv    *server.Server // nil when connected to an external URL
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	closed chan struct{} // closed by the nats client when nc is closed
+}
+
+// Open connects to JetStream as cfg says: to cfg.URL, or, when it is empty,
+// to a nats-server it starts in this process with JetStream file storage under
+// cfg.DataDir, fsync on every write and no network listener. log receives the
+// embedded server's warnings and errors; nil discards them. Open returns an
+// error, having released everything it started, if the server does not start
+// or the connection fails within cfg.StartTimeout.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Conn{cfg: cfg, log: log, closed: make(chan struct{})}
+	opts := append([]nats.Option{nats.Name("switchyard"), nats.MaxReconnects(-1)}, cfg.NATSOptions...)
+	// Last, so Close can rely on it whatever cfg.NATSOptions hold.
+	opts = append(opts, nats.ClosedHandler(func(*nats.Conn) { close(c.closed) }))
+
+	url := cfg.URL
+	if url == "" {
+		if cfg.DataDir == "" {
+			return nil, errors.New("jetstream: Config.DataDir is required for the embedded server")
+		}
+		if cfg.Replicas != 1 {
+			return nil, fmt.Errorf("jetstream: %d replicas need an external cluster (Config.URL)", cfg.Replicas)
+		}
+		srv, err := startEmbedded(cfg, log)
+		if err != nil {
+			return nil, err
+		}
+		c.srv = srv
+		opts = append(opts, nats.InProcessServer(srv))
+	} else {
+		opts = append(opts, nats.Timeout(cfg.StartTimeout))
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		c.stopServer()
+		return nil, fmt.Errorf("jetstream: connect: %w", err)
+	}
+	c.nc = nc
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		c.stopServer()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	c.js = js
+	actx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
+	defer cancel()
+	if _, err := js.AccountInfo(actx); err != nil {
+		nc.Close()
+		c.stopServer()
+		return nil, fmt.Errorf("jetstream: not available: %w", err)
+	}
+	return c, nil
+}
+
+// startEmbedded starts a nats-server with JetStream and waits until it
+// accepts in-process connections.
+func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
+	opts := &server.Options{
+		ServerName: cfg.ServerName,
+		JetStream:  true,
+		StoreDir:   filepath.Join(cfg.DataDir, DefaultStoreSubdir),
+		// JetStream's default is to fsync every 2 minutes, losing
+		// acknowledged writes on a power loss or kernel crash.
+		SyncAlways: true,
+		DontListen: true,
+		NoSigs:     true,
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: embedded server: %w", err)
+	}
+	srv.SetLoggerV2(serverLogger{log}, false, false, false)
+	srv.Start()
+	if !srv.ReadyForConnections(cfg.StartTimeout) {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, fmt.Errorf("jetstream: embedded server not ready after %v", cfg.StartTimeout)
+	}
+	return srv, nil
+}
+
+// JetStream returns the JetStream context, for streams this package does not
+// wrap. Valid until Close.
+func (c *Conn) JetStream() jetstream.JetStream { return c.js }
+
+// NATS returns the underlying client connection. Valid until Close; do not
+// close it directly.
+func (c *Conn) NATS() *nats.Conn { return c.nc }
+
+// Close drains the connection (in-flight messages are processed, pending
+// publishes flushed), then shuts the embedded server down and waits for it to
+// have stopped, so its files are closed and DataDir can be reopened. If ctx
+// ends first Close returns ctx's error and leaves the rest to finish in the
+// background.
+func (c *Conn) Close(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() {
+		err := c.nc.Drain()
+		if err == nil {
+			<-c.closed
+		} else {
+			c.nc.Close()
+		}
+		c.stopServer()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+			return fmt.Errorf("jetstream: drain: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Conn) stopServer() {
+	if c.srv == nil {
+		return
+	}
+	c.srv.Shutdown()
+	c.srv.WaitForShutdown()
+}
+
+// serverLogger bridges the embedded server's log to slog: warnings and errors
+// at their level, notices at debug, debug and trace dropped.
+type serverLogger struct{ log *slog.Logger }
+
+func (l serverLogger) logf(level slog.Level, format string, v []any) {
+	ctx := context.Background()
+	if l.log.Enabled(ctx, level) {
+		l.log.Log(ctx, level, fmt.Sprintf(format, v...), "component", "nats-server")
+	}
+}
+
+func (l serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
+func (l serverLogger) Warnf(format string, v ...any)   { l.logf(slog.LevelWarn, format, v) }
+func (l serverLogger) Fatalf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
+func (l serverLogger) Errorf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
+func (l serverLogger) Debugf(string, ...any)           {}
+func (l serverLogger) Tracef(string, ...any)           {}

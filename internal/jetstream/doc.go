@@ -1,0 +1,11 @@
+// Package jetstream owns switchyard's durable storage on NATS JetStream: the
+// connection (to an external NATS cluster, or to a nats-server embedded in
+// the process and its lifecycle), KV buckets that implement eventbus.KV, and
+// the durable event log that ingest appends to and routing consumes from.
+//
+// Everything it acknowledges is durable: the embedded server fsyncs every
+// write (SyncAlways) and every write waits for its JetStream acknowledgement.
+//
+// It never applies domain rules (names, validation, state machines belong to
+// internal/eventbus) and never speaks HTTP or the AWS wire format.
+package jetstream
