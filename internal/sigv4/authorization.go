@@ -70,7 +70,10 @@ func parseAuthorization(h string, hasDate bool) (Authorization, error) {
 	if !strings.HasPrefix(trimmed, "AWS4-") {
 		return Authorization{}, errMissingToken()
 	}
-	alg, rest, _ := strings.Cut(trimmed, " ")
+	alg, rest := trimmed, ""
+	if i := strings.IndexAny(trimmed, " \t"); i >= 0 {
+		alg, rest = trimmed[:i], trimmed[i+1:]
+	}
 	a := Authorization{Algorithm: alg}
 	var signedHeaders string
 	for _, part := range strings.FieldsFunc(rest, isParamSeparator) {
