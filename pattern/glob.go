@@ -99,7 +99,7 @@ func javaHashOrder(vals []string) []string {
 	}
 	type entry struct {
 		bucket, seq int
-		v          string
+		v           string
 	}
 	es := make([]entry, len(vals))
 	for i, v := range vals {

@@ -13,24 +13,24 @@ import (
 type condKind uint8
 
 const (
-	condString   condKind = iota // exact string
-	condNumber                   // number equal by value (num)
-	condLiteral                  // true, false or null (str holds the word)
-	condIP                       // IP address range (ip); an exact IP string or a cidr
-	condPrefix                   // string starts with str
-	condSuffix                   // string ends with str
-	condEqualsIgnoreCase         // string equals str ignoring case (str is folded)
-	condPrefixIgnoreCase         // folded string starts with str
-	condSuffixIgnoreCase         // folded string ends with str
-	condWildcard                 // string matches glob
-	condRange                    // number in [lo, hi] (order-preserving encodings)
-	condExists                   // any leaf value
-	condAbsent                   // the field has no leaf value (exists: false)
-	condAnythingBut              // any leaf but the strings strs or numbers nums
-	condAnythingButPrefix        // any leaf that is not a string with a prefix in strs
-	condAnythingButSuffix        // any leaf that is not a string with a suffix in strs
-	condAnythingButIgnoreCase    // any leaf that is not a string equal, folded, to one of strs
-	condAnythingButWildcard      // any leaf that is not a string matching one of globs
+	condString                condKind = iota // exact string
+	condNumber                                // number equal by value (num)
+	condLiteral                               // true, false or null (str holds the word)
+	condIP                                    // IP address range (ip); an exact IP string or a cidr
+	condPrefix                                // string starts with str
+	condSuffix                                // string ends with str
+	condEqualsIgnoreCase                      // string equals str ignoring case (str is folded)
+	condPrefixIgnoreCase                      // folded string starts with str
+	condSuffixIgnoreCase                      // folded string ends with str
+	condWildcard                              // string matches glob
+	condRange                                 // number in [lo, hi] (order-preserving encodings)
+	condExists                                // any leaf value
+	condAbsent                                // the field has no leaf value (exists: false)
+	condAnythingBut                           // any leaf but the strings strs or numbers nums
+	condAnythingButPrefix                     // any leaf that is not a string with a prefix in strs
+	condAnythingButSuffix                     // any leaf that is not a string with a suffix in strs
+	condAnythingButIgnoreCase                 // any leaf that is not a string equal, folded, to one of strs
+	condAnythingButWildcard                   // any leaf that is not a string matching one of globs
 )
 
 // A cond is one entry of a field's value list. A field matches when any of
