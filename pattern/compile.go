@@ -3,6 +3,7 @@ package pattern
 import (
 	"sort"
 	"strconv"
+	"sync"
 )
 
 // maxCombinations is the most branches a pattern may expand to through $or.
@@ -20,6 +21,10 @@ const (
 type Pattern struct {
 	src      string
 	branches []branch
+
+	once   sync.Once  // builds single
+	single *automaton // this pattern alone, for Matches; read-only once built
+	pool   sync.Pool  // *scratch for Matches
 }
 
 // A branch is one conjunction of fields, sorted by path; a pattern matches
@@ -30,6 +35,7 @@ type branch []field
 type field struct {
 	path  string
 	conds []cond
+	key   string // fieldKey: path and value list, for sharing states
 }
 
 // String returns the pattern's source text.
@@ -59,7 +65,9 @@ func Compile(src string) (p *Pattern, err error) {
 	for _, r := range c.rules {
 		b := make(branch, 0, len(r))
 		for path, conds := range r {
-			b = append(b, field{path: path, conds: conds})
+			f := field{path: path, conds: conds}
+			f.key = fieldKey(&f)
+			b = append(b, f)
 		}
 		sort.Slice(b, func(i, j int) bool { return b[i].path < b[j].path })
 		p.branches = append(p.branches, b)
@@ -321,4 +329,21 @@ func (c *compiler) ignoreCaseAffix(op string) cond {
 	c.endObject("Only one key allowed in match expression")
 	c.endObject("Only one key allowed in match expression")
 	return cond{kind: kind, str: fold(text)}
+}
+
+// Matches reports whether the event (a JSON object) matches the pattern. It
+// returns ErrNotObject or ErrInvalidJSON for an event it cannot read.
+func (p *Pattern) Matches(event []byte) (bool, error) {
+	p.once.Do(func() {
+		p.single = newAutomaton()
+		p.single.addPattern(0, "", p)
+	})
+	sc, _ := p.pool.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	var buf [1]string
+	out, err := p.single.match(event, sc, buf[:0])
+	p.pool.Put(sc)
+	return len(out) > 0, err
 }

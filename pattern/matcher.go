@@ -1,0 +1,128 @@
+package pattern
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// A Matcher holds named patterns and finds which of them an event matches.
+// The zero value is not usable; call NewMatcher.
+//
+// Match may be called from any number of goroutines, concurrently with Add
+// and Remove, and never waits for them. Add and Remove serialise among
+// themselves; a pattern added (or removed) is seen by every Match that
+// starts after Add (or Remove) returns.
+type Matcher struct {
+	mu    sync.Mutex           // serialises updates; guards rules, freeIDs
+	rules map[string]ruleEntry // guarded by mu
+	free  []int32              // guarded by mu
+	sides [2]*automaton        // written only by the holder of mu
+	live  atomic.Pointer[automaton]
+	pool  sync.Pool // *scratch
+}
+
+type ruleEntry struct {
+	id int32
+	p  *Pattern
+}
+
+// NewMatcher returns an empty Matcher.
+func NewMatcher() *Matcher {
+	m := &Matcher{rules: map[string]ruleEntry{}}
+	m.sides[0], m.sides[1] = newAutomaton(), newAutomaton()
+	m.live.Store(m.sides[0])
+	return m
+}
+
+// Add adds p under name, replacing any pattern already there. It returns an
+// error only for a nil pattern.
+func (m *Matcher) Add(name string, p *Pattern) error {
+	if p == nil {
+		return errNilPattern
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old, exists := m.rules[name]
+	id := old.id
+	if !exists {
+		id = int32(len(m.rules))
+		if n := len(m.free); n > 0 {
+			id = m.free[n-1]
+			m.free = m.free[:n-1]
+		}
+	}
+	m.update(func(a *automaton) {
+		if exists {
+			a.removePattern(id, old.p)
+		}
+		a.addPattern(id, name, p)
+	})
+	m.rules[name] = ruleEntry{id: id, p: p}
+	return nil
+}
+
+// Remove removes the pattern under name, if any.
+func (m *Matcher) Remove(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old, exists := m.rules[name]
+	if !exists {
+		return
+	}
+	m.update(func(a *automaton) { a.removePattern(old.id, old.p) })
+	delete(m.rules, name)
+	m.free = append(m.free, old.id)
+}
+
+// Len returns the number of patterns held.
+func (m *Matcher) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.rules)
+}
+
+// update applies op to the standby automaton, publishes it, waits until no
+// Match still reads the previous one, and applies op to that one too, so the
+// two stay identical. The caller holds mu.
+func (m *Matcher) update(op func(*automaton)) {
+	old := m.live.Load()
+	standby := m.sides[0]
+	if standby == old {
+		standby = m.sides[1]
+	}
+	op(standby)
+	m.live.Store(standby)
+	for old.readers.Load() != 0 {
+		runtime.Gosched()
+	}
+	op(old)
+}
+
+// acquire returns the live automaton, counted as read until release.
+func (m *Matcher) acquire() *automaton {
+	for {
+		a := m.live.Load()
+		a.readers.Add(1)
+		if m.live.Load() == a {
+			return a
+		}
+		a.readers.Add(-1)
+	}
+}
+
+// Match appends to dst the name of every pattern the event matches, each
+// once, and returns the extended slice. The event must be a JSON object; for
+// anything else Match returns dst unchanged and ErrNotObject or
+// ErrInvalidJSON. Match does not allocate when dst has room.
+func (m *Matcher) Match(event []byte, dst []string) ([]string, error) {
+	sc, _ := m.pool.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	a := m.acquire()
+	dst, err := a.match(event, sc, dst)
+	a.readers.Add(-1)
+	m.pool.Put(sc)
+	return dst, err
+}
