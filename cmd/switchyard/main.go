@@ -1,0 +1,57 @@
+// Command switchyard is a self-hostable, wire-compatible AWS EventBridge for
+// partner events. `switchyard serve` runs the server; see README.md.
+//
+// This package only parses flags and wires concrete parts together: the
+// embedded or external JetStream, the authenticator, the API service and the
+// awsJson1_1 handler.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil && !errors.Is(err, errUsage) {
+		fmt.Fprintln(os.Stderr, "switchyard:", err)
+		os.Exit(1)
+	} else if err != nil {
+		os.Exit(2)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+const usage = `usage: switchyard <command> [flags]
+
+commands:
+  serve   run the EventBridge-compatible server (default 127.0.0.1:4010)
+
+Run 'switchyard serve -h' for the flags of serve.`
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		m := NewMain()
+		if err := m.ParseFlags(args[1:], os.Getenv); err != nil {
+			return err
+		}
+		return m.Serve(ctx)
+	case "-h", "--help", "help":
+		fmt.Println(usage)
+		return nil
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n%s\n", args[0], usage)
+		return errUsage
+	}
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/api"
+	"github.com/switchyard/switchyard/internal/apimodel"
+	"github.com/switchyard/switchyard/internal/awsjson"
+	"github.com/switchyard/switchyard/internal/eventbus"
+	"github.com/switchyard/switchyard/internal/jetstream"
+	"github.com/switchyard/switchyard/internal/sigv4"
+)
+
+// Config is everything `switchyard serve` can be told.
+type Config struct {
+	Listen          string
+	DataDir         string
+	NATSURL         string
+	Region          string
+	Auth            string // "dev" or "sigv4"
+	CredentialsFile string
+	LogLevel        string
+	MaxBodyBytes    int64
+	API             api.Config
+}
+
+// DefaultConfig returns the configuration of a plain `switchyard serve`.
+func DefaultConfig() Config {
+	return Config{
+		Listen:   "127.0.0.1:4010",
+		DataDir:  "switchyard-data",
+		Region:   "us-east-1",
+		Auth:     "dev",
+		LogLevel: "info",
+		API:      api.DefaultConfig(),
+	}
+}
+
+// Main is the switchyard server program: ParseFlags, then Run (or Serve),
+// then Close. Tests run it on 127.0.0.1:0 and read Addr.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+
+	conn     *jetstream.Conn
+	listener net.Listener
+	server   *http.Server
+	service  *api.Service
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main { return &Main{Config: DefaultConfig()} }
+
+// ParseFlags reads flags, falling back to SWITCHYARD_<FLAG> variables
+// (looked up with getenv) for flags not given.
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	c := &m.Config
+	fs := flag.NewFlagSet("switchyard serve", flag.ContinueOnError)
+	fs.StringVar(&c.Listen, "listen", c.Listen, "`HOST:PORT` to serve the EventBridge API on")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`DIR` holding all state of the embedded JetStream")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "`URL` of an external NATS cluster to use instead of the embedded server")
+	fs.StringVar(&c.Region, "region", c.Region, "AWS `region` this server answers as")
+	fs.StringVar(&c.Auth, "auth", c.Auth, "authentication: dev (any signature, loopback only) or sigv4")
+	fs.StringVar(&c.CredentialsFile, "credentials", c.CredentialsFile, "credentials `FILE` for --auth sigv4")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted (0: default)")
+	fs.BoolVar(&c.API.PartnerOperations, "partner-operations", c.API.PartnerOperations, "allow the SaaS partner operations")
+	fs.IntVar(&c.API.MaxBusesPerAccount, "max-buses", c.API.MaxBusesPerAccount, "event buses per account")
+	fs.IntVar(&c.API.MaxSourcesPerPartnerAccount, "max-partner-sources", c.API.MaxSourcesPerPartnerAccount, "partner event sources per partner account")
+	fs.DurationVar(&c.API.SourceExpiry, "source-expiry", c.API.SourceExpiry, "how long a partner event source may stay PENDING")
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" && envErr == nil {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %w", name, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errUsage
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	c.API.Region = c.Region
+	return nil
+}
+
+// Run opens storage and starts serving in the background; it returns once the
+// listener is bound (see Addr).
+func (m *Main) Run(ctx context.Context) (err error) {
+	c := m.Config
+	if m.Log == nil {
+		m.Log = newLogger(c.LogLevel)
+	}
+	auth, err := m.authenticator()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = m.Close(context.Background())
+		}
+	}()
+	m.conn, err = jetstream.Open(ctx, jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir}, m.Log)
+	if err != nil {
+		return fmt.Errorf("open JetStream: %w", err)
+	}
+	stores, err := openStores(ctx, m.conn)
+	if err != nil {
+		return err
+	}
+	m.service = api.New(c.API, stores)
+	dispatch := func(ctx context.Context, op string, body []byte) (any, error) {
+		return apimodel.Dispatch(ctx, m.service, op, body)
+	}
+	handler := awsjson.NewHandler(dispatch, auth, m.Log, c.MaxBodyBytes)
+	m.listener, err = net.Listen("tcp", c.Listen)
+	if err != nil {
+		return err
+	}
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() {
+		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("serve", "err", err)
+		}
+	}()
+	m.Log.Info("switchyard serving", "addr", m.Addr(), "auth", c.Auth, "region", c.Region, "dataDir", absDataDir(c.DataDir), "natsURL", c.NATSURL)
+	return nil
+}
+
+// Serve runs until ctx is done, then shuts down cleanly.
+func (m *Main) Serve(ctx context.Context) error {
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	m.Log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return m.Close(shutdownCtx)
+}
+
+// Addr returns the address the server listens on.
+func (m *Main) Addr() string {
+	if m.listener == nil {
+		return ""
+	}
+	return m.listener.Addr().String()
+}
+
+// Close stops serving (letting calls in flight finish) and closes storage.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	if m.server != nil {
+		errs = append(errs, m.server.Shutdown(ctx))
+	} else if m.listener != nil {
+		errs = append(errs, m.listener.Close())
+	}
+	if m.conn != nil {
+		errs = append(errs, m.conn.Close(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Main) authenticator() (awsjson.Authenticator, error) {
+	c := m.Config
+	switch c.Auth {
+	case "dev":
+		if !isLoopback(c.Listen) {
+			return nil, fmt.Errorf("--auth dev accepts any signature, so it is only allowed on a loopback address, not %q; use --auth sigv4 --credentials FILE", c.Listen)
+		}
+		return sigv4.Dev{}, nil
+	case "sigv4":
+		if c.CredentialsFile == "" {
+			return nil, errors.New("--auth sigv4 needs --credentials FILE")
+		}
+		creds, err := sigv4.LoadCredentials(c.CredentialsFile)
+		if err != nil {
+			return nil, err
+		}
+		return sigv4.NewVerifier(sigv4.Config{Credentials: creds, Region: c.Region})
+	default:
+		return nil, fmt.Errorf("--auth must be dev or sigv4, not %q", c.Auth)
+	}
+}
+
+// isLoopback reports whether a listen address binds only loopback interfaces.
+func isLoopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func openStores(ctx context.Context, conn *jetstream.Conn) (api.Stores, error) {
+	var s api.Stores
+	for _, b := range []struct {
+		name string
+		kv   *eventbus.KV
+	}{{"sources", &s.Sources}, {"buses", &s.Buses}, {"rules", &s.Rules}} {
+		kv, err := conn.KV(ctx, b.name)
+		if err != nil {
+			return api.Stores{}, fmt.Errorf("open bucket %s: %w", b.name, err)
+		}
+		*b.kv = kv
+	}
+	return s, nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// absDataDir is used in logs so users see where state lives.
+func absDataDir(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}

@@ -1,0 +1,345 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/switchyard/switchyard/internal/apimodel"
+	"github.com/switchyard/switchyard/internal/awserr"
+	"github.com/switchyard/switchyard/internal/eventbus"
+)
+
+// This file holds the event bus operations.
+
+func busNotFound(name string) error {
+	return awserr.Newf(awserr.ResourceNotFound, "Event bus %s does not exist.", name)
+}
+
+// busExists reports whether account has a bus called name.
+func (s *Service) busExists(ctx context.Context, account, name string) (bool, error) {
+	_, err := s.st.Buses.Get(ctx, account, name)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, eventbus.ErrNotFound):
+		return name == eventbus.DefaultBus, nil
+	default:
+		return false, err
+	}
+}
+
+// busNames returns the set of bus names of account.
+func (s *Service) busNames(ctx context.Context, account string) (map[string]bool, error) {
+	entries, err := s.st.Buses.List(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		names[e.Key[len(e.Key)-1]] = true
+	}
+	return names, nil
+}
+
+// ensureDefault stores account's default bus the first time it is needed:
+// every account has one from the start.
+func (s *Service) ensureDefault(ctx context.Context, account string) error {
+	if _, err := s.st.Buses.Get(ctx, account, eventbus.DefaultBus); !errors.Is(err, eventbus.ErrNotFound) {
+		return err
+	}
+	now := s.now()
+	err := create(ctx, s.st.Buses, eventbus.Bus{Name: eventbus.DefaultBus, Account: account, CreatedAt: now, ModifiedAt: now}, account, eventbus.DefaultBus)
+	if errors.Is(err, eventbus.ErrExists) {
+		return nil
+	}
+	return err
+}
+
+// resolveBus turns an optional EventBusNameOrArn into the caller's account
+// and bus name (default when absent). A bus of another account, or an ARN
+// that names no bus of this region, does not exist for the caller.
+func (s *Service) resolveBus(c eventbus.Caller, nameOrARN *string) (string, error) {
+	if nameOrARN == nil {
+		return eventbus.DefaultBus, nil
+	}
+	account, name, ok := eventbus.BusRef(*nameOrARN, c.Account, s.cfg.Region)
+	if !ok || account != c.Account {
+		return "", busNotFound(*nameOrARN)
+	}
+	return name, nil
+}
+
+// getBus reads a bus of the caller's account.
+func (s *Service) getBus(ctx context.Context, account, name string) (eventbus.Bus, error) {
+	if name == eventbus.DefaultBus {
+		if err := s.ensureDefault(ctx, account); err != nil {
+			return eventbus.Bus{}, err
+		}
+	}
+	b, _, err := get[eventbus.Bus](ctx, s.st.Buses, account, name)
+	if errors.Is(err, eventbus.ErrNotFound) {
+		return b, busNotFound(name)
+	}
+	return b, err
+}
+
+// CreateEventBus creates a custom bus, or a partner bus for a source offered
+// to the caller (which makes the source ACTIVE).
+func (s *Service) CreateEventBus(ctx context.Context, in *apimodel.CreateEventBusRequest) (*apimodel.CreateEventBusResponse, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name, source := *in.Name, deref(in.EventSourceName)
+	if msg := eventbus.CheckNewBusName(name, source); msg != "" {
+		return nil, awserr.New(awserr.Validation, msg)
+	}
+	if err := s.ensureDefault(ctx, c.Account); err != nil {
+		return nil, err
+	}
+	if err := s.checkBusQuota(ctx, c.Account); err != nil {
+		return nil, err
+	}
+	if source != "" {
+		if err := s.claimSource(ctx, c, source); err != nil {
+			return nil, err
+		}
+	}
+	now := s.now()
+	bus := eventbus.Bus{
+		Name: name, Account: c.Account, EventSourceName: source, Description: deref(in.Description),
+		KmsKeyIdentifier: deref(in.KmsKeyIdentifier), LogConfig: logConfigIn(in.LogConfig),
+		CreatedAt: now, ModifiedAt: now, Tags: tagsIn(in.Tags),
+	}
+	if in.DeadLetterConfig != nil {
+		bus.DeadLetterArn = deref(in.DeadLetterConfig.Arn)
+	}
+	err = create(ctx, s.st.Buses, bus, c.Account, name)
+	if errors.Is(err, eventbus.ErrExists) {
+		return nil, awserr.Newf(awserr.ResourceAlreadyExists, "Event bus %s already exists.", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &apimodel.CreateEventBusResponse{
+		EventBusArn: ptr(eventbus.BusARN(s.cfg.Region, c.Account, name)), Description: in.Description,
+		KmsKeyIdentifier: in.KmsKeyIdentifier, DeadLetterConfig: in.DeadLetterConfig, LogConfig: in.LogConfig,
+	}, nil
+}
+
+// claimSource checks that source is offered to the caller and clears any
+// earlier deactivation, so the bus about to be created makes it ACTIVE.
+func (s *Service) claimSource(ctx context.Context, c eventbus.Caller, source string) error {
+	_, err := mutate(ctx, s.st.Sources, func(src *eventbus.Source) error {
+		st, err := s.status(ctx, *src)
+		if err != nil {
+			return err
+		}
+		if src.Account != c.Account || st.Gone {
+			return sourceNotFound(source)
+		}
+		if st.State == eventbus.StateDeleted {
+			return awserr.Newf(awserr.InvalidState, "Event source %s is in state DELETED.", source)
+		}
+		if !src.Deactivated {
+			return errNoChange
+		}
+		src.Deactivated = false
+		return nil
+	}, source)
+	switch {
+	case errors.Is(err, eventbus.ErrNotFound):
+		return sourceNotFound(source)
+	case errors.Is(err, errNoChange):
+		return nil
+	}
+	return err
+}
+
+func (s *Service) checkBusQuota(ctx context.Context, account string) error {
+	if s.cfg.MaxBusesPerAccount <= 0 {
+		return nil
+	}
+	names, err := s.busNames(ctx, account)
+	if err != nil {
+		return err
+	}
+	if len(names) >= s.cfg.MaxBusesPerAccount {
+		return awserr.Newf(awserr.LimitExceeded, "The requested resource exceeds the maximum number allowed: %d event buses per account.", s.cfg.MaxBusesPerAccount)
+	}
+	return nil
+}
+
+// DescribeEventBus describes a bus of the caller's account (default when no
+// name is given).
+func (s *Service) DescribeEventBus(ctx context.Context, in *apimodel.DescribeEventBusRequest) (*apimodel.DescribeEventBusResponse, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name, err := s.resolveBus(c, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.getBus(ctx, c.Account, name)
+	if err != nil {
+		return nil, err
+	}
+	return &apimodel.DescribeEventBusResponse{
+		Name: ptr(b.Name), Arn: ptr(eventbus.BusARN(s.cfg.Region, b.Account, b.Name)), Description: optional(b.Description),
+		KmsKeyIdentifier: optional(b.KmsKeyIdentifier), DeadLetterConfig: deadLetterOut(b.DeadLetterArn), Policy: optional(b.Policy),
+		LogConfig: logConfigOut(b.LogConfig), CreationTime: timePtr(b.CreatedAt), LastModifiedTime: timePtr(b.ModifiedAt),
+	}, nil
+}
+
+// UpdateEventBus changes the given settings of a bus (default when no name is given).
+func (s *Service) UpdateEventBus(ctx context.Context, in *apimodel.UpdateEventBusRequest) (*apimodel.UpdateEventBusResponse, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := deref(in.Name)
+	if name == "" {
+		name = eventbus.DefaultBus
+	}
+	if _, err := s.getBus(ctx, c.Account, name); err != nil {
+		return nil, err
+	}
+	b, err := mutate(ctx, s.st.Buses, func(b *eventbus.Bus) error {
+		if in.Description != nil {
+			b.Description = *in.Description
+		}
+		if in.KmsKeyIdentifier != nil {
+			b.KmsKeyIdentifier = *in.KmsKeyIdentifier
+		}
+		if in.DeadLetterConfig != nil {
+			b.DeadLetterArn = deref(in.DeadLetterConfig.Arn)
+		}
+		if in.LogConfig != nil {
+			b.LogConfig = logConfigIn(in.LogConfig)
+		}
+		b.ModifiedAt = s.now()
+		return nil
+	}, c.Account, name)
+	if errors.Is(err, eventbus.ErrNotFound) {
+		return nil, busNotFound(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &apimodel.UpdateEventBusResponse{
+		Arn: ptr(eventbus.BusARN(s.cfg.Region, b.Account, b.Name)), Name: ptr(b.Name), KmsKeyIdentifier: optional(b.KmsKeyIdentifier),
+		Description: optional(b.Description), DeadLetterConfig: deadLetterOut(b.DeadLetterArn), LogConfig: logConfigOut(b.LogConfig),
+	}, nil
+}
+
+// DeleteEventBus deletes a bus of the caller's account. The default bus
+// cannot be deleted, nor a bus with rules; deleting a bus that does not exist
+// does nothing. Deleting a partner bus makes its source PENDING again.
+func (s *Service) DeleteEventBus(ctx context.Context, in *apimodel.DeleteEventBusRequest) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	name := *in.Name
+	if name == eventbus.DefaultBus {
+		return awserr.New(awserr.Validation, "Cannot delete event bus default.")
+	}
+	rules, err := s.st.Rules.List(ctx, c.Account, name)
+	if err != nil {
+		return err
+	}
+	if len(rules) > 0 {
+		return awserr.New(awserr.Validation, "EventBus can't be deleted since it has rules.")
+	}
+	bus, err := mutate(ctx, s.st.Buses, func(*eventbus.Bus) error { return errDelete }, c.Account, name)
+	if errors.Is(err, eventbus.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if bus.EventSourceName != "" {
+		return s.releaseSource(ctx, c.Account, bus.EventSourceName)
+	}
+	return nil
+}
+
+// releaseSource records that a source's partner bus is gone: a live source
+// becomes PENDING from now; one its partner had deleted disappears.
+func (s *Service) releaseSource(ctx context.Context, account, source string) error {
+	_, err := mutate(ctx, s.st.Sources, func(src *eventbus.Source) error {
+		if src.Account != account {
+			return errNoChange
+		}
+		if src.Deleted {
+			return errDelete
+		}
+		src.PendingSince = s.now()
+		return nil
+	}, source)
+	if errors.Is(err, eventbus.ErrNotFound) || errors.Is(err, errNoChange) {
+		return nil
+	}
+	return err
+}
+
+// ListEventBuses lists the caller's buses under an optional name prefix.
+func (s *Service) ListEventBuses(ctx context.Context, in *apimodel.ListEventBusesRequest) (*apimodel.ListEventBusesResponse, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ensureDefault(ctx, c.Account); err != nil {
+		return nil, err
+	}
+	all, err := list[eventbus.Bus](ctx, s.st.Buses, c.Account)
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]eventbus.Bus, len(all))
+	var names []string
+	for _, b := range all {
+		if strings.HasPrefix(b.Name, deref(in.NamePrefix)) {
+			byName[b.Name] = b
+			names = append(names, b.Name)
+		}
+	}
+	sort.Strings(names)
+	p, err := page(names, "event-buses", in.NextToken, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &apimodel.ListEventBusesResponse{NextToken: optional(p.NextToken), EventBuses: []apimodel.EventBus{}}
+	for _, name := range names[p.Start:p.End] {
+		b := byName[name]
+		out.EventBuses = append(out.EventBuses, apimodel.EventBus{
+			Name: ptr(b.Name), Arn: ptr(eventbus.BusARN(s.cfg.Region, b.Account, b.Name)), Description: optional(b.Description),
+			Policy: optional(b.Policy), CreationTime: timePtr(b.CreatedAt), LastModifiedTime: timePtr(b.ModifiedAt),
+		})
+	}
+	return out, nil
+}
+
+func logConfigIn(l *apimodel.LogConfig) *eventbus.LogConfig {
+	if l == nil {
+		return nil
+	}
+	return &eventbus.LogConfig{IncludeDetail: deref(l.IncludeDetail), Level: deref(l.Level)}
+}
+
+func logConfigOut(l *eventbus.LogConfig) *apimodel.LogConfig {
+	if l == nil {
+		return nil
+	}
+	return &apimodel.LogConfig{IncludeDetail: optional(l.IncludeDetail), Level: optional(l.Level)}
+}
+
+func deadLetterOut(arn string) *apimodel.DeadLetterConfig {
+	if arn == "" {
+		return nil
+	}
+	return &apimodel.DeadLetterConfig{Arn: ptr(arn)}
+}
