@@ -155,7 +155,7 @@ type signature struct {
 	date      string // X-Amz-Date (header or query), or Date header
 	httpDate  bool   // date came from the Date header (RFC 1123)
 	expires   string // X-Amz-Expires; presigned only, may be empty
-	query     url.Values
+	regionSet string // X-Amz-Region-Set (SigV4a), header or query
 }
 
 // readSignature finds and parses the signature of r, in the header or the
@@ -172,7 +172,7 @@ func readSignature(r *http.Request) (signature, error) {
 	case header == "":
 		return signature{}, errMissingToken()
 	}
-	s := signature{query: query, date: r.Header.Get(headerAmzDate)}
+	s := signature{date: r.Header.Get(headerAmzDate), regionSet: r.Header.Get(headerRegionSet)}
 	if s.date == "" {
 		s.date, s.httpDate = r.Header.Get(headerDate), true
 	}
@@ -206,6 +206,6 @@ func readPresigned(q url.Values) (signature, error) {
 		presigned: true,
 		date:      q.Get(queryDate),
 		expires:   q.Get(queryExpires),
-		query:     q,
+		regionSet: q.Get(queryRegionSet),
 	}, nil
 }

@@ -117,3 +117,26 @@ func TestCollapseSpaces(t *testing.T) {
 		}
 	}
 }
+
+func TestRegionSetMatches(t *testing.T) {
+	tests := []struct {
+		set, region string
+		want        bool
+	}{
+		{"*", "us-east-1", true},
+		{"us-east-1", "us-east-1", true},
+		{"eu-west-1, us-east-1", "us-east-1", true},
+		{"us-*", "us-east-1", true},
+		{"us-*-1", "us-east-1", true},
+		{"*-1", "us-east-2", false},
+		{"eu-*", "us-east-1", false},
+		{"", "us-east-1", false},
+		{"us-east-1x", "us-east-1", false},
+		{"**", "x", true},
+	}
+	for _, tt := range tests {
+		if got := regionSetMatches(tt.set, tt.region); got != tt.want {
+			t.Errorf("regionSetMatches(%q, %q) = %v, want %v", tt.set, tt.region, got, tt.want)
+		}
+	}
+}

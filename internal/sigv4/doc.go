@@ -1,6 +1,6 @@
 // Package sigv4 owns the authentication of switchyard's API requests: it
-// verifies AWS Signature Version 4 (Authorization header and presigned query
-// forms) against a set of static credentials, loads those credentials from a
+// verifies AWS Signature Version 4 and SigV4a (Authorization header and
+// presigned query forms) against a set of static credentials, loads those credentials from a
 // JSON file, and turns a verified request into an eventbus.Caller.
 //
 // Every failure is an *awserr.Error carrying the exception name, message and

@@ -9,11 +9,11 @@ import (
 	"github.com/switchyard/switchyard/internal/awserr"
 )
 
-// Status is the HTTP status of every authentication failure. AWS's awsJson1_1
+// status is the HTTP status of every authentication failure. AWS's awsJson1_1
 // services (Kinesis, DynamoDB, CloudWatch Logs, EventBridge) answer signature
 // and credential errors with 400 Bad Request and a JSON body; the 403s in AWS's
 // "common errors" pages belong to the XML query protocol.
-const Status = http.StatusBadRequest
+const status = http.StatusBadRequest
 
 // The messages below are AWS's, word for word, as the service returns them.
 const (
@@ -31,27 +31,27 @@ const (
 )
 
 func errMissingToken() *awserr.Error {
-	return awserr.WithStatus(awserr.MissingAuthenticationToken, Status, msgMissingToken)
+	return awserr.WithStatus(awserr.MissingAuthenticationToken, status, msgMissingToken)
 }
 
 func errBothForms() *awserr.Error {
-	return awserr.WithStatus(awserr.InvalidSignature, Status, msgBothForms)
+	return awserr.WithStatus(awserr.InvalidSignature, status, msgBothForms)
 }
 
 func errUnrecognizedClient() *awserr.Error {
-	return awserr.WithStatus(awserr.UnrecognizedClient, Status, msgUnrecognized)
+	return awserr.WithStatus(awserr.UnrecognizedClient, status, msgUnrecognized)
 }
 
 func errMismatch() *awserr.Error {
-	return awserr.WithStatus(awserr.InvalidSignature, Status, msgMismatch)
+	return awserr.WithStatus(awserr.InvalidSignature, status, msgMismatch)
 }
 
 func errHostUnsigned() *awserr.Error {
-	return awserr.WithStatus(awserr.InvalidSignature, Status, msgHostUnsigned)
+	return awserr.WithStatus(awserr.InvalidSignature, status, msgHostUnsigned)
 }
 
 func errIncomplete(msg string) *awserr.Error {
-	return awserr.WithStatus(awserr.IncompleteSignature, Status, msg)
+	return awserr.WithStatus(awserr.IncompleteSignature, status, msg)
 }
 
 func errNotKeyValue(part, header string) *awserr.Error {
@@ -70,7 +70,7 @@ func errBadDate(got string) *awserr.Error {
 
 // errExpired reports a request dated before now-window.
 func errExpired(date, now time.Time, window time.Duration) *awserr.Error {
-	return awserr.WithStatus(awserr.InvalidSignature, Status, fmt.Sprintf(
+	return awserr.WithStatus(awserr.InvalidSignature, status, fmt.Sprintf(
 		"Signature expired: %s is now earlier than %s (%s - %s.)",
 		date.Format(amzDateLayout), now.Add(-window).Format(amzDateLayout),
 		now.Format(amzDateLayout), formatWindow(window)))
@@ -78,7 +78,7 @@ func errExpired(date, now time.Time, window time.Duration) *awserr.Error {
 
 // errNotYetCurrent reports a request dated after now+window.
 func errNotYetCurrent(date, now time.Time, window time.Duration) *awserr.Error {
-	return awserr.WithStatus(awserr.InvalidSignature, Status, fmt.Sprintf(
+	return awserr.WithStatus(awserr.InvalidSignature, status, fmt.Sprintf(
 		"Signature not yet current: %s is still later than %s (%s + %s.)",
 		date.Format(amzDateLayout), now.Add(window).Format(amzDateLayout),
 		now.Format(amzDateLayout), formatWindow(window)))
@@ -117,5 +117,5 @@ func (p *scopeProblems) err() error {
 	if p.b.Len() == 0 {
 		return nil
 	}
-	return awserr.WithStatus(awserr.InvalidSignature, Status, p.b.String())
+	return awserr.WithStatus(awserr.InvalidSignature, status, p.b.String())
 }

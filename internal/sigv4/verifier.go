@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"crypto/ecdsa"
 	"crypto/hmac"
 	"encoding/hex"
 	"errors"
@@ -54,11 +55,13 @@ type Config struct {
 	MaxSkew time.Duration
 }
 
-// A Verifier authenticates requests by verifying their SigV4 signature
-// against a fixed set of credentials. It is immutable after NewVerifier and
+// A Verifier authenticates requests by verifying their SigV4 signature (or
+// SigV4a, which the SDKs use for PutEvents with an EndpointId) against a fixed
+// set of credentials. It is immutable after NewVerifier and
 // safe for concurrent use.
 type Verifier struct {
-	creds   map[string]Credential // by access key id
+	creds   map[string]Credential       // by access key id
+	v4aKeys map[string]*ecdsa.PublicKey // SigV4a keys, by access key id
 	region  string
 	service string
 	now     func() time.Time
@@ -76,6 +79,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	}
 	v := &Verifier{
 		creds:   make(map[string]Credential, len(cfg.Credentials)),
+		v4aKeys: make(map[string]*ecdsa.PublicKey, len(cfg.Credentials)),
 		region:  cfg.Region,
 		service: cfg.Service,
 		now:     cfg.Now,
@@ -93,16 +97,21 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	for _, c := range cfg.Credentials {
 		c.Partners = slices.Clone(c.Partners)
 		v.creds[c.AccessKeyID] = c
+		key, err := sigv4aPublicKey(c.AccessKeyID, c.SecretAccessKey)
+		if err != nil {
+			return nil, fmt.Errorf("sigv4: access key %q: %w", c.AccessKeyID, err)
+		}
+		v.v4aKeys[c.AccessKeyID] = key
 	}
 	return v, nil
 }
 
-// Authenticate verifies the SigV4 signature of r over body, in the
+// Authenticate verifies the signature of r over body, SigV4 or SigV4a, in the
 // Authorization header or a presigned query string. The checks run in AWS's
 // order: presence and completeness, date format, clock skew or presigned
-// expiry, Host signed, algorithm, credential shape, credential scope (region,
-// service, terminator, date), access key, signature. The caller it returns
-// acts as the credential's account with its partners.
+// expiry, Host signed, algorithm, credential shape, credential scope (region
+// or SigV4a region set, service, terminator, date), access key, signature.
+// The caller it returns acts as the credential's account with its partners.
 func (v *Verifier) Authenticate(r *http.Request, body []byte) (eventbus.Caller, error) {
 	s, err := readSignature(r)
 	if err != nil {
@@ -115,31 +124,27 @@ func (v *Verifier) Authenticate(r *http.Request, body []byte) (eventbus.Caller, 
 	if err := v.checkTime(s, date); err != nil {
 		return eventbus.Caller{}, err
 	}
-	if !slices.ContainsFunc(s.SignedHeaders, func(h string) bool { return strings.EqualFold(h, "host") }) {
+	if !s.signs("host") {
 		return eventbus.Caller{}, errHostUnsigned()
 	}
-	if s.Algorithm != algorithmHMAC {
+	if s.Algorithm != algorithmHMAC && s.Algorithm != algorithmECDSA {
 		return eventbus.Caller{}, errUnsupportedAlgorithm(s.Algorithm)
 	}
 	scope, err := s.Scope()
 	if err != nil {
 		return eventbus.Caller{}, err
 	}
-	if err := v.checkScope(scope, date); err != nil {
+	if err := v.checkScope(s, scope, date); err != nil {
 		return eventbus.Caller{}, err
 	}
 	cred, ok := v.creds[scope.AccessKeyID]
 	if !ok {
 		return eventbus.Caller{}, errUnrecognizedClient()
 	}
-	if !s.presigned && r.Header.Get(headerSecurityToken) != "" &&
-		!slices.ContainsFunc(s.SignedHeaders, func(h string) bool { return strings.EqualFold(h, headerSecurityToken) }) {
+	if !s.presigned && r.Header.Get(headerSecurityToken) != "" && !s.signs(headerSecurityToken) {
 		return eventbus.Caller{}, errMismatch()
 	}
-	key := signingKey(cred.SecretAccessKey, scope)
-	want := hmacSHA256(key, stringToSign(date, scope, canonicalRequest(r, s, body)))
-	got, err := hex.DecodeString(s.Signature)
-	if err != nil || !hmac.Equal(want, got) {
+	if !v.verify(cred, s, scope, date, canonicalRequest(r, s, body)) {
 		return eventbus.Caller{}, errMismatch()
 	}
 	return eventbus.Caller{
@@ -147,6 +152,21 @@ func (v *Verifier) Authenticate(r *http.Request, body []byte) (eventbus.Caller, 
 		Account:     cred.Account,
 		Partners:    slices.Clone(cred.Partners),
 	}, nil
+}
+
+// verify checks the signature itself, in constant time for SigV4.
+func (v *Verifier) verify(cred Credential, s signature, scope Scope, date time.Time, canonical string) bool {
+	if s.Algorithm == algorithmECDSA {
+		return verifyECDSA(v.v4aKeys[cred.AccessKeyID], date, scope, canonical, s.Signature)
+	}
+	want := hmacSHA256(signingKey(cred.SecretAccessKey, scope), stringToSign(date, scope, canonical))
+	got, err := hex.DecodeString(s.Signature)
+	return err == nil && hmac.Equal(want, got)
+}
+
+// signs reports whether the named header is among the signed headers.
+func (s signature) signs(name string) bool {
+	return slices.ContainsFunc(s.SignedHeaders, func(h string) bool { return strings.EqualFold(h, name) })
 }
 
 // time parses the request date: X-Amz-Date in ISO 8601 basic format, or an
@@ -192,11 +212,19 @@ func (v *Verifier) checkTime(s signature, date time.Time) error {
 	return nil
 }
 
-// checkScope compares the credential scope with the verifier's region and
-// service and with the request date, reporting every mismatch at once.
-func (v *Verifier) checkScope(scope Scope, date time.Time) error {
+// checkScope compares the credential scope with the verifier's region (for
+// SigV4a, the signed region set) and service and with the request date,
+// reporting every mismatch at once.
+func (v *Verifier) checkScope(s signature, scope Scope, date time.Time) error {
 	var p scopeProblems
-	if v.region != "" && scope.Region != v.region {
+	switch {
+	case v.region == "":
+	case s.Algorithm == algorithmECDSA:
+		// The region set counts only when the signature covers it.
+		if !(s.presigned || s.signs(headerRegionSet)) || !regionSetMatches(s.regionSet, v.region) {
+			p.region()
+		}
+	case s.Algorithm == algorithmHMAC && scope.Region != v.region:
 		p.region()
 	}
 	if scope.Service != v.service {
