@@ -165,3 +165,39 @@ func TestTags(t *testing.T) {
 		t.Errorf("RemoveTags = %v", got)
 	}
 }
+
+func TestEventEncodingRoundTrip(t *testing.T) {
+	in := Event{ID: "4a1c3f1e-1111-4222-8333-444455556666", Envelope: []byte(`{"version":"0"}`), IngestedAt: time.Date(2026, 11, 22, 13, 56, 0, 123, time.UTC), Hops: 2}
+	b, err := in.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Event
+	if err := out.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if out.ID != in.ID || string(out.Envelope) != string(in.Envelope) || !out.IngestedAt.Equal(in.IngestedAt) || out.Hops != in.Hops {
+		t.Fatalf("round trip: %+v, want %+v", out, in)
+	}
+	for _, bad := range [][]byte{nil, {1}, {2, 0, 0, 0}, {1, 0, 0, 200}} {
+		if err := out.UnmarshalBinary(bad); err == nil {
+			t.Errorf("UnmarshalBinary(%v) accepted", bad)
+		}
+	}
+}
+
+func FuzzEventUnmarshal(f *testing.F) {
+	good, _ := Event{ID: "x", Envelope: []byte("{}"), Hops: 1}.MarshalBinary()
+	f.Add(good)
+	f.Add([]byte{1, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var e Event
+		if e.UnmarshalBinary(b) == nil {
+			again, _ := e.MarshalBinary()
+			var e2 Event
+			if err := e2.UnmarshalBinary(again); err != nil || e2.ID != e.ID || string(e2.Envelope) != string(e.Envelope) {
+				t.Fatalf("re-encoding %v failed", b)
+			}
+		}
+	})
+}
