@@ -161,7 +161,10 @@ type signature struct {
 // readSignature finds and parses the signature of r, in the header or the
 // query string, reporting AWS's errors for absent, doubled or incomplete ones.
 func readSignature(r *http.Request) (signature, error) {
-	query, _ := url.ParseQuery(r.URL.RawQuery) // keeps what parses; the canonical form re-reads the raw query
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query, _ = url.ParseQuery(r.URL.RawQuery) // keeps what parses; the canonical form re-reads the raw query
+	}
 	header := r.Header.Get(headerAuthorization)
 	_, presigned := query[queryAlgorithm]
 	switch {

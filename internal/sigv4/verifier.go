@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
@@ -60,8 +61,7 @@ type Config struct {
 // set of credentials. It is immutable after NewVerifier and
 // safe for concurrent use.
 type Verifier struct {
-	creds   map[string]Credential       // by access key id
-	v4aKeys map[string]*ecdsa.PublicKey // SigV4a keys, by access key id
+	keys    map[string]*key // by access key id; the map is read-only after NewVerifier
 	region  string
 	service string
 	now     func() time.Time
@@ -78,8 +78,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		return nil, errors.New("sigv4: MaxSkew must not be negative")
 	}
 	v := &Verifier{
-		creds:   make(map[string]Credential, len(cfg.Credentials)),
-		v4aKeys: make(map[string]*ecdsa.PublicKey, len(cfg.Credentials)),
+		keys:    make(map[string]*key, len(cfg.Credentials)),
 		region:  cfg.Region,
 		service: cfg.Service,
 		now:     cfg.Now,
@@ -96,12 +95,11 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	}
 	for _, c := range cfg.Credentials {
 		c.Partners = slices.Clone(c.Partners)
-		v.creds[c.AccessKeyID] = c
-		key, err := sigv4aPublicKey(c.AccessKeyID, c.SecretAccessKey)
+		pub, err := sigv4aPublicKey(c.AccessKeyID, c.SecretAccessKey)
 		if err != nil {
 			return nil, fmt.Errorf("sigv4: access key %q: %w", c.AccessKeyID, err)
 		}
-		v.v4aKeys[c.AccessKeyID] = key
+		v.keys[c.AccessKeyID] = &key{cred: c, v4a: pub}
 	}
 	return v, nil
 }
@@ -137,29 +135,50 @@ func (v *Verifier) Authenticate(r *http.Request, body []byte) (eventbus.Caller, 
 	if err := v.checkScope(s, scope, date); err != nil {
 		return eventbus.Caller{}, err
 	}
-	cred, ok := v.creds[scope.AccessKeyID]
+	k, ok := v.keys[scope.AccessKeyID]
 	if !ok {
 		return eventbus.Caller{}, errUnrecognizedClient()
 	}
 	if !s.presigned && r.Header.Get(headerSecurityToken) != "" && !s.signs(headerSecurityToken) {
 		return eventbus.Caller{}, errMismatch()
 	}
-	if !v.verify(cred, s, scope, date, canonicalRequest(r, s, body)) {
+	if !k.verify(s, scope, date, canonicalRequest(r, s, body)) {
 		return eventbus.Caller{}, errMismatch()
 	}
 	return eventbus.Caller{
-		AccessKeyID: cred.AccessKeyID,
-		Account:     cred.Account,
-		Partners:    slices.Clone(cred.Partners),
+		AccessKeyID: k.cred.AccessKeyID,
+		Account:     k.cred.Account,
+		Partners:    slices.Clone(k.cred.Partners),
 	}, nil
 }
 
+// A key is one credential with what is derived from it: the SigV4a public
+// key, fixed, and the SigV4 signing key of the last scope used, which changes
+// daily. Concurrent verifications may race to replace derived; any winner is
+// correct.
+type key struct {
+	cred    Credential
+	v4a     *ecdsa.PublicKey
+	derived atomic.Pointer[derivedKey]
+}
+
+// A derivedKey is a SigV4 signing key and the scope it was derived for.
+type derivedKey struct {
+	scope Scope
+	key   []byte
+}
+
 // verify checks the signature itself, in constant time for SigV4.
-func (v *Verifier) verify(cred Credential, s signature, scope Scope, date time.Time, canonical string) bool {
+func (k *key) verify(s signature, scope Scope, date time.Time, canonical string) bool {
 	if s.Algorithm == algorithmECDSA {
-		return verifyECDSA(v.v4aKeys[cred.AccessKeyID], date, scope, canonical, s.Signature)
+		return verifyECDSA(k.v4a, date, scope, canonical, s.Signature)
 	}
-	want := hmacSHA256(signingKey(cred.SecretAccessKey, scope), stringToSign(date, scope, canonical))
+	d := k.derived.Load()
+	if d == nil || d.scope != scope {
+		d = &derivedKey{scope: scope, key: signingKey(k.cred.SecretAccessKey, scope)}
+		k.derived.Store(d)
+	}
+	want := hmacSHA256(d.key, stringToSign(date, scope, canonical))
 	got, err := hex.DecodeString(s.Signature)
 	return err == nil && hmac.Equal(want, got)
 }

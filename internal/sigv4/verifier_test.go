@@ -491,3 +491,37 @@ func TestNewVerifierRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifierAcrossScopes authenticates, concurrently, requests whose scopes
+// alternate between two days, exercising the per-key signing key cache.
+func TestVerifierAcrossScopes(t *testing.T) {
+	midnight := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	v, err := NewVerifier(Config{
+		Credentials: testCredentials(),
+		Region:      testRegion,
+		Now:         func() time.Time { return midnight },
+	})
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	before, after := defaultSigning(), defaultSigning()
+	before.at, after.at = midnight.Add(-time.Minute), midnight.Add(time.Minute)
+	reqs := []*http.Request{signedRequest(t, before), signedRequest(t, after)}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			var err error
+			for i := range 50 {
+				if _, err = v.Authenticate(reqs[(g+i)%2], bodyOf(testBody)); err != nil {
+					break
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Errorf("Authenticate: %v", err)
+		}
+	}
+}
