@@ -52,7 +52,10 @@ type Main struct {
 	Config Config
 	Log    *slog.Logger
 
-	conn     *jetstream.Conn
+	conn   *jetstream.Conn
+	stores api.Stores
+	// closers stop what Run started, in reverse order (see Close).
+	closers  []func(context.Context) error
 	listener net.Listener
 	server   *http.Server
 	service  *api.Service
@@ -123,11 +126,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("open JetStream: %w", err)
 	}
-	stores, err := openStores(ctx, m.conn)
-	if err != nil {
+	if m.stores, err = openStores(ctx, m.conn); err != nil {
 		return err
 	}
-	m.service = api.New(c.API, stores)
+	if err := m.startIngest(ctx); err != nil {
+		return err
+	}
+	m.service = api.New(c.API, m.stores)
+	if err := m.startRouting(ctx); err != nil {
+		return err
+	}
 	dispatch := func(ctx context.Context, op string, body []byte) (any, error) {
 		return apimodel.Dispatch(ctx, m.service, op, body)
 	}
@@ -174,8 +182,13 @@ func (m *Main) Close(ctx context.Context) error {
 	} else if m.listener != nil {
 		errs = append(errs, m.listener.Close())
 	}
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i](ctx))
+	}
+	m.closers = nil
 	if m.conn != nil {
 		errs = append(errs, m.conn.Close(ctx))
+		m.conn = nil
 	}
 	return errors.Join(errs...)
 }

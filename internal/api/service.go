@@ -54,6 +54,8 @@ type Stores struct {
 	Sources eventbus.KV // key: source name
 	Buses   eventbus.KV // key: account, bus name
 	Rules   eventbus.KV // key: account, bus name, rule name
+	// Events is where PutEvents and PutPartnerEvents append accepted events.
+	Events eventbus.EventLog
 }
 
 // Service implements the EventBridge operations. Operations it does not

@@ -48,3 +48,17 @@ type KV interface {
 	// prefix lists the whole bucket.
 	List(ctx context.Context, prefix ...string) ([]Entry, error)
 }
+
+// A BusEvent is an event addressed to one bus of one account.
+type BusEvent struct {
+	Account string
+	Bus     string
+	Event   Event
+}
+
+// An EventLog durably records events accepted for buses; routing reads them
+// from it. Append returns nil only once every event is durably stored (an
+// acknowledged event is never lost); concurrent calls may share one write.
+type EventLog interface {
+	Append(ctx context.Context, events []BusEvent) error
+}
