@@ -16,7 +16,9 @@ import (
 
 type authFunc func(r *http.Request, body []byte) (eventbus.Caller, error)
 
-func (f authFunc) Authenticate(r *http.Request, body []byte) (eventbus.Caller, error) { return f(r, body) }
+func (f authFunc) Authenticate(r *http.Request, body []byte) (eventbus.Caller, error) {
+	return f(r, body)
+}
 
 func allow(*http.Request, []byte) (eventbus.Caller, error) {
 	return eventbus.Caller{Account: "111111111111"}, nil
