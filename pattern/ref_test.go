@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 )
@@ -233,8 +234,14 @@ func refFold(s string) string {
 
 // refIP parses a dotted quad (decimal parts, leading zeros allowed) or an
 // IPv6 address into 4 or 16 bytes.
+var (
+	refIPv4 = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`)
+	refIPv6 = regexp.MustCompile(`^[0-9a-fA-F:]*:[0-9a-fA-F:]*$`)
+	refRes  sync.Map // glob -> *regexp.Regexp
+)
+
 func refIP(s string) net.IP {
-	if regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`).MatchString(s) {
+	if refIPv4.MatchString(s) {
 		ip := make(net.IP, 4)
 		for i, p := range strings.Split(s, ".") {
 			v, err := strconv.Atoi(p)
@@ -245,7 +252,7 @@ func refIP(s string) net.IP {
 		}
 		return ip
 	}
-	if !regexp.MustCompile(`^[0-9a-fA-F:]*:[0-9a-fA-F:]*$`).MatchString(s) {
+	if !refIPv6.MatchString(s) {
 		return nil
 	}
 	ip := net.ParseIP(s)
@@ -279,6 +286,9 @@ func refCIDR(c string, v any) bool {
 }
 
 func refGlob(g, s string) bool {
+	if re, ok := refRes.Load(g); ok {
+		return re.(*regexp.Regexp).MatchString(s)
+	}
 	var re strings.Builder
 	re.WriteString(`(?s)^`)
 	for i := 0; i < len(g); i++ {
@@ -293,7 +303,9 @@ func refGlob(g, s string) bool {
 		}
 	}
 	re.WriteString(`$`)
-	return regexp.MustCompile(re.String()).MatchString(s)
+	compiled := regexp.MustCompile(re.String())
+	refRes.Store(g, compiled)
+	return compiled.MatchString(s)
 }
 
 func refStrings(v any) []string {
