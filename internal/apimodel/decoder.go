@@ -2,11 +2,11 @@ package apimodel
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
 	"math"
 	"strconv"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/switchyard/switchyard/internal/awserr"
 )
@@ -22,15 +22,21 @@ const (
 	msgExpectedMap      = "Expected map or null"
 )
 
-// A decoder reads an awsJson1_1 body into a generated structure, streaming
-// over the tokens of encoding/json. The first problem stops it: err is set,
-// and every later call returns at once with zero values. JSON null anywhere
-// means "absent"; nulls inside lists and maps are dropped; unknown members
-// are skipped. Iterative skipping and the model's bounded nesting mean no
-// input can recurse deeply.
+// A decoder reads an awsJson1_1 body (RFC 8259 JSON) into a generated
+// structure in one pass, like AWS's streaming parser: the first problem, a
+// syntax error or a value of the wrong kind, stops it. After that err is set
+// and every call returns at once with zero values. JSON null anywhere means
+// "absent"; nulls inside lists and maps are dropped; unknown members are
+// skipped (and checked for syntax) without recursion. Strings are decoded as
+// encoding/json does, invalid UTF-8 and lone surrogates becoming U+FFFD.
 type decoder struct {
-	dec *json.Decoder
+	b   []byte
+	i   int
 	err *awserr.Error
+	// open is set right after '{' or '[' is consumed and cleared once a value
+	// is read, so key and elem know whether a ',' must come first.
+	open    bool
+	scratch []byte // unescaped key, reused
 }
 
 // decodeInput decodes body into in. An empty (or all-space) body means {}.
@@ -38,22 +44,23 @@ func decodeInput[T any, P interface {
 	*T
 	decodeMembers(*decoder)
 }](body []byte, in P) error {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
+	d := &decoder{b: body}
+	d.ws()
+	if d.i == len(d.b) {
 		return nil
 	}
-	d := &decoder{dec: json.NewDecoder(bytes.NewReader(body))}
-	d.dec.UseNumber()
-	switch tok := d.token(); tok {
-	case json.Delim('{'):
+	switch d.b[d.i] {
+	case '{':
+		d.i++
+		d.open = true
 		in.decodeMembers(d)
-	case json.Delim('['):
+	case '[':
 		d.fail(msgListUnexpected)
 	default:
 		d.fail("")
 	}
 	if d.err == nil {
-		if _, err := d.dec.Token(); err != io.EOF {
+		if d.ws(); d.i != len(d.b) {
 			d.fail("") // trailing data after the object
 		}
 	}
@@ -69,99 +76,189 @@ func (d *decoder) fail(msg string) {
 	}
 }
 
-// token returns the next token, or nil after any error (also for JSON null:
-// callers only look at a token when d.err is nil).
-func (d *decoder) token() json.Token {
-	if d.err != nil {
-		return nil
+func (d *decoder) ws() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
 	}
-	tok, err := d.dec.Token()
-	if err != nil {
-		d.fail("")
-		return nil
-	}
-	return tok
 }
 
-// more reports whether the current array or object has another element.
-func (d *decoder) more() bool { return d.err == nil && d.dec.More() }
+// peek skips white space and returns the next byte, or 0 at the end or
+// after an error.
+func (d *decoder) peek() byte {
+	if d.err != nil {
+		return 0
+	}
+	d.ws()
+	if d.i == len(d.b) {
+		return 0
+	}
+	return d.b[d.i]
+}
 
-// end consumes the closing delimiter of the current array or object.
-func (d *decoder) end() { d.token() }
+// next continues the current object or array: it consumes the ',' between
+// members or the closing delimiter, and reports whether another member
+// follows.
+func (d *decoder) next(closing byte) bool {
+	c := d.peek()
+	if d.err != nil {
+		return false
+	}
+	if c == closing {
+		d.i++
+		d.open = false
+		return false
+	}
+	if d.open {
+		d.open = false
+		return true
+	}
+	if c != ',' {
+		d.fail("")
+		return false
+	}
+	d.i++
+	if c := d.peek(); c == closing {
+		d.fail("") // trailing comma
+		return false
+	}
+	return true
+}
 
 // key returns the next member name of the current object, or false at its
-// end (which it consumes) or after an error.
-func (d *decoder) key() (string, bool) {
-	if !d.more() {
-		d.end()
-		return "", false
+// end (which it consumes) or after an error. The name is valid until the
+// next call.
+func (d *decoder) key() ([]byte, bool) {
+	if !d.next('}') {
+		return nil, false
 	}
-	k, ok := d.token().(string)
-	if !ok {
+	if d.peek() != '"' {
 		d.fail("")
-		return "", false
+		return nil, false
 	}
+	k, ok := d.str(true)
+	if !ok {
+		return nil, false
+	}
+	if d.peek() != ':' {
+		d.fail("")
+		return nil, false
+	}
+	d.i++
 	return k, true
 }
 
-// skip consumes one value of any kind.
-func (d *decoder) skip() {
-	depth := 0
-	for {
-		tok := d.token()
-		if d.err != nil {
-			return
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth == 0 {
-			return
-		}
+// elem reports whether the current array has another element.
+func (d *decoder) elem() bool { return d.next(']') }
+
+// kind classifies the value that starts at the next byte.
+type kind uint8
+
+const (
+	kindBad kind = iota
+	kindObject
+	kindArray
+	kindString
+	kindNumber
+	kindTrue
+	kindFalse
+	kindNull
+)
+
+func (d *decoder) kind() kind {
+	switch c := d.peek(); {
+	case c == '{':
+		return kindObject
+	case c == '[':
+		return kindArray
+	case c == '"':
+		return kindString
+	case c == '-' || (c >= '0' && c <= '9'):
+		return kindNumber
+	case c == 't':
+		return kindTrue
+	case c == 'f':
+		return kindFalse
+	case c == 'n':
+		return kindNull
 	}
+	return kindBad
 }
 
-// scalarKind names a JSON scalar token the way AWS's messages do.
-func scalarKind(tok json.Token) string {
-	switch v := tok.(type) {
-	case string:
-		return "STRING_VALUE"
-	case json.Number:
-		return "NUMBER_VALUE"
-	case bool:
-		if v {
-			return "TRUE_VALUE"
-		}
-		return "FALSE_VALUE"
+// literal consumes true, false or null.
+func (d *decoder) literal(word string) bool {
+	if !bytes.HasPrefix(d.b[d.i:], []byte(word)) {
+		d.fail("")
+		return false
 	}
-	return ""
+	d.i += len(word)
+	d.open = false
+	return true
 }
 
-// mismatch fails for a token that is not what a scalar member needs; target
-// is AWS's name for it ("a String", "an Integer", ...).
-func (d *decoder) mismatch(tok json.Token, target string) {
-	switch tok {
-	case json.Delim('['):
-		d.fail(msgListUnexpected)
-	case json.Delim('{'):
+// mismatch fails for a value of kind k that a scalar member cannot hold;
+// target is AWS's name for what it needed ("a String", "an Integer", ...).
+// The value is checked for syntax first, as a streaming parser would.
+func (d *decoder) mismatch(k kind, target string) {
+	var what string
+	switch k {
+	case kindObject:
 		d.fail(msgObjectUnexpected)
-	default:
-		d.fail(scalarKind(tok) + " can not be converted to " + target)
+		return
+	case kindArray:
+		d.fail(msgListUnexpected)
+		return
+	case kindString:
+		what = "STRING_VALUE"
+	case kindNumber:
+		what = "NUMBER_VALUE"
+	case kindTrue:
+		what = "TRUE_VALUE"
+	case kindFalse:
+		what = "FALSE_VALUE"
 	}
+	if k == kindBad || !d.scalar(k) {
+		d.fail("")
+		return
+	}
+	d.fail(what + " can not be converted to " + target)
+}
+
+// scalar consumes a scalar of kind k, reporting whether it was well formed.
+func (d *decoder) scalar(k kind) bool {
+	switch k {
+	case kindString:
+		_, ok := d.str(false)
+		return ok
+	case kindNumber:
+		_, ok := d.num()
+		return ok
+	case kindTrue:
+		return d.literal("true")
+	case kindFalse:
+		return d.literal("false")
+	case kindNull:
+		return d.literal("null")
+	}
+	return false
 }
 
 func (d *decoder) string() *string {
-	tok := d.token()
-	switch v := tok.(type) {
-	case nil:
-		return nil
-	case string:
-		return &v
+	switch k := d.kind(); k {
+	case kindNull:
+		d.literal("null")
+	case kindString:
+		if s, ok := d.str(false); ok {
+			v := string(s)
+			return &v
+		}
+	default:
+		d.mismatch(k, "a String")
 	}
-	d.mismatch(tok, "a String")
 	return nil
 }
 
@@ -173,12 +270,17 @@ func (d *decoder) integer() *int64 { return d.number(math.MinInt32, math.MaxInt3
 func (d *decoder) long() *int64 { return d.number(math.MinInt64, math.MaxInt64, "a Long") }
 
 func (d *decoder) number(lo, hi int64, target string) *int64 {
-	tok := d.token()
-	n, ok := tok.(json.Number)
+	switch k := d.kind(); k {
+	case kindNull:
+		d.literal("null")
+		return nil
+	case kindNumber:
+	default:
+		d.mismatch(k, target)
+		return nil
+	}
+	n, ok := d.num()
 	if !ok {
-		if tok != nil {
-			d.mismatch(tok, target)
-		}
 		return nil
 	}
 	v, err := strconv.ParseInt(string(n), 10, 64)
@@ -199,67 +301,70 @@ func (d *decoder) number(lo, hi int64, target string) *int64 {
 }
 
 func (d *decoder) boolean() *bool {
-	tok := d.token()
-	switch v := tok.(type) {
-	case nil:
-		return nil
-	case bool:
-		return &v
+	switch k := d.kind(); k {
+	case kindNull:
+		d.literal("null")
+	case kindTrue, kindFalse:
+		v := k == kindTrue
+		if d.scalar(k) {
+			return &v
+		}
+	default:
+		d.mismatch(k, "a Boolean")
 	}
-	d.mismatch(tok, "a Boolean")
 	return nil
 }
 
 // timestamp reads epoch seconds, or (leniently) an RFC 3339 string.
 func (d *decoder) timestamp() *Time {
-	tok := d.token()
-	switch v := tok.(type) {
-	case nil:
-		return nil
-	case json.Number:
-		if t, ok := parseEpoch(string(v)); ok {
+	switch k := d.kind(); k {
+	case kindNull:
+		d.literal("null")
+	case kindNumber:
+		n, ok := d.num()
+		if !ok {
+			return nil
+		}
+		if t, ok := parseEpoch(string(n)); ok {
 			return &Time{t}
 		}
 		d.fail("NUMBER_VALUE can not be converted to a Timestamp")
-		return nil
-	case string:
-		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+	case kindString:
+		s, ok := d.str(false)
+		if !ok {
+			return nil
+		}
+		if t, err := time.Parse(time.RFC3339Nano, string(s)); err == nil {
 			return &Time{t}
 		}
+		d.fail("STRING_VALUE can not be converted to a Timestamp")
+	default:
+		d.mismatch(k, "a Timestamp")
 	}
-	d.mismatch(tok, "a Timestamp")
 	return nil
 }
 
-// beginList consumes the '[' of a list member; false for null or an error.
-func (d *decoder) beginList() bool {
-	tok := d.token()
-	switch tok {
-	case nil:
-		return false
-	case json.Delim('['):
+// begin consumes the '[' or '{' of a list, map or structure member and
+// reports true; false for null or an error. mismatch is the message for a
+// scalar in its place.
+func (d *decoder) begin(want kind, mismatch string) bool {
+	switch k := d.kind(); k {
+	case want:
+		d.i++
+		d.open = true
 		return true
-	case json.Delim('{'):
+	case kindNull:
+		d.literal("null")
+	case kindObject:
 		d.fail(msgObjectUnexpected)
-	default:
-		d.fail(msgExpectedList)
-	}
-	return false
-}
-
-// beginObject consumes the '{' of a structure member; false for null or an
-// error.
-func (d *decoder) beginObject() bool {
-	tok := d.token()
-	switch tok {
-	case nil:
-		return false
-	case json.Delim('{'):
-		return true
-	case json.Delim('['):
+	case kindArray:
 		d.fail(msgListUnexpected)
+	case kindBad:
+		d.fail("")
 	default:
-		d.fail(msgExpectedStruct)
+		if d.scalar(k) {
+			d.fail(mismatch)
+		}
 	}
 	return false
 }
@@ -267,37 +372,28 @@ func (d *decoder) beginObject() bool {
 // stringList reads a list of strings. An empty list is non-nil, so that a
 // required list that is present but empty fails on its length, not as null.
 func (d *decoder) stringList() []string {
-	if !d.beginList() {
+	if !d.begin(kindArray, msgExpectedList) {
 		return nil
 	}
 	out := []string{}
-	for d.more() {
+	for d.elem() {
 		if s := d.string(); s != nil {
 			out = append(out, *s)
 		}
 	}
-	d.end()
 	return out
 }
 
 // stringMap reads a map of strings to strings; non-nil when present.
 func (d *decoder) stringMap() map[string]string {
-	tok := d.token()
-	switch tok {
-	case nil:
-		return nil
-	case json.Delim('{'):
-	case json.Delim('['):
-		d.fail(msgListUnexpected)
-		return nil
-	default:
-		d.fail(msgExpectedMap)
+	if !d.begin(kindObject, msgExpectedMap) {
 		return nil
 	}
 	out := map[string]string{}
 	for k, ok := d.key(); ok; k, ok = d.key() {
+		name := string(k)
 		if s := d.string(); s != nil {
-			out[k] = *s
+			out[name] = *s
 		}
 	}
 	return out
@@ -308,7 +404,7 @@ func decodeStruct[T any, P interface {
 	*T
 	decodeMembers(*decoder)
 }](d *decoder) *T {
-	if !d.beginObject() {
+	if !d.begin(kindObject, msgExpectedStruct) {
 		return nil
 	}
 	x := P(new(T))
@@ -321,18 +417,213 @@ func decodeStructList[T any, P interface {
 	*T
 	decodeMembers(*decoder)
 }](d *decoder) []T {
-	if !d.beginList() {
+	if !d.begin(kindArray, msgExpectedList) {
 		return nil
 	}
 	out := []T{}
-	for d.more() {
-		var e T
-		if !d.beginObject() {
+	for d.elem() {
+		if !d.begin(kindObject, msgExpectedStruct) {
 			continue
 		}
-		P(&e).decodeMembers(d)
-		out = append(out, e)
+		out = append(out, *new(T))
+		P(&out[len(out)-1]).decodeMembers(d)
 	}
-	d.end()
 	return out
+}
+
+// skip consumes one value of any kind, checking its syntax. Nesting is kept
+// on an explicit stack, so no input can make it recurse.
+func (d *decoder) skip() {
+	var stack []byte
+	for {
+		switch k := d.kind(); k {
+		case kindObject, kindArray:
+			c := d.b[d.i]
+			d.i++
+			d.open = true
+			stack = append(stack, c)
+		default:
+			if !d.scalar(k) {
+				d.fail("")
+				return
+			}
+		}
+		// Close every container that has no more members, then go on with
+		// the next member of the innermost open one.
+		for {
+			if len(stack) == 0 || d.err != nil {
+				return
+			}
+			var more bool
+			if stack[len(stack)-1] == '{' {
+				_, more = d.key()
+			} else {
+				more = d.elem()
+			}
+			if more {
+				break
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+// num consumes a JSON number and returns its text.
+func (d *decoder) num() ([]byte, bool) {
+	b, start := d.b, d.i
+	i := start
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		d.fail("")
+		return nil, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			d.fail("")
+			return nil, false
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			d.fail("")
+			return nil, false
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	d.i = i
+	d.open = false
+	return b[start:i], true
+}
+
+// str consumes a JSON string and returns its decoded bytes: a slice of the
+// body when it needs no unescaping, else a fresh slice (or, for keys, the
+// reused scratch buffer).
+func (d *decoder) str(isKey bool) ([]byte, bool) {
+	b := d.b
+	start := d.i + 1
+	i := start
+	for i < len(b) {
+		c := b[i]
+		if c == '"' {
+			d.i = i + 1
+			d.open = false
+			return b[start:i], true
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+		i++
+	}
+	var out []byte
+	if isKey {
+		out = d.scratch[:0]
+	}
+	out = append(out, b[start:i]...)
+	for i < len(b) {
+		c := b[i]
+		switch {
+		case c == '"':
+			d.i = i + 1
+			d.open = false
+			if isKey {
+				d.scratch = out
+			}
+			return out, true
+		case c < 0x20:
+			d.fail("")
+			return nil, false
+		case c == '\\':
+			var ok bool
+			if out, i, ok = unescape(out, b, i); !ok {
+				d.fail("")
+				return nil, false
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			out = utf8.AppendRune(out, r) // U+FFFD for invalid UTF-8
+			i += size
+		}
+	}
+	d.fail("") // unterminated string
+	return nil, false
+}
+
+// unescape decodes the escape at b[i] (a backslash), appending to out.
+func unescape(out, b []byte, i int) ([]byte, int, bool) {
+	if i+1 >= len(b) {
+		return out, i, false
+	}
+	switch c := b[i+1]; c {
+	case '"', '\\', '/':
+		return append(out, c), i + 2, true
+	case 'b':
+		return append(out, '\b'), i + 2, true
+	case 'f':
+		return append(out, '\f'), i + 2, true
+	case 'n':
+		return append(out, '\n'), i + 2, true
+	case 'r':
+		return append(out, '\r'), i + 2, true
+	case 't':
+		return append(out, '\t'), i + 2, true
+	case 'u':
+		r, ok := hex4(b, i+2)
+		if !ok {
+			return out, i, false
+		}
+		i += 6
+		if utf16.IsSurrogate(r) {
+			if r2, ok := hex4(b, i+2); ok && i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					return utf8.AppendRune(out, dec), i + 6, true
+				}
+			}
+			r = utf8.RuneError
+		}
+		return utf8.AppendRune(out, r), i, true
+	}
+	return out, i, false
+}
+
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }

@@ -10,7 +10,7 @@ func (x *AccessDeniedException) decodeMembers(d *decoder) {
 
 func (x *ActivateEventSourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -21,7 +21,7 @@ func (x *ActivateEventSourceRequest) decodeMembers(d *decoder) {
 
 func (x *ApiDestination) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ApiDestinationArn":
 			x.ApiDestinationArn = d.string()
 		case "Name":
@@ -48,7 +48,7 @@ func (x *ApiDestination) decodeMembers(d *decoder) {
 
 func (x *AppSyncParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "GraphQLOperation":
 			x.GraphQLOperation = d.string()
 		default:
@@ -59,7 +59,7 @@ func (x *AppSyncParameters) decodeMembers(d *decoder) {
 
 func (x *Archive) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ArchiveName":
 			x.ArchiveName = d.string()
 		case "EventSourceArn":
@@ -84,7 +84,7 @@ func (x *Archive) decodeMembers(d *decoder) {
 
 func (x *AwsVpcConfiguration) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Subnets":
 			x.Subnets = d.stringList()
 		case "SecurityGroups":
@@ -99,7 +99,7 @@ func (x *AwsVpcConfiguration) decodeMembers(d *decoder) {
 
 func (x *BatchArrayProperties) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Size":
 			x.Size = d.integer()
 		default:
@@ -110,7 +110,7 @@ func (x *BatchArrayProperties) decodeMembers(d *decoder) {
 
 func (x *BatchParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "JobDefinition":
 			x.JobDefinition = d.string()
 		case "JobName":
@@ -127,7 +127,7 @@ func (x *BatchParameters) decodeMembers(d *decoder) {
 
 func (x *BatchRetryStrategy) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Attempts":
 			x.Attempts = d.integer()
 		default:
@@ -138,7 +138,7 @@ func (x *BatchRetryStrategy) decodeMembers(d *decoder) {
 
 func (x *CancelReplayRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ReplayName":
 			x.ReplayName = d.string()
 		default:
@@ -149,7 +149,7 @@ func (x *CancelReplayRequest) decodeMembers(d *decoder) {
 
 func (x *CancelReplayResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ReplayArn":
 			x.ReplayArn = d.string()
 		case "State":
@@ -164,7 +164,7 @@ func (x *CancelReplayResponse) decodeMembers(d *decoder) {
 
 func (x *CapacityProviderStrategyItem) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "capacityProvider":
 			x.CapacityProvider = d.string()
 		case "weight":
@@ -185,7 +185,7 @@ func (x *ConcurrentModificationException) decodeMembers(d *decoder) {
 
 func (x *Condition) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Type":
 			x.Type = d.string()
 		case "Key":
@@ -200,7 +200,7 @@ func (x *Condition) decodeMembers(d *decoder) {
 
 func (x *Connection) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ConnectionArn":
 			x.ConnectionArn = d.string()
 		case "Name":
@@ -225,7 +225,7 @@ func (x *Connection) decodeMembers(d *decoder) {
 
 func (x *ConnectionApiKeyAuthResponseParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ApiKeyName":
 			x.ApiKeyName = d.string()
 		default:
@@ -236,7 +236,7 @@ func (x *ConnectionApiKeyAuthResponseParameters) decodeMembers(d *decoder) {
 
 func (x *ConnectionAuthResponseParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "BasicAuthParameters":
 			x.BasicAuthParameters = decodeStruct[ConnectionBasicAuthResponseParameters](d)
 		case "OAuthParameters":
@@ -255,7 +255,7 @@ func (x *ConnectionAuthResponseParameters) decodeMembers(d *decoder) {
 
 func (x *ConnectionBasicAuthResponseParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Username":
 			x.Username = d.string()
 		default:
@@ -266,7 +266,7 @@ func (x *ConnectionBasicAuthResponseParameters) decodeMembers(d *decoder) {
 
 func (x *ConnectionBodyParameter) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Key":
 			x.Key = d.string()
 		case "Value":
@@ -281,7 +281,7 @@ func (x *ConnectionBodyParameter) decodeMembers(d *decoder) {
 
 func (x *ConnectionHeaderParameter) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Key":
 			x.Key = d.string()
 		case "Value":
@@ -296,7 +296,7 @@ func (x *ConnectionHeaderParameter) decodeMembers(d *decoder) {
 
 func (x *ConnectionHttpParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "HeaderParameters":
 			x.HeaderParameters = decodeStructList[ConnectionHeaderParameter](d)
 		case "QueryStringParameters":
@@ -311,7 +311,7 @@ func (x *ConnectionHttpParameters) decodeMembers(d *decoder) {
 
 func (x *ConnectionOAuthClientResponseParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ClientID":
 			x.ClientID = d.string()
 		default:
@@ -322,7 +322,7 @@ func (x *ConnectionOAuthClientResponseParameters) decodeMembers(d *decoder) {
 
 func (x *ConnectionOAuthResponseParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ClientParameters":
 			x.ClientParameters = decodeStruct[ConnectionOAuthClientResponseParameters](d)
 		case "AuthorizationEndpoint":
@@ -339,7 +339,7 @@ func (x *ConnectionOAuthResponseParameters) decodeMembers(d *decoder) {
 
 func (x *ConnectionQueryStringParameter) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Key":
 			x.Key = d.string()
 		case "Value":
@@ -354,7 +354,7 @@ func (x *ConnectionQueryStringParameter) decodeMembers(d *decoder) {
 
 func (x *ConnectivityResourceConfigurationArn) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ResourceConfigurationArn":
 			x.ResourceConfigurationArn = d.string()
 		default:
@@ -365,7 +365,7 @@ func (x *ConnectivityResourceConfigurationArn) decodeMembers(d *decoder) {
 
 func (x *ConnectivityResourceParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ResourceParameters":
 			x.ResourceParameters = decodeStruct[ConnectivityResourceConfigurationArn](d)
 		default:
@@ -376,7 +376,7 @@ func (x *ConnectivityResourceParameters) decodeMembers(d *decoder) {
 
 func (x *CreateApiDestinationRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Description":
@@ -397,7 +397,7 @@ func (x *CreateApiDestinationRequest) decodeMembers(d *decoder) {
 
 func (x *CreateApiDestinationResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ApiDestinationArn":
 			x.ApiDestinationArn = d.string()
 		case "ApiDestinationState":
@@ -414,7 +414,7 @@ func (x *CreateApiDestinationResponse) decodeMembers(d *decoder) {
 
 func (x *CreateArchiveRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ArchiveName":
 			x.ArchiveName = d.string()
 		case "EventSourceArn":
@@ -435,7 +435,7 @@ func (x *CreateArchiveRequest) decodeMembers(d *decoder) {
 
 func (x *CreateArchiveResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ArchiveArn":
 			x.ArchiveArn = d.string()
 		case "State":
@@ -452,7 +452,7 @@ func (x *CreateArchiveResponse) decodeMembers(d *decoder) {
 
 func (x *CreateConnectionApiKeyAuthRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ApiKeyName":
 			x.ApiKeyName = d.string()
 		case "ApiKeyValue":
@@ -465,7 +465,7 @@ func (x *CreateConnectionApiKeyAuthRequestParameters) decodeMembers(d *decoder) 
 
 func (x *CreateConnectionAuthRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "BasicAuthParameters":
 			x.BasicAuthParameters = decodeStruct[CreateConnectionBasicAuthRequestParameters](d)
 		case "OAuthParameters":
@@ -484,7 +484,7 @@ func (x *CreateConnectionAuthRequestParameters) decodeMembers(d *decoder) {
 
 func (x *CreateConnectionBasicAuthRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Username":
 			x.Username = d.string()
 		case "Password":
@@ -497,7 +497,7 @@ func (x *CreateConnectionBasicAuthRequestParameters) decodeMembers(d *decoder) {
 
 func (x *CreateConnectionOAuthClientRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ClientID":
 			x.ClientID = d.string()
 		case "ClientSecret":
@@ -510,7 +510,7 @@ func (x *CreateConnectionOAuthClientRequestParameters) decodeMembers(d *decoder)
 
 func (x *CreateConnectionOAuthRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ClientParameters":
 			x.ClientParameters = decodeStruct[CreateConnectionOAuthClientRequestParameters](d)
 		case "AuthorizationEndpoint":
@@ -527,7 +527,7 @@ func (x *CreateConnectionOAuthRequestParameters) decodeMembers(d *decoder) {
 
 func (x *CreateConnectionRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Description":
@@ -548,7 +548,7 @@ func (x *CreateConnectionRequest) decodeMembers(d *decoder) {
 
 func (x *CreateConnectionResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ConnectionArn":
 			x.ConnectionArn = d.string()
 		case "ConnectionState":
@@ -565,7 +565,7 @@ func (x *CreateConnectionResponse) decodeMembers(d *decoder) {
 
 func (x *CreateEndpointRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Description":
@@ -586,7 +586,7 @@ func (x *CreateEndpointRequest) decodeMembers(d *decoder) {
 
 func (x *CreateEndpointResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Arn":
@@ -609,7 +609,7 @@ func (x *CreateEndpointResponse) decodeMembers(d *decoder) {
 
 func (x *CreateEventBusRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "EventSourceName":
@@ -632,7 +632,7 @@ func (x *CreateEventBusRequest) decodeMembers(d *decoder) {
 
 func (x *CreateEventBusResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventBusArn":
 			x.EventBusArn = d.string()
 		case "Description":
@@ -651,7 +651,7 @@ func (x *CreateEventBusResponse) decodeMembers(d *decoder) {
 
 func (x *CreatePartnerEventSourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Account":
@@ -664,7 +664,7 @@ func (x *CreatePartnerEventSourceRequest) decodeMembers(d *decoder) {
 
 func (x *CreatePartnerEventSourceResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventSourceArn":
 			x.EventSourceArn = d.string()
 		default:
@@ -675,7 +675,7 @@ func (x *CreatePartnerEventSourceResponse) decodeMembers(d *decoder) {
 
 func (x *DeactivateEventSourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -686,7 +686,7 @@ func (x *DeactivateEventSourceRequest) decodeMembers(d *decoder) {
 
 func (x *DeadLetterConfig) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Arn":
 			x.Arn = d.string()
 		default:
@@ -697,7 +697,7 @@ func (x *DeadLetterConfig) decodeMembers(d *decoder) {
 
 func (x *DeauthorizeConnectionRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -708,7 +708,7 @@ func (x *DeauthorizeConnectionRequest) decodeMembers(d *decoder) {
 
 func (x *DeauthorizeConnectionResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ConnectionArn":
 			x.ConnectionArn = d.string()
 		case "ConnectionState":
@@ -727,7 +727,7 @@ func (x *DeauthorizeConnectionResponse) decodeMembers(d *decoder) {
 
 func (x *DeleteApiDestinationRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -744,7 +744,7 @@ func (x *DeleteApiDestinationResponse) decodeMembers(d *decoder) {
 
 func (x *DeleteArchiveRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ArchiveName":
 			x.ArchiveName = d.string()
 		default:
@@ -761,7 +761,7 @@ func (x *DeleteArchiveResponse) decodeMembers(d *decoder) {
 
 func (x *DeleteConnectionRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -772,7 +772,7 @@ func (x *DeleteConnectionRequest) decodeMembers(d *decoder) {
 
 func (x *DeleteConnectionResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ConnectionArn":
 			x.ConnectionArn = d.string()
 		case "ConnectionState":
@@ -791,7 +791,7 @@ func (x *DeleteConnectionResponse) decodeMembers(d *decoder) {
 
 func (x *DeleteEndpointRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -808,7 +808,7 @@ func (x *DeleteEndpointResponse) decodeMembers(d *decoder) {
 
 func (x *DeleteEventBusRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -819,7 +819,7 @@ func (x *DeleteEventBusRequest) decodeMembers(d *decoder) {
 
 func (x *DeletePartnerEventSourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Account":
@@ -832,7 +832,7 @@ func (x *DeletePartnerEventSourceRequest) decodeMembers(d *decoder) {
 
 func (x *DeleteRuleRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "EventBusName":
@@ -847,7 +847,7 @@ func (x *DeleteRuleRequest) decodeMembers(d *decoder) {
 
 func (x *DescribeApiDestinationRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -858,7 +858,7 @@ func (x *DescribeApiDestinationRequest) decodeMembers(d *decoder) {
 
 func (x *DescribeApiDestinationResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ApiDestinationArn":
 			x.ApiDestinationArn = d.string()
 		case "Name":
@@ -887,7 +887,7 @@ func (x *DescribeApiDestinationResponse) decodeMembers(d *decoder) {
 
 func (x *DescribeArchiveRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ArchiveName":
 			x.ArchiveName = d.string()
 		default:
@@ -898,7 +898,7 @@ func (x *DescribeArchiveRequest) decodeMembers(d *decoder) {
 
 func (x *DescribeArchiveResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ArchiveArn":
 			x.ArchiveArn = d.string()
 		case "ArchiveName":
@@ -931,7 +931,7 @@ func (x *DescribeArchiveResponse) decodeMembers(d *decoder) {
 
 func (x *DescribeConnectionConnectivityParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ResourceParameters":
 			x.ResourceParameters = decodeStruct[DescribeConnectionResourceParameters](d)
 		default:
@@ -942,7 +942,7 @@ func (x *DescribeConnectionConnectivityParameters) decodeMembers(d *decoder) {
 
 func (x *DescribeConnectionRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -953,7 +953,7 @@ func (x *DescribeConnectionRequest) decodeMembers(d *decoder) {
 
 func (x *DescribeConnectionResourceParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ResourceConfigurationArn":
 			x.ResourceConfigurationArn = d.string()
 		case "ResourceAssociationArn":
@@ -966,7 +966,7 @@ func (x *DescribeConnectionResourceParameters) decodeMembers(d *decoder) {
 
 func (x *DescribeConnectionResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ConnectionArn":
 			x.ConnectionArn = d.string()
 		case "Name":
@@ -1001,7 +1001,7 @@ func (x *DescribeConnectionResponse) decodeMembers(d *decoder) {
 
 func (x *DescribeEndpointRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "HomeRegion":
@@ -1014,7 +1014,7 @@ func (x *DescribeEndpointRequest) decodeMembers(d *decoder) {
 
 func (x *DescribeEndpointResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Description":
@@ -1049,7 +1049,7 @@ func (x *DescribeEndpointResponse) decodeMembers(d *decoder) {
 
 func (x *DescribeEventBusRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -1060,7 +1060,7 @@ func (x *DescribeEventBusRequest) decodeMembers(d *decoder) {
 
 func (x *DescribeEventBusResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Arn":
@@ -1087,7 +1087,7 @@ func (x *DescribeEventBusResponse) decodeMembers(d *decoder) {
 
 func (x *DescribeEventSourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -1098,7 +1098,7 @@ func (x *DescribeEventSourceRequest) decodeMembers(d *decoder) {
 
 func (x *DescribeEventSourceResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Arn":
 			x.Arn = d.string()
 		case "CreatedBy":
@@ -1119,7 +1119,7 @@ func (x *DescribeEventSourceResponse) decodeMembers(d *decoder) {
 
 func (x *DescribePartnerEventSourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		default:
@@ -1130,7 +1130,7 @@ func (x *DescribePartnerEventSourceRequest) decodeMembers(d *decoder) {
 
 func (x *DescribePartnerEventSourceResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Arn":
 			x.Arn = d.string()
 		case "Name":
@@ -1143,7 +1143,7 @@ func (x *DescribePartnerEventSourceResponse) decodeMembers(d *decoder) {
 
 func (x *DescribeReplayRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ReplayName":
 			x.ReplayName = d.string()
 		default:
@@ -1154,7 +1154,7 @@ func (x *DescribeReplayRequest) decodeMembers(d *decoder) {
 
 func (x *DescribeReplayResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ReplayName":
 			x.ReplayName = d.string()
 		case "ReplayArn":
@@ -1187,7 +1187,7 @@ func (x *DescribeReplayResponse) decodeMembers(d *decoder) {
 
 func (x *DescribeRuleRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "EventBusName":
@@ -1200,7 +1200,7 @@ func (x *DescribeRuleRequest) decodeMembers(d *decoder) {
 
 func (x *DescribeRuleResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Arn":
@@ -1229,7 +1229,7 @@ func (x *DescribeRuleResponse) decodeMembers(d *decoder) {
 
 func (x *DisableRuleRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "EventBusName":
@@ -1242,7 +1242,7 @@ func (x *DisableRuleRequest) decodeMembers(d *decoder) {
 
 func (x *EcsParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "TaskDefinitionArn":
 			x.TaskDefinitionArn = d.string()
 		case "TaskCount":
@@ -1279,7 +1279,7 @@ func (x *EcsParameters) decodeMembers(d *decoder) {
 
 func (x *EnableRuleRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "EventBusName":
@@ -1292,7 +1292,7 @@ func (x *EnableRuleRequest) decodeMembers(d *decoder) {
 
 func (x *Endpoint) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Description":
@@ -1327,7 +1327,7 @@ func (x *Endpoint) decodeMembers(d *decoder) {
 
 func (x *EndpointEventBus) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventBusArn":
 			x.EventBusArn = d.string()
 		default:
@@ -1338,7 +1338,7 @@ func (x *EndpointEventBus) decodeMembers(d *decoder) {
 
 func (x *EventBus) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Arn":
@@ -1359,7 +1359,7 @@ func (x *EventBus) decodeMembers(d *decoder) {
 
 func (x *EventSource) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Arn":
 			x.Arn = d.string()
 		case "CreatedBy":
@@ -1380,7 +1380,7 @@ func (x *EventSource) decodeMembers(d *decoder) {
 
 func (x *FailoverConfig) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Primary":
 			x.Primary = decodeStruct[Primary](d)
 		case "Secondary":
@@ -1393,7 +1393,7 @@ func (x *FailoverConfig) decodeMembers(d *decoder) {
 
 func (x *HttpParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "PathParameterValues":
 			x.PathParameterValues = d.stringList()
 		case "HeaderParameters":
@@ -1414,7 +1414,7 @@ func (x *IllegalStatusException) decodeMembers(d *decoder) {
 
 func (x *InputTransformer) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "InputPathsMap":
 			x.InputPathsMap = d.stringMap()
 		case "InputTemplate":
@@ -1445,7 +1445,7 @@ func (x *InvalidStateException) decodeMembers(d *decoder) {
 
 func (x *KinesisParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "PartitionKeyPath":
 			x.PartitionKeyPath = d.string()
 		default:
@@ -1462,7 +1462,7 @@ func (x *LimitExceededException) decodeMembers(d *decoder) {
 
 func (x *ListApiDestinationsRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "NamePrefix":
 			x.NamePrefix = d.string()
 		case "ConnectionArn":
@@ -1479,7 +1479,7 @@ func (x *ListApiDestinationsRequest) decodeMembers(d *decoder) {
 
 func (x *ListApiDestinationsResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ApiDestinations":
 			x.ApiDestinations = decodeStructList[ApiDestination](d)
 		case "NextToken":
@@ -1492,7 +1492,7 @@ func (x *ListApiDestinationsResponse) decodeMembers(d *decoder) {
 
 func (x *ListArchivesRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "NamePrefix":
 			x.NamePrefix = d.string()
 		case "EventSourceArn":
@@ -1511,7 +1511,7 @@ func (x *ListArchivesRequest) decodeMembers(d *decoder) {
 
 func (x *ListArchivesResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Archives":
 			x.Archives = decodeStructList[Archive](d)
 		case "NextToken":
@@ -1524,7 +1524,7 @@ func (x *ListArchivesResponse) decodeMembers(d *decoder) {
 
 func (x *ListConnectionsRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "NamePrefix":
 			x.NamePrefix = d.string()
 		case "ConnectionState":
@@ -1541,7 +1541,7 @@ func (x *ListConnectionsRequest) decodeMembers(d *decoder) {
 
 func (x *ListConnectionsResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Connections":
 			x.Connections = decodeStructList[Connection](d)
 		case "NextToken":
@@ -1554,7 +1554,7 @@ func (x *ListConnectionsResponse) decodeMembers(d *decoder) {
 
 func (x *ListEndpointsRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "NamePrefix":
 			x.NamePrefix = d.string()
 		case "HomeRegion":
@@ -1571,7 +1571,7 @@ func (x *ListEndpointsRequest) decodeMembers(d *decoder) {
 
 func (x *ListEndpointsResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Endpoints":
 			x.Endpoints = decodeStructList[Endpoint](d)
 		case "NextToken":
@@ -1584,7 +1584,7 @@ func (x *ListEndpointsResponse) decodeMembers(d *decoder) {
 
 func (x *ListEventBusesRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "NamePrefix":
 			x.NamePrefix = d.string()
 		case "NextToken":
@@ -1599,7 +1599,7 @@ func (x *ListEventBusesRequest) decodeMembers(d *decoder) {
 
 func (x *ListEventBusesResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventBuses":
 			x.EventBuses = decodeStructList[EventBus](d)
 		case "NextToken":
@@ -1612,7 +1612,7 @@ func (x *ListEventBusesResponse) decodeMembers(d *decoder) {
 
 func (x *ListEventSourcesRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "NamePrefix":
 			x.NamePrefix = d.string()
 		case "NextToken":
@@ -1627,7 +1627,7 @@ func (x *ListEventSourcesRequest) decodeMembers(d *decoder) {
 
 func (x *ListEventSourcesResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventSources":
 			x.EventSources = decodeStructList[EventSource](d)
 		case "NextToken":
@@ -1640,7 +1640,7 @@ func (x *ListEventSourcesResponse) decodeMembers(d *decoder) {
 
 func (x *ListPartnerEventSourceAccountsRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventSourceName":
 			x.EventSourceName = d.string()
 		case "NextToken":
@@ -1655,7 +1655,7 @@ func (x *ListPartnerEventSourceAccountsRequest) decodeMembers(d *decoder) {
 
 func (x *ListPartnerEventSourceAccountsResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "PartnerEventSourceAccounts":
 			x.PartnerEventSourceAccounts = decodeStructList[PartnerEventSourceAccount](d)
 		case "NextToken":
@@ -1668,7 +1668,7 @@ func (x *ListPartnerEventSourceAccountsResponse) decodeMembers(d *decoder) {
 
 func (x *ListPartnerEventSourcesRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "NamePrefix":
 			x.NamePrefix = d.string()
 		case "NextToken":
@@ -1683,7 +1683,7 @@ func (x *ListPartnerEventSourcesRequest) decodeMembers(d *decoder) {
 
 func (x *ListPartnerEventSourcesResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "PartnerEventSources":
 			x.PartnerEventSources = decodeStructList[PartnerEventSource](d)
 		case "NextToken":
@@ -1696,7 +1696,7 @@ func (x *ListPartnerEventSourcesResponse) decodeMembers(d *decoder) {
 
 func (x *ListReplaysRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "NamePrefix":
 			x.NamePrefix = d.string()
 		case "State":
@@ -1715,7 +1715,7 @@ func (x *ListReplaysRequest) decodeMembers(d *decoder) {
 
 func (x *ListReplaysResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Replays":
 			x.Replays = decodeStructList[Replay](d)
 		case "NextToken":
@@ -1728,7 +1728,7 @@ func (x *ListReplaysResponse) decodeMembers(d *decoder) {
 
 func (x *ListRuleNamesByTargetRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "TargetArn":
 			x.TargetArn = d.string()
 		case "EventBusName":
@@ -1745,7 +1745,7 @@ func (x *ListRuleNamesByTargetRequest) decodeMembers(d *decoder) {
 
 func (x *ListRuleNamesByTargetResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "RuleNames":
 			x.RuleNames = d.stringList()
 		case "NextToken":
@@ -1758,7 +1758,7 @@ func (x *ListRuleNamesByTargetResponse) decodeMembers(d *decoder) {
 
 func (x *ListRulesRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "NamePrefix":
 			x.NamePrefix = d.string()
 		case "EventBusName":
@@ -1775,7 +1775,7 @@ func (x *ListRulesRequest) decodeMembers(d *decoder) {
 
 func (x *ListRulesResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Rules":
 			x.Rules = decodeStructList[Rule](d)
 		case "NextToken":
@@ -1788,7 +1788,7 @@ func (x *ListRulesResponse) decodeMembers(d *decoder) {
 
 func (x *ListTagsForResourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ResourceARN":
 			x.ResourceARN = d.string()
 		default:
@@ -1799,7 +1799,7 @@ func (x *ListTagsForResourceRequest) decodeMembers(d *decoder) {
 
 func (x *ListTagsForResourceResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Tags":
 			x.Tags = decodeStructList[Tag](d)
 		default:
@@ -1810,7 +1810,7 @@ func (x *ListTagsForResourceResponse) decodeMembers(d *decoder) {
 
 func (x *ListTargetsByRuleRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Rule":
 			x.Rule = d.string()
 		case "EventBusName":
@@ -1827,7 +1827,7 @@ func (x *ListTargetsByRuleRequest) decodeMembers(d *decoder) {
 
 func (x *ListTargetsByRuleResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Targets":
 			x.Targets = decodeStructList[Target](d)
 		case "NextToken":
@@ -1840,7 +1840,7 @@ func (x *ListTargetsByRuleResponse) decodeMembers(d *decoder) {
 
 func (x *LogConfig) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "IncludeDetail":
 			x.IncludeDetail = d.string()
 		case "Level":
@@ -1859,7 +1859,7 @@ func (x *ManagedRuleException) decodeMembers(d *decoder) {
 
 func (x *NetworkConfiguration) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "awsvpcConfiguration":
 			x.AwsvpcConfiguration = decodeStruct[AwsVpcConfiguration](d)
 		default:
@@ -1876,7 +1876,7 @@ func (x *OperationDisabledException) decodeMembers(d *decoder) {
 
 func (x *PartnerEventSource) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Arn":
 			x.Arn = d.string()
 		case "Name":
@@ -1889,7 +1889,7 @@ func (x *PartnerEventSource) decodeMembers(d *decoder) {
 
 func (x *PartnerEventSourceAccount) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Account":
 			x.Account = d.string()
 		case "CreationTime":
@@ -1906,7 +1906,7 @@ func (x *PartnerEventSourceAccount) decodeMembers(d *decoder) {
 
 func (x *PlacementConstraint) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "type":
 			x.Type = d.string()
 		case "expression":
@@ -1919,7 +1919,7 @@ func (x *PlacementConstraint) decodeMembers(d *decoder) {
 
 func (x *PlacementStrategy) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "type":
 			x.Type = d.string()
 		case "field":
@@ -1938,7 +1938,7 @@ func (x *PolicyLengthExceededException) decodeMembers(d *decoder) {
 
 func (x *Primary) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "HealthCheck":
 			x.HealthCheck = d.string()
 		default:
@@ -1949,7 +1949,7 @@ func (x *Primary) decodeMembers(d *decoder) {
 
 func (x *PutEventsRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Entries":
 			x.Entries = decodeStructList[PutEventsRequestEntry](d)
 		case "EndpointId":
@@ -1962,7 +1962,7 @@ func (x *PutEventsRequest) decodeMembers(d *decoder) {
 
 func (x *PutEventsRequestEntry) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Time":
 			x.Time = d.timestamp()
 		case "Source":
@@ -1985,7 +1985,7 @@ func (x *PutEventsRequestEntry) decodeMembers(d *decoder) {
 
 func (x *PutEventsResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "FailedEntryCount":
 			x.FailedEntryCount = d.integer()
 		case "Entries":
@@ -1998,7 +1998,7 @@ func (x *PutEventsResponse) decodeMembers(d *decoder) {
 
 func (x *PutEventsResultEntry) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventId":
 			x.EventId = d.string()
 		case "ErrorCode":
@@ -2013,7 +2013,7 @@ func (x *PutEventsResultEntry) decodeMembers(d *decoder) {
 
 func (x *PutPartnerEventsRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Entries":
 			x.Entries = decodeStructList[PutPartnerEventsRequestEntry](d)
 		default:
@@ -2024,7 +2024,7 @@ func (x *PutPartnerEventsRequest) decodeMembers(d *decoder) {
 
 func (x *PutPartnerEventsRequestEntry) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Time":
 			x.Time = d.timestamp()
 		case "Source":
@@ -2043,7 +2043,7 @@ func (x *PutPartnerEventsRequestEntry) decodeMembers(d *decoder) {
 
 func (x *PutPartnerEventsResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "FailedEntryCount":
 			x.FailedEntryCount = d.integer()
 		case "Entries":
@@ -2056,7 +2056,7 @@ func (x *PutPartnerEventsResponse) decodeMembers(d *decoder) {
 
 func (x *PutPartnerEventsResultEntry) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventId":
 			x.EventId = d.string()
 		case "ErrorCode":
@@ -2071,7 +2071,7 @@ func (x *PutPartnerEventsResultEntry) decodeMembers(d *decoder) {
 
 func (x *PutPermissionRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventBusName":
 			x.EventBusName = d.string()
 		case "Action":
@@ -2092,7 +2092,7 @@ func (x *PutPermissionRequest) decodeMembers(d *decoder) {
 
 func (x *PutRuleRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "ScheduleExpression":
@@ -2117,7 +2117,7 @@ func (x *PutRuleRequest) decodeMembers(d *decoder) {
 
 func (x *PutRuleResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "RuleArn":
 			x.RuleArn = d.string()
 		default:
@@ -2128,7 +2128,7 @@ func (x *PutRuleResponse) decodeMembers(d *decoder) {
 
 func (x *PutTargetsRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Rule":
 			x.Rule = d.string()
 		case "EventBusName":
@@ -2143,7 +2143,7 @@ func (x *PutTargetsRequest) decodeMembers(d *decoder) {
 
 func (x *PutTargetsResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "FailedEntryCount":
 			x.FailedEntryCount = d.integer()
 		case "FailedEntries":
@@ -2156,7 +2156,7 @@ func (x *PutTargetsResponse) decodeMembers(d *decoder) {
 
 func (x *PutTargetsResultEntry) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "TargetId":
 			x.TargetId = d.string()
 		case "ErrorCode":
@@ -2171,7 +2171,7 @@ func (x *PutTargetsResultEntry) decodeMembers(d *decoder) {
 
 func (x *RedshiftDataParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "SecretManagerArn":
 			x.SecretManagerArn = d.string()
 		case "Database":
@@ -2194,7 +2194,7 @@ func (x *RedshiftDataParameters) decodeMembers(d *decoder) {
 
 func (x *RemovePermissionRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "StatementId":
 			x.StatementId = d.string()
 		case "RemoveAllPermissions":
@@ -2209,7 +2209,7 @@ func (x *RemovePermissionRequest) decodeMembers(d *decoder) {
 
 func (x *RemoveTargetsRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Rule":
 			x.Rule = d.string()
 		case "EventBusName":
@@ -2226,7 +2226,7 @@ func (x *RemoveTargetsRequest) decodeMembers(d *decoder) {
 
 func (x *RemoveTargetsResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "FailedEntryCount":
 			x.FailedEntryCount = d.integer()
 		case "FailedEntries":
@@ -2239,7 +2239,7 @@ func (x *RemoveTargetsResponse) decodeMembers(d *decoder) {
 
 func (x *RemoveTargetsResultEntry) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "TargetId":
 			x.TargetId = d.string()
 		case "ErrorCode":
@@ -2254,7 +2254,7 @@ func (x *RemoveTargetsResultEntry) decodeMembers(d *decoder) {
 
 func (x *Replay) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ReplayName":
 			x.ReplayName = d.string()
 		case "EventSourceArn":
@@ -2281,7 +2281,7 @@ func (x *Replay) decodeMembers(d *decoder) {
 
 func (x *ReplayDestination) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Arn":
 			x.Arn = d.string()
 		case "FilterArns":
@@ -2294,7 +2294,7 @@ func (x *ReplayDestination) decodeMembers(d *decoder) {
 
 func (x *ReplicationConfig) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "State":
 			x.State = d.string()
 		default:
@@ -2317,7 +2317,7 @@ func (x *ResourceNotFoundException) decodeMembers(d *decoder) {
 
 func (x *RetryPolicy) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "MaximumRetryAttempts":
 			x.MaximumRetryAttempts = d.integer()
 		case "MaximumEventAgeInSeconds":
@@ -2330,7 +2330,7 @@ func (x *RetryPolicy) decodeMembers(d *decoder) {
 
 func (x *RoutingConfig) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "FailoverConfig":
 			x.FailoverConfig = decodeStruct[FailoverConfig](d)
 		default:
@@ -2341,7 +2341,7 @@ func (x *RoutingConfig) decodeMembers(d *decoder) {
 
 func (x *Rule) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Arn":
@@ -2368,7 +2368,7 @@ func (x *Rule) decodeMembers(d *decoder) {
 
 func (x *RunCommandParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "RunCommandTargets":
 			x.RunCommandTargets = decodeStructList[RunCommandTarget](d)
 		default:
@@ -2379,7 +2379,7 @@ func (x *RunCommandParameters) decodeMembers(d *decoder) {
 
 func (x *RunCommandTarget) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Key":
 			x.Key = d.string()
 		case "Values":
@@ -2392,7 +2392,7 @@ func (x *RunCommandTarget) decodeMembers(d *decoder) {
 
 func (x *SageMakerPipelineParameter) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Value":
@@ -2405,7 +2405,7 @@ func (x *SageMakerPipelineParameter) decodeMembers(d *decoder) {
 
 func (x *SageMakerPipelineParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "PipelineParameterList":
 			x.PipelineParameterList = decodeStructList[SageMakerPipelineParameter](d)
 		default:
@@ -2416,7 +2416,7 @@ func (x *SageMakerPipelineParameters) decodeMembers(d *decoder) {
 
 func (x *Secondary) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Route":
 			x.Route = d.string()
 		default:
@@ -2427,7 +2427,7 @@ func (x *Secondary) decodeMembers(d *decoder) {
 
 func (x *SqsParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "MessageGroupId":
 			x.MessageGroupId = d.string()
 		default:
@@ -2438,7 +2438,7 @@ func (x *SqsParameters) decodeMembers(d *decoder) {
 
 func (x *StartReplayRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ReplayName":
 			x.ReplayName = d.string()
 		case "Description":
@@ -2459,7 +2459,7 @@ func (x *StartReplayRequest) decodeMembers(d *decoder) {
 
 func (x *StartReplayResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ReplayArn":
 			x.ReplayArn = d.string()
 		case "State":
@@ -2476,7 +2476,7 @@ func (x *StartReplayResponse) decodeMembers(d *decoder) {
 
 func (x *Tag) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Key":
 			x.Key = d.string()
 		case "Value":
@@ -2489,7 +2489,7 @@ func (x *Tag) decodeMembers(d *decoder) {
 
 func (x *TagResourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ResourceARN":
 			x.ResourceARN = d.string()
 		case "Tags":
@@ -2508,7 +2508,7 @@ func (x *TagResourceResponse) decodeMembers(d *decoder) {
 
 func (x *Target) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Id":
 			x.Id = d.string()
 		case "Arn":
@@ -2551,7 +2551,7 @@ func (x *Target) decodeMembers(d *decoder) {
 
 func (x *TestEventPatternRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "EventPattern":
 			x.EventPattern = d.string()
 		case "Event":
@@ -2564,7 +2564,7 @@ func (x *TestEventPatternRequest) decodeMembers(d *decoder) {
 
 func (x *TestEventPatternResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Result":
 			x.Result = d.boolean()
 		default:
@@ -2581,7 +2581,7 @@ func (x *ThrottlingException) decodeMembers(d *decoder) {
 
 func (x *UntagResourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ResourceARN":
 			x.ResourceARN = d.string()
 		case "TagKeys":
@@ -2600,7 +2600,7 @@ func (x *UntagResourceResponse) decodeMembers(d *decoder) {
 
 func (x *UpdateApiDestinationRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Description":
@@ -2621,7 +2621,7 @@ func (x *UpdateApiDestinationRequest) decodeMembers(d *decoder) {
 
 func (x *UpdateApiDestinationResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ApiDestinationArn":
 			x.ApiDestinationArn = d.string()
 		case "ApiDestinationState":
@@ -2638,7 +2638,7 @@ func (x *UpdateApiDestinationResponse) decodeMembers(d *decoder) {
 
 func (x *UpdateArchiveRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ArchiveName":
 			x.ArchiveName = d.string()
 		case "Description":
@@ -2657,7 +2657,7 @@ func (x *UpdateArchiveRequest) decodeMembers(d *decoder) {
 
 func (x *UpdateArchiveResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ArchiveArn":
 			x.ArchiveArn = d.string()
 		case "State":
@@ -2674,7 +2674,7 @@ func (x *UpdateArchiveResponse) decodeMembers(d *decoder) {
 
 func (x *UpdateConnectionApiKeyAuthRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ApiKeyName":
 			x.ApiKeyName = d.string()
 		case "ApiKeyValue":
@@ -2687,7 +2687,7 @@ func (x *UpdateConnectionApiKeyAuthRequestParameters) decodeMembers(d *decoder) 
 
 func (x *UpdateConnectionAuthRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "BasicAuthParameters":
 			x.BasicAuthParameters = decodeStruct[UpdateConnectionBasicAuthRequestParameters](d)
 		case "OAuthParameters":
@@ -2706,7 +2706,7 @@ func (x *UpdateConnectionAuthRequestParameters) decodeMembers(d *decoder) {
 
 func (x *UpdateConnectionBasicAuthRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Username":
 			x.Username = d.string()
 		case "Password":
@@ -2719,7 +2719,7 @@ func (x *UpdateConnectionBasicAuthRequestParameters) decodeMembers(d *decoder) {
 
 func (x *UpdateConnectionOAuthClientRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ClientID":
 			x.ClientID = d.string()
 		case "ClientSecret":
@@ -2732,7 +2732,7 @@ func (x *UpdateConnectionOAuthClientRequestParameters) decodeMembers(d *decoder)
 
 func (x *UpdateConnectionOAuthRequestParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ClientParameters":
 			x.ClientParameters = decodeStruct[UpdateConnectionOAuthClientRequestParameters](d)
 		case "AuthorizationEndpoint":
@@ -2749,7 +2749,7 @@ func (x *UpdateConnectionOAuthRequestParameters) decodeMembers(d *decoder) {
 
 func (x *UpdateConnectionRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Description":
@@ -2770,7 +2770,7 @@ func (x *UpdateConnectionRequest) decodeMembers(d *decoder) {
 
 func (x *UpdateConnectionResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "ConnectionArn":
 			x.ConnectionArn = d.string()
 		case "ConnectionState":
@@ -2789,7 +2789,7 @@ func (x *UpdateConnectionResponse) decodeMembers(d *decoder) {
 
 func (x *UpdateEndpointRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Description":
@@ -2810,7 +2810,7 @@ func (x *UpdateEndpointRequest) decodeMembers(d *decoder) {
 
 func (x *UpdateEndpointResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "Arn":
@@ -2837,7 +2837,7 @@ func (x *UpdateEndpointResponse) decodeMembers(d *decoder) {
 
 func (x *UpdateEventBusRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Name":
 			x.Name = d.string()
 		case "KmsKeyIdentifier":
@@ -2856,7 +2856,7 @@ func (x *UpdateEventBusRequest) decodeMembers(d *decoder) {
 
 func (x *UpdateEventBusResponse) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
-		switch key {
+		switch string(key) {
 		case "Arn":
 			x.Arn = d.string()
 		case "Name":

@@ -227,7 +227,7 @@ func (g *generator) emitDecode(w *bytes.Buffer) error {
 			fmt.Fprintf(w, "\tfor _, ok := d.key(); ok; _, ok = d.key() {\n\t\td.skip()\n\t}\n}\n\n")
 			continue
 		}
-		fmt.Fprintf(w, "\tfor key, ok := d.key(); ok; key, ok = d.key() {\n\t\tswitch key {\n")
+		fmt.Fprintf(w, "\tfor key, ok := d.key(); ok; key, ok = d.key() {\n\t\tswitch string(key) {\n")
 		for _, mem := range s.Members {
 			t := g.m.shape(mem.Shape)
 			fmt.Fprintf(w, "\t\tcase %s:\n\t\t\tx.%s = %s\n", strconv.Quote(mem.Name), fieldName(mem.Name), g.decodeExpr(t))
