@@ -125,17 +125,16 @@ func parseIP(s string) (addr [16]byte, v6, shaped, ok bool) {
 	switch {
 	case looksLikeIPv4(s):
 		shaped = true
-		part := 0
-		for _, p := range strings.Split(s, ".") {
-			v := 0
-			for i := 0; i < len(p); i++ {
-				v = v*10 + int(p[i]-'0')
-				if v > 255 {
-					return addr, false, true, false
-				}
+		part, v := 0, 0
+		for i := 0; i <= len(s); i++ {
+			if i == len(s) || s[i] == '.' {
+				addr[part] = byte(v)
+				part, v = part+1, 0
+				continue
 			}
-			addr[part] = byte(v)
-			part++
+			if v = v*10 + int(s[i]-'0'); v > 255 {
+				return addr, false, true, false
+			}
 		}
 		return addr, false, true, true
 	case looksLikeIPv6(s):
