@@ -64,7 +64,9 @@ type benchSet struct {
 
 var benchSets = []benchSet{
 	{"EXACT", false, func(i int) string { return fmt.Sprintf(`{"properties":{"STREET":[%q]}}`, street(i)) }},
-	{"PREFIX", false, func(i int) string { return fmt.Sprintf(`{"properties":{"STREET":[{"prefix":%q}]}}`, street(i)[:3]+strconv.Itoa(i)) }},
+	{"PREFIX", false, func(i int) string {
+		return fmt.Sprintf(`{"properties":{"STREET":[{"prefix":%q}]}}`, street(i)[:3]+strconv.Itoa(i))
+	}},
 	{"SUFFIX", false, func(i int) string {
 		s := street(i)
 		return fmt.Sprintf(`{"properties":{"STREET":[{"suffix":%q}]}}`, s[len(s)-3:])
