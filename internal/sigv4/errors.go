@@ -9,13 +9,17 @@ import (
 	"github.com/switchyard/switchyard/internal/awserr"
 )
 
-// status is the HTTP status of every authentication failure. AWS's awsJson1_1
-// services (Kinesis, DynamoDB, CloudWatch Logs, EventBridge) answer signature
-// and credential errors with 400 Bad Request and a JSON body; the 403s in AWS's
-// "common errors" pages belong to the XML query protocol.
+// status is the HTTP status of every authentication failure. AWS's awsJson
+// services (seen for Kinesis, DynamoDB, CloudWatch Logs, ECS, Cognito) answer
+// signature and credential errors with 400 Bad Request and a JSON body; the
+// 403s in AWS's "common errors" pages belong to the XML query protocol.
 const status = http.StatusBadRequest
 
-// The messages below are AWS's, word for word, as the service returns them.
+// Messages as the real services send them, word for word (recorded from
+// Kinesis, DynamoDB, CloudWatch Logs and others, all Coral awsJson services
+// like EventBridge). The last three are S3's wording for presigned URLs and
+// the four-element credential message is switchyard's, for SigV4a: AWS's
+// JSON services were not seen answering those.
 const (
 	msgMissingToken  = "Missing Authentication Token"
 	msgBothForms     = "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."

@@ -206,7 +206,8 @@ func (s signature) time() (time.Time, error) {
 }
 
 // checkTime rejects a date further than MaxSkew from now, except that a
-// presigned request with X-Amz-Expires stays valid until date+expires.
+// presigned request with X-Amz-Expires stays valid until date+expires; its
+// expiry is reported in the skew message's form with the expiry as window.
 func (v *Verifier) checkTime(s signature, date time.Time) error {
 	now := v.now().UTC().Truncate(time.Second)
 	if date.After(now.Add(v.maxSkew)) {
