@@ -366,10 +366,11 @@ func (Unimplemented) UpdateEventBus(context.Context, *UpdateEventBusRequest) (*U
 // Dispatch runs one operation on svc: it decodes body (empty means {}) into
 // the operation's input, validates it, and calls the method. It returns the
 // output structure, or nil for an operation without one (written as {}).
-// Every error is an *awserr.Error: UnknownOperationException for a name not
-// in the model, SerializationException for a body that is not JSON or does
-// not fit the input shape, ValidationException for constraint violations,
-// and whatever svc returned otherwise. It never panics on any body.
+// Every error is an *awserr.Error: UnknownOperationException (without a
+// message, as AWS sends it) for a name not in the model,
+// SerializationException for a body that is not JSON or does not fit the
+// input shape, ValidationException for constraint violations, and what svc
+// returned otherwise. It never panics on any body; svc must not be nil.
 func Dispatch(ctx context.Context, svc Service, operation string, body []byte) (any, error) {
 	switch operation {
 	case "ActivateEventSource":

@@ -71,6 +71,30 @@ func (g *generator) memberComment(s *shape, mem member, t *shape) string {
 // validate methods.
 func (g *generator) emitValidate(w *bytes.Buffer) error {
 	fmt.Fprintf(w, "import (\n\t\"regexp\"\n\t\"strings\"\n)\n\n")
+	g.emitPatterns(w)
+	fmt.Fprintf(w, "// Constraint tables, one per constrained shape. Read-only.\nvar (\n")
+	g.emitStringRules(w)
+	g.emitNumberAndSizeRules(w)
+	fmt.Fprintf(w, ")\n\n")
+	for _, s := range g.structs {
+		fmt.Fprintf(w, "// Validate checks x against every constraint of the model, nested shapes\n")
+		fmt.Fprintf(w, "// included. It returns nil or a ValidationException (*awserr.Error) listing\n// every violation the way AWS words them.\n")
+		fmt.Fprintf(w, "func (x *%s) Validate() error {\n\tvar v validator\n\tx.validate(&v, \"\")\n\treturn v.err()\n}\n\n", s.Name)
+		fmt.Fprintf(w, "func (x *%s) validate(v *validator, path string) {\n", s.Name)
+		if !g.structHasChecks(s) {
+			fmt.Fprintf(w, "\t_, _ = v, path\n}\n\n")
+			continue
+		}
+		for _, mem := range s.Members {
+			g.emitMemberCheck(w, s, mem)
+		}
+		fmt.Fprintf(w, "}\n\n")
+	}
+	return nil
+}
+
+// emitPatterns declares one compiled regexp per distinct model pattern.
+func (g *generator) emitPatterns(w *bytes.Buffer) {
 	fmt.Fprintf(w, "// Model patterns translated to RE2 and anchored: see gen/regex.go.\nvar (\n")
 	for _, p := range g.patOrder {
 		gp := g.translate[p]
@@ -80,8 +104,9 @@ func (g *generator) emitValidate(w *bytes.Buffer) error {
 		}
 	}
 	fmt.Fprintf(w, ")\n\n")
+}
 
-	fmt.Fprintf(w, "// Constraint tables, one per constrained shape. Read-only.\nvar (\n")
+func (g *generator) emitStringRules(w *bytes.Buffer) {
 	for _, t := range g.usedShapes("string") {
 		if !hasStringRule(t) {
 			continue
@@ -107,12 +132,14 @@ func (g *generator) emitValidate(w *bytes.Buffer) error {
 		}
 		fmt.Fprintf(w, ", member: %s}\n", strconv.Quote(memberConstraints(t)))
 	}
+}
+
+func (g *generator) emitNumberAndSizeRules(w *bytes.Buffer) {
 	for _, typ := range []string{"integer", "long"} {
 		for _, t := range g.usedShapes(typ) {
 			if !hasIntRule(t) {
 				continue
 			}
-			fmt.Fprintf(w, "\t%s = intRule{", intRuleVar(t))
 			var fs []string
 			if t.Min != nil {
 				fs = append(fs, fmt.Sprintf("min: %d, hasMin: true", *t.Min))
@@ -120,7 +147,7 @@ func (g *generator) emitValidate(w *bytes.Buffer) error {
 			if t.Max != nil {
 				fs = append(fs, fmt.Sprintf("max: %d, hasMax: true", *t.Max))
 			}
-			fmt.Fprintf(w, "%s}\n", strings.Join(fs, ", "))
+			fmt.Fprintf(w, "\t%s = intRule{%s}\n", intRuleVar(t), strings.Join(fs, ", "))
 		}
 	}
 	for _, typ := range []string{"list", "map"} {
@@ -135,23 +162,6 @@ func (g *generator) emitValidate(w *bytes.Buffer) error {
 			fmt.Fprintf(w, "}\n")
 		}
 	}
-	fmt.Fprintf(w, ")\n\n")
-
-	for _, s := range g.structs {
-		fmt.Fprintf(w, "// Validate checks x against every constraint of the model, nested shapes\n")
-		fmt.Fprintf(w, "// included. It returns nil or a ValidationException (*awserr.Error) listing\n// every violation the way AWS words them.\n")
-		fmt.Fprintf(w, "func (x *%s) Validate() error {\n\tvar v validator\n\tx.validate(&v, \"\")\n\treturn v.err()\n}\n\n", s.Name)
-		fmt.Fprintf(w, "func (x *%s) validate(v *validator, path string) {\n", s.Name)
-		if !g.structHasChecks(s) {
-			fmt.Fprintf(w, "\t_, _ = v, path\n}\n\n")
-			continue
-		}
-		for _, mem := range s.Members {
-			g.emitMemberCheck(w, s, mem)
-		}
-		fmt.Fprintf(w, "}\n\n")
-	}
-	return nil
 }
 
 func optInt(p *int64) int64 {
@@ -193,30 +203,34 @@ func (g *generator) emitMemberCheck(w *bytes.Buffer, s *shape, mem member) {
 			fmt.Fprintf(w, "\tv.checkPresent(path, %s, %s != nil)\n", name, f)
 		}
 	case "list":
-		e := g.m.shape(t.Member.Shape)
-		lr := ruleRef(hasSizeRule(t), sizeRuleVar(t))
-		if e.Type == "string" {
-			er := ruleRef(hasStringRule(e), stringRuleVar(e))
-			if lr == "nil" && er == "nil" && !req {
-				return
-			}
-			fmt.Fprintf(w, "\tv.checkStringList(path, %s, %s, %t, %s, %s)\n", name, f, req, lr, er)
-			return
-		}
-		deep := g.structHasChecks(e)
-		if lr == "nil" && !req && !deep {
-			return
-		}
-		fmt.Fprintf(w, "\tif v.checkList(path, %s, %s == nil, len(%s), %t, %s, func(b *strings.Builder) { writeJavaStructs(b, %s) }) {\n", name, f, f, req, lr, f)
-		if deep {
-			fmt.Fprintf(w, "\t\tfor i := range %s {\n\t\t\t%s[i].validate(v, element(path, %s, i))\n\t\t}\n", f, f, name)
-		}
-		fmt.Fprintf(w, "\t}\n")
+		g.emitListCheck(w, t, f, name, req)
 	case "map":
 		k, val := g.m.shape(t.Key.Shape), g.m.shape(t.Value.Shape)
 		fmt.Fprintf(w, "\tv.checkStringMap(path, %s, %s, %t, %s, %s, %s)\n", name, f, req,
 			ruleRef(hasSizeRule(t), sizeRuleVar(t)), ruleRef(hasStringRule(k), stringRuleVar(k)), ruleRef(hasStringRule(val), stringRuleVar(val)))
 	}
+}
+
+func (g *generator) emitListCheck(w *bytes.Buffer, t *shape, f, name string, req bool) {
+	e := g.m.shape(t.Member.Shape)
+	lr := ruleRef(hasSizeRule(t), sizeRuleVar(t))
+	if e.Type == "string" {
+		er := ruleRef(hasStringRule(e), stringRuleVar(e))
+		if lr == "nil" && er == "nil" && !req {
+			return
+		}
+		fmt.Fprintf(w, "\tv.checkStringList(path, %s, %s, %t, %s, %s)\n", name, f, req, lr, er)
+		return
+	}
+	deep := g.structHasChecks(e)
+	if lr == "nil" && !req && !deep {
+		return
+	}
+	fmt.Fprintf(w, "\tif v.checkList(path, %s, %s == nil, len(%s), %t, %s, func(b *strings.Builder) { writeJavaStructs(b, %s) }) {\n", name, f, f, req, lr, f)
+	if deep {
+		fmt.Fprintf(w, "\t\tfor i := range %s {\n\t\t\t%s[i].validate(v, element(path, %s, i))\n\t\t}\n", f, f, name)
+	}
+	fmt.Fprintf(w, "\t}\n")
 }
 
 // emitDecode writes one streaming JSON decoder per structure.
@@ -308,83 +322,4 @@ func (g *generator) emitRender(w *bytes.Buffer) error {
 		fmt.Fprintf(w, "}\n\n")
 	}
 	return nil
-}
-
-// emitService writes the Service interface, Unimplemented, Dispatch and the
-// operation tables.
-func (g *generator) emitService(w *bytes.Buffer) error {
-	ops := g.m.sortedOperations()
-	fmt.Fprintf(w, "import (\n\t\"context\"\n\n\t\"github.com/switchyard/switchyard/internal/awserr\"\n)\n\n")
-	fmt.Fprintf(w, "// Service is the EventBridge API: one method per operation of the model.\n")
-	fmt.Fprintf(w, "// Dispatch calls a method only with an input that decoded and validated.\n")
-	fmt.Fprintf(w, "// Operations without an output shape return only an error. Errors should be\n// *awserr.Error; Dispatch turns anything else into InternalException.\n")
-	fmt.Fprintf(w, "type Service interface {\n")
-	for _, op := range ops {
-		fmt.Fprintf(w, "\t%s(ctx context.Context, in *%s) %s\n", op.Name, op.Input.Shape, g.results(op))
-	}
-	fmt.Fprintf(w, "}\n\n")
-
-	fmt.Fprintf(w, "// Unimplemented answers every operation with UnsupportedOperationException.\n")
-	fmt.Fprintf(w, "// Embed it in a Service implementation and override the operations it has.\ntype Unimplemented struct{}\n\n")
-	fmt.Fprintf(w, "var _ Service = Unimplemented{}\n\n")
-	for _, op := range ops {
-		fmt.Fprintf(w, "// %s returns UnsupportedOperationException.\n", op.Name)
-		if op.Output == nil {
-			fmt.Fprintf(w, "func (Unimplemented) %s(context.Context, *%s) error {\n\treturn unsupported(%q)\n}\n\n", op.Name, op.Input.Shape, op.Name)
-		} else {
-			fmt.Fprintf(w, "func (Unimplemented) %s(context.Context, *%s) (*%s, error) {\n\treturn nil, unsupported(%q)\n}\n\n", op.Name, op.Input.Shape, op.Output.Shape, op.Name)
-		}
-	}
-
-	fmt.Fprintf(w, "// Dispatch runs one operation on svc: it decodes body (empty means {}) into\n")
-	fmt.Fprintf(w, "// the operation's input, validates it, and calls the method. It returns the\n")
-	fmt.Fprintf(w, "// output structure, or nil for an operation without one (written as {}).\n")
-	fmt.Fprintf(w, "// Every error is an *awserr.Error: UnknownOperationException for a name not\n")
-	fmt.Fprintf(w, "// in the model, SerializationException for a body that is not JSON or does\n")
-	fmt.Fprintf(w, "// not fit the input shape, ValidationException for constraint violations,\n")
-	fmt.Fprintf(w, "// and whatever svc returned otherwise. It never panics on any body.\n")
-	fmt.Fprintf(w, "func Dispatch(ctx context.Context, svc Service, operation string, body []byte) (any, error) {\n\tswitch operation {\n")
-	for _, op := range ops {
-		fmt.Fprintf(w, "\tcase %q:\n\t\tin := new(%s)\n\t\tif err := decodeInput(body, in); err != nil {\n\t\t\treturn nil, err\n\t\t}\n", op.Name, op.Input.Shape)
-		fmt.Fprintf(w, "\t\tif err := in.Validate(); err != nil {\n\t\t\treturn nil, err\n\t\t}\n")
-		if op.Output == nil {
-			fmt.Fprintf(w, "\t\treturn nil, serviceError(svc.%s(ctx, in))\n", op.Name)
-		} else {
-			fmt.Fprintf(w, "\t\treturn output(svc.%s(ctx, in))\n", op.Name)
-		}
-	}
-	fmt.Fprintf(w, "\tdefault:\n\t\treturn nil, awserr.New(awserr.UnknownOperation, \"\")\n\t}\n}\n\n")
-
-	fmt.Fprintf(w, "// OperationNames returns the names of the model's operations, sorted.\nfunc OperationNames() []string {\n\treturn []string{\n")
-	for _, op := range ops {
-		fmt.Fprintf(w, "\t\t%q,\n", op.Name)
-	}
-	fmt.Fprintf(w, "\t}\n}\n\n")
-
-	fmt.Fprintf(w, "// OperationErrors returns the exception names the model lists for an\n// operation, in model order, or nil for an unknown operation.\nfunc OperationErrors(operation string) []string {\n\tswitch operation {\n")
-	for _, op := range ops {
-		var qs []string
-		for _, e := range op.Errors {
-			qs = append(qs, strconv.Quote(e.Shape))
-		}
-		fmt.Fprintf(w, "\tcase %q:\n\t\treturn []string{%s}\n", op.Name, strings.Join(qs, ", "))
-	}
-	fmt.Fprintf(w, "\t}\n\treturn nil\n}\n\n")
-
-	fmt.Fprintf(w, "// HasOutput reports whether an operation has an output shape; false also for\n// an unknown operation.\nfunc HasOutput(operation string) bool {\n\tswitch operation {\n\tcase ")
-	var withOut []string
-	for _, op := range ops {
-		if op.Output != nil {
-			withOut = append(withOut, strconv.Quote(op.Name))
-		}
-	}
-	fmt.Fprintf(w, "%s:\n\t\treturn true\n\t}\n\treturn false\n}\n", strings.Join(withOut, ",\n\t\t"))
-	return nil
-}
-
-func (g *generator) results(op *operation) string {
-	if op.Output == nil {
-		return "error"
-	}
-	return "(*" + op.Output.Shape + ", error)"
 }

@@ -96,37 +96,11 @@ func translateBody(p string) (string, error) {
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if c == '\\' {
-			if i+1 >= len(p) {
-				return "", fmt.Errorf("trailing backslash")
+			next, err := translateEscape(&b, p, i, inClass)
+			if err != nil {
+				return "", err
 			}
-			n := p[i+1]
-			switch {
-			case n == 's':
-				if inClass {
-					b.WriteString(javaSpaceClassBody)
-				} else {
-					b.WriteString("[" + javaSpaceClassBody + "]")
-				}
-			case n == 'S':
-				if inClass {
-					return "", fmt.Errorf(`\S inside a character class`)
-				}
-				b.WriteString("[^" + javaSpaceClassBody + "]")
-			case (n == 'p' || n == 'P') && i+2 < len(p) && p[i+2] == '{':
-				end := strings.IndexByte(p[i:], '}')
-				if end < 0 {
-					return "", fmt.Errorf("unterminated \\%c{", n)
-				}
-				b.WriteString(p[i : i+end+1])
-				i += end
-				continue
-			case n >= '1' && n <= '9', n == 'k', n == 'Q', n == 'E', n == 'G', n == 'Z', n == 'R', n == 'X', n == 'h', n == 'H', n == 'v', n == 'V':
-				return "", fmt.Errorf(`unsupported escape \%c`, n)
-			default:
-				b.WriteByte('\\')
-				b.WriteByte(n)
-			}
-			i++
+			i = next
 			continue
 		}
 		if inClass {
@@ -173,4 +147,38 @@ func translateBody(p string) (string, error) {
 		return "", fmt.Errorf("unterminated character class")
 	}
 	return b.String(), nil
+}
+
+// translateEscape writes the RE2 form of the escape at p[i] (a backslash)
+// and returns the index of its last byte.
+func translateEscape(b *strings.Builder, p string, i int, inClass bool) (int, error) {
+	if i+1 >= len(p) {
+		return 0, fmt.Errorf("trailing backslash")
+	}
+	switch n := p[i+1]; {
+	case n == 's':
+		if inClass {
+			b.WriteString(javaSpaceClassBody)
+		} else {
+			b.WriteString("[" + javaSpaceClassBody + "]")
+		}
+	case n == 'S':
+		if inClass {
+			return 0, fmt.Errorf(`\S inside a character class`)
+		}
+		b.WriteString("[^" + javaSpaceClassBody + "]")
+	case (n == 'p' || n == 'P') && i+2 < len(p) && p[i+2] == '{':
+		end := strings.IndexByte(p[i:], '}')
+		if end < 0 {
+			return 0, fmt.Errorf("unterminated \\%c{", n)
+		}
+		b.WriteString(p[i : i+end+1])
+		return i + end, nil
+	case n >= '1' && n <= '9', n == 'k', n == 'Q', n == 'E', n == 'G', n == 'Z', n == 'R', n == 'X', n == 'h', n == 'H', n == 'v', n == 'V':
+		return 0, fmt.Errorf(`unsupported escape \%c`, n)
+	default:
+		b.WriteByte('\\')
+		b.WriteByte(n)
+	}
+	return i + 1, nil
 }
