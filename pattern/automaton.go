@@ -86,6 +86,7 @@ func (a *automaton) pathRef(path string) int32 {
 				n.kids = map[string]*pathNode{}
 			}
 			n.kids[seg] = k
+			n.reindex()
 		}
 		k.refs++
 		n = k
@@ -106,6 +107,7 @@ func (a *automaton) pathUnref(id int32, path string) {
 		k := n.child(seg)
 		if k.refs--; k.refs == 0 {
 			delete(n.kids, seg)
+			n.reindex()
 			return
 		}
 		n = k

@@ -22,15 +22,42 @@ func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), le
 // value under a key it does not have.
 type pathNode struct {
 	kids map[string]*pathNode
-	id   int32 // path id when a pattern names this path, else -1
-	refs int   // paths at or below this node
+	few  []pathKid // the kids, when there are few: a scan beats hashing
+	id   int32     // path id when a pattern names this path, else -1
+	refs int       // paths at or below this node
 }
+
+type pathKid struct {
+	key  string
+	node *pathNode
+}
+
+const fewKids = 8
 
 func (n *pathNode) child(k string) *pathNode {
 	if n.kids == nil {
 		return nil
 	}
+	if len(n.few) > 0 {
+		for i := range n.few {
+			if n.few[i].key == k {
+				return n.few[i].node
+			}
+		}
+		return nil
+	}
 	return n.kids[k]
+}
+
+// reindex rebuilds the linear list after kids changes.
+func (n *pathNode) reindex() {
+	n.few = n.few[:0]
+	if len(n.kids) > fewKids {
+		return
+	}
+	for k, v := range n.kids {
+		n.few = append(n.few, pathKid{k, v})
+	}
 }
 
 // A leaf is one scalar value of the event at a path some pattern mentions.
@@ -94,6 +121,9 @@ func scanEvent(buf []byte, root *pathNode, sc *scratch) error {
 
 // value reads one value at path node n (nil: a path no pattern mentions).
 func (s *scanner) value(n *pathNode) error {
+	if n == nil {
+		return s.skip()
+	}
 	if s.i >= len(s.buf) {
 		return ErrInvalidJSON
 	}
@@ -306,9 +336,9 @@ func (s *scanner) lookup(n *pathNode, key []byte, esc bool) *pathNode {
 			}
 		}
 		if dot < 0 {
-			return n.child(string(key))
+			return n.child(bytesString(key))
 		}
-		if n = n.child(string(key[:dot])); n == nil {
+		if n = n.child(bytesString(key[:dot])); n == nil {
 			return nil
 		}
 		key = key[dot+1:]
