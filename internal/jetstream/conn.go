@@ -30,7 +30,8 @@ const (
 // Config says where JetStream lives.
 type Config struct {
 	// URL of an external NATS server or cluster (comma-separated URLs are
-	// fine). Empty means: embed a nats-server in this process.
+	// fine). Empty means: embed a nats-server in this process. Durability is
+	// then that server's: run it with sync_interval: always (or replicas > 1).
 	URL string
 	// DataDir is where the embedded server stores its files (under
 	// DataDir/DefaultStoreSubdir). Required when URL is empty, unused otherwise.

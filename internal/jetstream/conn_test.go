@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
 )
 
 // testLogger shows the embedded server's warnings and errors in test output.
@@ -56,5 +58,39 @@ func TestCloseTwiceAndReopen(t *testing.T) {
 		if err := c.Close(t.Context()); err != nil {
 			t.Fatalf("second Close: %v", err)
 		}
+	}
+}
+
+// TestOpenURL runs the external-server path against a nats-server listening
+// on a loopback port.
+func TestOpenURL(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true,
+		StoreDir: t.TempDir(), NoSigs: true, NoLog: true,
+	})
+	if err != nil {
+		t.Fatalf("NewServer: %v", err)
+	}
+	srv.Start()
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	c, err := Open(t.Context(), Config{URL: srv.ClientURL()}, testLogger())
+	if err != nil {
+		t.Fatalf("Open(%s): %v", srv.ClientURL(), err)
+	}
+	kv, err := c.KV(t.Context(), "remote")
+	if err != nil {
+		t.Fatalf("KV: %v", err)
+	}
+	if _, err := kv.Create(t.Context(), []byte("v"), "a", "b"); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if err := c.Close(t.Context()); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if !srv.Running() {
+		t.Fatal("Close shut down an external server")
 	}
 }

@@ -186,10 +186,13 @@ func (c *Conn) EventLog(ctx context.Context, cfg LogConfig) (*EventLog, error) {
 // Append stores records and returns nil only once every one of them is
 // durably in the stream (acknowledged by JetStream, after fsync). On an
 // error some of the records may have been stored: retrying may duplicate
-// them, which the at-least-once log allows. If ctx ends first Append returns
-// ctx's error, and the write may still happen. After Close it returns
+// them, which the at-least-once log allows. After Close it returns
 // ErrLogClosed. A record larger than one batch message is an error.
-// Records are read, never kept: the caller may reuse them after Append returns.
+//
+// Records are read, never kept: the caller may reuse them once Append has
+// returned anything but ctx's error. If ctx ends first Append returns ctx's
+// error while the writer may still read and store the records, so they must
+// then be left unmodified. Safe for concurrent use.
 func (l *EventLog) Append(ctx context.Context, records []Record) error {
 	if len(records) == 0 {
 		return nil

@@ -308,3 +308,64 @@ func benchmarkAppend(b *testing.B, cfg LogConfig) {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+func TestEventLogConsumersShareWork(t *testing.T) {
+	c := openTest(t, t.TempDir())
+	l := openLog(t, c, testLogConfig())
+	const n = 40
+	for i := range n { // sequential: one message each
+		if err := l.Append(t.Context(), []Record{{Account: "a", Bus: "b", Data: []byte(fmt.Sprint(i))}}); err != nil {
+			t.Fatalf("Append: %v", err)
+		}
+	}
+	var mu sync.Mutex
+	total := 0
+	col := newCollector()
+	for range 2 {
+		consume(t, l, "shared", func(ctx context.Context, recs []Record) error {
+			mu.Lock()
+			total += len(recs)
+			mu.Unlock()
+			return col.handle(ctx, recs)
+		})
+	}
+	col.waitFor(t, n)
+	time.Sleep(100 * time.Millisecond) // let a duplicate, if any, arrive
+	mu.Lock()
+	defer mu.Unlock()
+	if total != n {
+		t.Fatalf("handled %d records for %d appended: a message went to both consumers", total, n)
+	}
+}
+
+// BenchmarkEventLogConsume: records/s through one Consume of batches of
+// 160 records of 1 KB (what BenchmarkEventLogAppend writes).
+func BenchmarkEventLogConsume(b *testing.B) {
+	c := openTest(b, b.TempDir())
+	l := openLog(b, c, LogConfig{FetchWait: 200 * time.Millisecond})
+	recs := make([]Record, 160)
+	for i := range recs {
+		recs[i] = Record{Account: "123456789012", Bus: "default", Data: make([]byte, 1024)}
+	}
+	for range b.N/len(recs) + 1 {
+		if err := l.Append(context.Background(), recs); err != nil {
+			b.Fatalf("Append: %v", err)
+		}
+	}
+	want := (b.N/len(recs) + 1) * len(recs)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := 0
+	b.ResetTimer()
+	err := l.Consume(ctx, "bench", func(_ context.Context, rs []Record) error {
+		if got += len(rs); got >= want {
+			cancel()
+		}
+		return nil
+	})
+	b.StopTimer()
+	if err != nil {
+		b.Fatalf("Consume: %v", err)
+	}
+	b.ReportMetric(float64(got)/b.Elapsed().Seconds(), "records/s")
+}
