@@ -54,6 +54,13 @@ func (r Rule) Routes() bool {
 	return r.EventPattern != "" && (r.State == RuleEnabled || r.State == RuleEnabledWithCloudTrail)
 }
 
+// ARN returns the rule's ARN in region (see RuleARN).
+func (r Rule) ARN(region string) string { return RuleARN(region, r.Account, r.Bus, r.Name) }
+
+// Managed reports whether an AWS service manages the rule on the account's
+// behalf: it may then be changed only through calls that take Force.
+func (r Rule) Managed() bool { return r.ManagedBy != "" }
+
 // A Target is where a rule sends matched events, with how to shape the input
 // and how to retry.
 type Target struct {
