@@ -212,15 +212,21 @@ func (a *automaton) removeBranch(rule int32, b branch) {
 }
 
 // fieldKey identifies a field's path and value list; branches whose next
-// field has the same key share the next state.
+// field has the same key share the next state. Every part is written with its
+// length, so distinct fields never share a key.
 func fieldKey(f *field) string {
 	var b strings.Builder
-	b.WriteString(f.path)
+	writePart(&b, f.path)
 	for i := range f.conds {
-		b.WriteByte(0)
-		b.WriteString(condKey(&f.conds[i]))
+		writePart(&b, condKey(&f.conds[i]))
 	}
 	return b.String()
+}
+
+func writePart(b *strings.Builder, s string) {
+	b.WriteString(strconv.Itoa(len(s)))
+	b.WriteByte(':')
+	b.WriteString(s)
 }
 
 // condKey is a canonical text for a condition.
@@ -229,31 +235,26 @@ func condKey(c *cond) string {
 	b.WriteByte(byte('A' + c.kind))
 	switch c.kind {
 	case condNumber:
-		b.WriteString(strconv.FormatUint(numKey(c.num), 16))
+		writePart(&b, strconv.FormatUint(numKey(c.num), 16))
 	case condRange:
-		b.WriteString(strconv.FormatUint(c.lo, 16) + "-" + strconv.FormatUint(c.hi, 16))
+		writePart(&b, strconv.FormatUint(c.lo, 16))
+		writePart(&b, strconv.FormatUint(c.hi, 16))
 	case condIP:
-		b.Write(c.ip.lo[:])
-		b.Write(c.ip.hi[:])
+		writePart(&b, string(c.ip.lo[:]))
+		writePart(&b, string(c.ip.hi[:]))
 		if c.ip.v6 {
-			b.WriteByte(6)
+			b.WriteByte('6')
 		}
-	case condAnythingBut:
+	case condAnythingBut, condAnythingButPrefix, condAnythingButSuffix, condAnythingButIgnoreCase, condAnythingButWildcard:
 		for _, s := range c.strs {
-			b.WriteByte(1)
-			b.WriteString(s)
+			writePart(&b, s)
 		}
 		for _, f := range c.nums {
-			b.WriteByte(2)
-			b.WriteString(strconv.FormatUint(numKey(f), 16))
-		}
-	case condAnythingButPrefix, condAnythingButSuffix, condAnythingButIgnoreCase, condAnythingButWildcard:
-		for _, s := range c.strs {
-			b.WriteByte(1)
-			b.WriteString(s)
+			b.WriteByte('#')
+			writePart(&b, strconv.FormatUint(numKey(f), 16))
 		}
 	default:
-		b.WriteString(c.str)
+		writePart(&b, c.str)
 	}
 	return b.String()
 }
