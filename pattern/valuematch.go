@@ -23,11 +23,10 @@ type valueMatcher struct {
 	exists   []int32
 	absent   []int32
 
-	globs      []globEntry // wildcard conditions; index = value stored in the tries below
-	globFree   []int32
-	globPrefix *byteTrie // globs by their leading literal
-	globSuffix *byteTrie // globs with a leading star, by their trailing literal
-	globOther  []int32   // globs with a star at both ends
+	globs     []globEntry // wildcard conditions; index = value stored in the tries below
+	globFree  []int32
+	globFirst *byteTrie   // leading literal -> index into globLast
+	globLast  []*byteTrie // per leading literal: trailing literal (reversed) -> glob
 
 	anyButs []anyButEntry
 
@@ -177,23 +176,22 @@ func (m *valueMatcher) updateList(l *[]int32, child int32, add bool) {
 	}
 }
 
+// updateGlob indexes a wildcard by both its literal ends: a value reaches
+// only the wildcards whose leading literal is a prefix of it and whose
+// trailing literal is a suffix of it, and only those are run.
 func (m *valueMatcher) updateGlob(g *glob, child int32, add bool) {
 	if lit, ok := g.literal(); ok {
 		m.updateMap(&m.strings, lit, child, add)
 		return
 	}
 	first, last := g.segs[0], g.segs[len(g.segs)-1]
+	sub := m.lastTrie(first, add)
 	if !add {
 		for i, e := range m.globs {
 			if e.g != nil && e.child == child && e.g.src == g.src {
 				idx := int32(i)
-				switch {
-				case first != "":
-					m.globPrefix.remove(first, false, idx)
-				case last != "":
-					m.globSuffix.remove(last, true, idx)
-				default:
-					removeVal(&m.globOther, idx)
+				if sub != nil {
+					sub.remove(last, true, idx)
 				}
 				m.globs[i] = globEntry{}
 				m.globFree = append(m.globFree, idx)
@@ -211,14 +209,33 @@ func (m *valueMatcher) updateGlob(g *glob, child int32, add bool) {
 		idx = int32(len(m.globs))
 		m.globs = append(m.globs, globEntry{g, child})
 	}
-	switch {
-	case first != "":
-		trieFor(&m.globPrefix).insert(first, false, idx)
-	case last != "":
-		trieFor(&m.globSuffix).insert(last, true, idx)
-	default:
-		m.globOther = append(m.globOther, idx)
+	sub.insert(last, true, idx)
+}
+
+// lastTrie returns the trie of trailing literals for globs with the leading
+// literal first, creating it when create is set.
+func (m *valueMatcher) lastTrie(first string, create bool) *byteTrie {
+	t := trieFor(&m.globFirst)
+	n := &t.root
+	for i := 0; i < len(first) && n != nil; i++ {
+		if create {
+			n = n.makeChild(first[i])
+		} else {
+			n = n.child(first[i])
+		}
 	}
+	if n == nil {
+		return nil
+	}
+	if len(n.vals) == 0 {
+		if !create {
+			return nil
+		}
+		n.vals = append(n.vals, int32(len(m.globLast)))
+		m.globLast = append(m.globLast, &byteTrie{})
+		t.size++
+	}
+	return m.globLast[n.vals[0]]
 }
 
 // leafKind is the JSON type of an event value.
@@ -277,20 +294,20 @@ func (m *valueMatcher) matchString(s []byte, sc *scratch, out []int32) []int32 {
 }
 
 func (m *valueMatcher) matchGlobs(s []byte, sc *scratch, out []int32) []int32 {
-	cand := sc.globs[:0]
-	if m.globPrefix != nil {
-		cand = m.globPrefix.walk(s, false, cand)
+	subs := m.globFirst.walk(s, false, sc.globs[:0])
+	cand := subs[len(subs):]
+	for _, si := range subs {
+		cand = m.globLast[si].walk(s, true, cand)
 	}
-	if m.globSuffix != nil {
-		cand = m.globSuffix.walk(s, true, cand)
-	}
-	cand = append(cand, m.globOther...)
 	for _, idx := range cand {
 		if e := m.globs[idx]; e.g.match(s) {
 			out = append(out, e.child)
 		}
 	}
-	sc.globs = cand
+	sc.globs = subs[:0]
+	if cap(cand) > cap(subs) {
+		sc.globs = cand[:0]
+	}
 	return out
 }
 
