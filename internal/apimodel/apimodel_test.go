@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/switchyard/switchyard/internal/awserr"
 )
@@ -93,10 +94,10 @@ func writeCases(t *testing.T, path, header string, cases []dispatchCase) {
 	}
 }
 
-// quoteWant writes an expected line that holds a line break (AWS echoes
-// values verbatim) as a Go string literal; unquoteWant reads it back.
+// quoteWant writes an expected line that holds a control character (AWS
+// echoes values verbatim) as a Go string literal; unquoteWant reads it back.
 func quoteWant(s string) string {
-	if strings.ContainsAny(s, "\n\r") || strings.HasPrefix(s, `"`) {
+	if strings.ContainsFunc(s, unicode.IsControl) || strings.HasPrefix(s, `"`) {
 		return strconv.Quote(s)
 	}
 	return s

@@ -189,8 +189,11 @@ var (
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *AccessDeniedException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -202,8 +205,11 @@ func (x *AccessDeniedException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ActivateEventSourceRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -215,8 +221,11 @@ func (x *ActivateEventSourceRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ApiDestination) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -234,8 +243,11 @@ func (x *ApiDestination) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *AppSyncParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -247,8 +259,11 @@ func (x *AppSyncParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Archive) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -264,8 +279,11 @@ func (x *Archive) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *AwsVpcConfiguration) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -278,8 +296,11 @@ func (x *AwsVpcConfiguration) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *BatchArrayProperties) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -291,8 +312,11 @@ func (x *BatchArrayProperties) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *BatchParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -305,8 +329,11 @@ func (x *BatchParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *BatchRetryStrategy) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -318,8 +345,11 @@ func (x *BatchRetryStrategy) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CancelReplayRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -331,8 +361,11 @@ func (x *CancelReplayRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CancelReplayResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -346,8 +379,11 @@ func (x *CancelReplayResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CapacityProviderStrategyItem) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -361,8 +397,11 @@ func (x *CapacityProviderStrategyItem) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConcurrentModificationException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -374,8 +413,11 @@ func (x *ConcurrentModificationException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Condition) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -389,8 +431,11 @@ func (x *Condition) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Connection) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -406,8 +451,11 @@ func (x *Connection) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectionApiKeyAuthResponseParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -419,8 +467,11 @@ func (x *ConnectionApiKeyAuthResponseParameters) validate(v *validator, path str
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectionAuthResponseParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -446,8 +497,11 @@ func (x *ConnectionAuthResponseParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectionBasicAuthResponseParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -459,8 +513,11 @@ func (x *ConnectionBasicAuthResponseParameters) validate(v *validator, path stri
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectionBodyParameter) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -472,8 +529,11 @@ func (x *ConnectionBodyParameter) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectionHeaderParameter) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -486,8 +546,11 @@ func (x *ConnectionHeaderParameter) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectionHttpParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -510,8 +573,11 @@ func (x *ConnectionHttpParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectionOAuthClientResponseParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -523,8 +589,11 @@ func (x *ConnectionOAuthClientResponseParameters) validate(v *validator, path st
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectionOAuthResponseParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -543,8 +612,11 @@ func (x *ConnectionOAuthResponseParameters) validate(v *validator, path string) 
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectionQueryStringParameter) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -557,8 +629,11 @@ func (x *ConnectionQueryStringParameter) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectivityResourceConfigurationArn) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -570,8 +645,11 @@ func (x *ConnectivityResourceConfigurationArn) validate(v *validator, path strin
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ConnectivityResourceParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -587,8 +665,11 @@ func (x *ConnectivityResourceParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateApiDestinationRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -605,8 +686,11 @@ func (x *CreateApiDestinationRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateApiDestinationResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -619,8 +703,11 @@ func (x *CreateApiDestinationResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateArchiveRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -637,8 +724,11 @@ func (x *CreateArchiveRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateArchiveResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -652,8 +742,11 @@ func (x *CreateArchiveResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateConnectionApiKeyAuthRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -666,8 +759,11 @@ func (x *CreateConnectionApiKeyAuthRequestParameters) validate(v *validator, pat
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateConnectionAuthRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -693,8 +789,11 @@ func (x *CreateConnectionAuthRequestParameters) validate(v *validator, path stri
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateConnectionBasicAuthRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -707,8 +806,11 @@ func (x *CreateConnectionBasicAuthRequestParameters) validate(v *validator, path
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateConnectionOAuthClientRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -721,8 +823,11 @@ func (x *CreateConnectionOAuthClientRequestParameters) validate(v *validator, pa
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateConnectionOAuthRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -743,8 +848,11 @@ func (x *CreateConnectionOAuthRequestParameters) validate(v *validator, path str
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateConnectionRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -767,8 +875,11 @@ func (x *CreateConnectionRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateConnectionResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -781,8 +892,11 @@ func (x *CreateConnectionResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateEndpointRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -809,8 +923,11 @@ func (x *CreateEndpointRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateEndpointResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -836,8 +953,11 @@ func (x *CreateEndpointResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateEventBusRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -863,8 +983,11 @@ func (x *CreateEventBusRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreateEventBusResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -883,8 +1006,11 @@ func (x *CreateEventBusResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreatePartnerEventSourceRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -897,8 +1023,11 @@ func (x *CreatePartnerEventSourceRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *CreatePartnerEventSourceResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -910,8 +1039,11 @@ func (x *CreatePartnerEventSourceResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeactivateEventSourceRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -923,8 +1055,11 @@ func (x *DeactivateEventSourceRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeadLetterConfig) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -936,8 +1071,11 @@ func (x *DeadLetterConfig) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeauthorizeConnectionRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -949,8 +1087,11 @@ func (x *DeauthorizeConnectionRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeauthorizeConnectionResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -963,8 +1104,11 @@ func (x *DeauthorizeConnectionResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteApiDestinationRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -976,8 +1120,11 @@ func (x *DeleteApiDestinationRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteApiDestinationResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -989,8 +1136,11 @@ func (x *DeleteApiDestinationResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteArchiveRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1002,8 +1152,11 @@ func (x *DeleteArchiveRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteArchiveResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1015,8 +1168,11 @@ func (x *DeleteArchiveResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteConnectionRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1028,8 +1184,11 @@ func (x *DeleteConnectionRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteConnectionResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1042,8 +1201,11 @@ func (x *DeleteConnectionResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteEndpointRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1055,8 +1217,11 @@ func (x *DeleteEndpointRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteEndpointResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1068,8 +1233,11 @@ func (x *DeleteEndpointResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteEventBusRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1081,8 +1249,11 @@ func (x *DeleteEventBusRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeletePartnerEventSourceRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1095,8 +1266,11 @@ func (x *DeletePartnerEventSourceRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DeleteRuleRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1109,8 +1283,11 @@ func (x *DeleteRuleRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeApiDestinationRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1122,8 +1299,11 @@ func (x *DescribeApiDestinationRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeApiDestinationResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1142,8 +1322,11 @@ func (x *DescribeApiDestinationResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeArchiveRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1155,8 +1338,11 @@ func (x *DescribeArchiveRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeArchiveResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1176,8 +1362,11 @@ func (x *DescribeArchiveResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeConnectionConnectivityParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1193,8 +1382,11 @@ func (x *DescribeConnectionConnectivityParameters) validate(v *validator, path s
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeConnectionRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1206,8 +1398,11 @@ func (x *DescribeConnectionRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeConnectionResourceParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1220,8 +1415,11 @@ func (x *DescribeConnectionResourceParameters) validate(v *validator, path strin
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeConnectionResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1246,8 +1444,11 @@ func (x *DescribeConnectionResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeEndpointRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1260,8 +1461,11 @@ func (x *DescribeEndpointRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeEndpointResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1291,8 +1495,11 @@ func (x *DescribeEndpointResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeEventBusRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1304,8 +1511,11 @@ func (x *DescribeEventBusRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeEventBusResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1324,8 +1534,11 @@ func (x *DescribeEventBusResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeEventSourceRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1337,8 +1550,11 @@ func (x *DescribeEventSourceRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeEventSourceResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1350,8 +1566,11 @@ func (x *DescribeEventSourceResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribePartnerEventSourceRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1363,8 +1582,11 @@ func (x *DescribePartnerEventSourceRequest) validate(v *validator, path string) 
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribePartnerEventSourceResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1376,8 +1598,11 @@ func (x *DescribePartnerEventSourceResponse) validate(v *validator, path string)
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeReplayRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1389,8 +1614,11 @@ func (x *DescribeReplayRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeReplayResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1410,8 +1638,11 @@ func (x *DescribeReplayResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeRuleRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1424,8 +1655,11 @@ func (x *DescribeRuleRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DescribeRuleResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1446,8 +1680,11 @@ func (x *DescribeRuleResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *DisableRuleRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1460,8 +1697,11 @@ func (x *DisableRuleRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *EcsParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1500,8 +1740,11 @@ func (x *EcsParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *EnableRuleRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1514,8 +1757,11 @@ func (x *EnableRuleRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Endpoint) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1545,8 +1791,11 @@ func (x *Endpoint) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *EndpointEventBus) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1558,8 +1807,11 @@ func (x *EndpointEventBus) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *EventBus) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1571,8 +1823,11 @@ func (x *EventBus) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *EventSource) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1584,8 +1839,11 @@ func (x *EventSource) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *FailoverConfig) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1606,8 +1864,11 @@ func (x *FailoverConfig) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *HttpParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1621,8 +1882,11 @@ func (x *HttpParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *IllegalStatusException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1634,8 +1898,11 @@ func (x *IllegalStatusException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *InputTransformer) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1648,8 +1915,11 @@ func (x *InputTransformer) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *InternalException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1661,8 +1931,11 @@ func (x *InternalException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *InvalidEventPatternException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1674,8 +1947,11 @@ func (x *InvalidEventPatternException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *InvalidStateException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1687,8 +1963,11 @@ func (x *InvalidStateException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *KinesisParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1700,8 +1979,11 @@ func (x *KinesisParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *LimitExceededException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1713,8 +1995,11 @@ func (x *LimitExceededException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListApiDestinationsRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1729,8 +2014,11 @@ func (x *ListApiDestinationsRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListApiDestinationsResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1747,8 +2035,11 @@ func (x *ListApiDestinationsResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListArchivesRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1764,8 +2055,11 @@ func (x *ListArchivesRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListArchivesResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1782,8 +2076,11 @@ func (x *ListArchivesResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListConnectionsRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1798,8 +2095,11 @@ func (x *ListConnectionsRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListConnectionsResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1816,8 +2116,11 @@ func (x *ListConnectionsResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListEndpointsRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1832,8 +2135,11 @@ func (x *ListEndpointsRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListEndpointsResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1850,8 +2156,11 @@ func (x *ListEndpointsResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListEventBusesRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1865,8 +2174,11 @@ func (x *ListEventBusesRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListEventBusesResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1883,8 +2195,11 @@ func (x *ListEventBusesResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListEventSourcesRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1898,8 +2213,11 @@ func (x *ListEventSourcesRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListEventSourcesResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1916,8 +2234,11 @@ func (x *ListEventSourcesResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListPartnerEventSourceAccountsRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1931,8 +2252,11 @@ func (x *ListPartnerEventSourceAccountsRequest) validate(v *validator, path stri
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListPartnerEventSourceAccountsResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1949,8 +2273,11 @@ func (x *ListPartnerEventSourceAccountsResponse) validate(v *validator, path str
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListPartnerEventSourcesRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1964,8 +2291,11 @@ func (x *ListPartnerEventSourcesRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListPartnerEventSourcesResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1977,8 +2307,11 @@ func (x *ListPartnerEventSourcesResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListReplaysRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -1994,8 +2327,11 @@ func (x *ListReplaysRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListReplaysResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2012,8 +2348,11 @@ func (x *ListReplaysResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListRuleNamesByTargetRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2028,8 +2367,11 @@ func (x *ListRuleNamesByTargetRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListRuleNamesByTargetResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2042,8 +2384,11 @@ func (x *ListRuleNamesByTargetResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListRulesRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2058,8 +2403,11 @@ func (x *ListRulesRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListRulesResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2076,8 +2424,11 @@ func (x *ListRulesResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListTagsForResourceRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2089,8 +2440,11 @@ func (x *ListTagsForResourceRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListTagsForResourceResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2106,8 +2460,11 @@ func (x *ListTagsForResourceResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListTargetsByRuleRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2122,8 +2479,11 @@ func (x *ListTargetsByRuleRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ListTargetsByRuleResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2140,8 +2500,11 @@ func (x *ListTargetsByRuleResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *LogConfig) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2154,8 +2517,11 @@ func (x *LogConfig) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ManagedRuleException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2167,8 +2533,11 @@ func (x *ManagedRuleException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *NetworkConfiguration) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2182,8 +2551,11 @@ func (x *NetworkConfiguration) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *OperationDisabledException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2195,8 +2567,11 @@ func (x *OperationDisabledException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PartnerEventSource) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2208,8 +2583,11 @@ func (x *PartnerEventSource) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PartnerEventSourceAccount) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2222,8 +2600,11 @@ func (x *PartnerEventSourceAccount) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PlacementConstraint) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2236,8 +2617,11 @@ func (x *PlacementConstraint) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PlacementStrategy) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2250,8 +2634,11 @@ func (x *PlacementStrategy) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PolicyLengthExceededException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2263,8 +2650,11 @@ func (x *PolicyLengthExceededException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Primary) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2276,8 +2666,11 @@ func (x *Primary) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutEventsRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2294,8 +2687,11 @@ func (x *PutEventsRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutEventsRequestEntry) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2309,8 +2705,11 @@ func (x *PutEventsRequestEntry) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutEventsResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2326,8 +2725,11 @@ func (x *PutEventsResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutEventsResultEntry) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2339,8 +2741,11 @@ func (x *PutEventsResultEntry) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutPartnerEventsRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2356,8 +2761,11 @@ func (x *PutPartnerEventsRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutPartnerEventsRequestEntry) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2370,8 +2778,11 @@ func (x *PutPartnerEventsRequestEntry) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutPartnerEventsResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2387,8 +2798,11 @@ func (x *PutPartnerEventsResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutPartnerEventsResultEntry) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2400,8 +2814,11 @@ func (x *PutPartnerEventsResultEntry) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutPermissionRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2419,8 +2836,11 @@ func (x *PutPermissionRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutRuleRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2443,8 +2863,11 @@ func (x *PutRuleRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutRuleResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2456,8 +2879,11 @@ func (x *PutRuleResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutTargetsRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2475,8 +2901,11 @@ func (x *PutTargetsRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutTargetsResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2492,8 +2921,11 @@ func (x *PutTargetsResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *PutTargetsResultEntry) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2505,8 +2937,11 @@ func (x *PutTargetsResultEntry) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *RedshiftDataParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2523,8 +2958,11 @@ func (x *RedshiftDataParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *RemovePermissionRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2537,8 +2975,11 @@ func (x *RemovePermissionRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *RemoveTargetsRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2552,8 +2993,11 @@ func (x *RemoveTargetsRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *RemoveTargetsResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2569,8 +3013,11 @@ func (x *RemoveTargetsResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *RemoveTargetsResultEntry) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2582,8 +3029,11 @@ func (x *RemoveTargetsResultEntry) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Replay) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2598,8 +3048,11 @@ func (x *Replay) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ReplayDestination) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2612,8 +3065,11 @@ func (x *ReplayDestination) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ReplicationConfig) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2625,8 +3081,11 @@ func (x *ReplicationConfig) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ResourceAlreadyExistsException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2638,8 +3097,11 @@ func (x *ResourceAlreadyExistsException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ResourceNotFoundException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2651,8 +3113,11 @@ func (x *ResourceNotFoundException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *RetryPolicy) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2665,8 +3130,11 @@ func (x *RetryPolicy) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *RoutingConfig) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2682,8 +3150,11 @@ func (x *RoutingConfig) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Rule) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2703,8 +3174,11 @@ func (x *Rule) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *RunCommandParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2720,8 +3194,11 @@ func (x *RunCommandParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *RunCommandTarget) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2734,8 +3211,11 @@ func (x *RunCommandTarget) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *SageMakerPipelineParameter) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2748,8 +3228,11 @@ func (x *SageMakerPipelineParameter) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *SageMakerPipelineParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2765,8 +3248,11 @@ func (x *SageMakerPipelineParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Secondary) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2778,8 +3264,11 @@ func (x *Secondary) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *SqsParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2791,8 +3280,11 @@ func (x *SqsParameters) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *StartReplayRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2813,8 +3305,11 @@ func (x *StartReplayRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *StartReplayResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2828,8 +3323,11 @@ func (x *StartReplayResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Tag) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2842,8 +3340,11 @@ func (x *Tag) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *TagResourceRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2860,8 +3361,11 @@ func (x *TagResourceRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *TagResourceResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2873,8 +3377,11 @@ func (x *TagResourceResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *Target) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2926,8 +3433,11 @@ func (x *Target) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *TestEventPatternRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2940,8 +3450,11 @@ func (x *TestEventPatternRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *TestEventPatternResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2953,8 +3466,11 @@ func (x *TestEventPatternResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *ThrottlingException) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2966,8 +3482,11 @@ func (x *ThrottlingException) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UntagResourceRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2980,8 +3499,11 @@ func (x *UntagResourceRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UntagResourceResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -2993,8 +3515,11 @@ func (x *UntagResourceResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateApiDestinationRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3011,8 +3536,11 @@ func (x *UpdateApiDestinationRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateApiDestinationResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3025,8 +3553,11 @@ func (x *UpdateApiDestinationResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateArchiveRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3042,8 +3573,11 @@ func (x *UpdateArchiveRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateArchiveResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3057,8 +3591,11 @@ func (x *UpdateArchiveResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateConnectionApiKeyAuthRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3071,8 +3608,11 @@ func (x *UpdateConnectionApiKeyAuthRequestParameters) validate(v *validator, pat
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateConnectionAuthRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3098,8 +3638,11 @@ func (x *UpdateConnectionAuthRequestParameters) validate(v *validator, path stri
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateConnectionBasicAuthRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3112,8 +3655,11 @@ func (x *UpdateConnectionBasicAuthRequestParameters) validate(v *validator, path
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateConnectionOAuthClientRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3126,8 +3672,11 @@ func (x *UpdateConnectionOAuthClientRequestParameters) validate(v *validator, pa
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateConnectionOAuthRequestParameters) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3146,8 +3695,11 @@ func (x *UpdateConnectionOAuthRequestParameters) validate(v *validator, path str
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateConnectionRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3168,8 +3720,11 @@ func (x *UpdateConnectionRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateConnectionResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3182,8 +3737,11 @@ func (x *UpdateConnectionResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateEndpointRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3208,8 +3766,11 @@ func (x *UpdateEndpointRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateEndpointResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3237,8 +3798,11 @@ func (x *UpdateEndpointResponse) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateEventBusRequest) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()
@@ -3258,8 +3822,11 @@ func (x *UpdateEventBusRequest) validate(v *validator, path string) {
 
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them.
+// every violation the way AWS words them. A nil x is valid.
 func (x *UpdateEventBusResponse) Validate() error {
+	if x == nil {
+		return nil
+	}
 	var v validator
 	x.validate(&v, "")
 	return v.err()

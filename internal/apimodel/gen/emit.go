@@ -78,8 +78,8 @@ func (g *generator) emitValidate(w *bytes.Buffer) error {
 	fmt.Fprintf(w, ")\n\n")
 	for _, s := range g.structs {
 		fmt.Fprintf(w, "// Validate checks x against every constraint of the model, nested shapes\n")
-		fmt.Fprintf(w, "// included. It returns nil or a ValidationException (*awserr.Error) listing\n// every violation the way AWS words them.\n")
-		fmt.Fprintf(w, "func (x *%s) Validate() error {\n\tvar v validator\n\tx.validate(&v, \"\")\n\treturn v.err()\n}\n\n", s.Name)
+		fmt.Fprintf(w, "// included. It returns nil or a ValidationException (*awserr.Error) listing\n// every violation the way AWS words them. A nil x is valid.\n")
+		fmt.Fprintf(w, "func (x *%s) Validate() error {\n\tif x == nil {\n\t\treturn nil\n\t}\n\tvar v validator\n\tx.validate(&v, \"\")\n\treturn v.err()\n}\n\n", s.Name)
 		fmt.Fprintf(w, "func (x *%s) validate(v *validator, path string) {\n", s.Name)
 		if !g.structHasChecks(s) {
 			fmt.Fprintf(w, "\t_, _ = v, path\n}\n\n")
