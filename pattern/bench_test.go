@@ -67,7 +67,7 @@ type benchSet struct {
 var benchSets = []benchSet{
 	{"EXACT", false, func(i int) string { return fmt.Sprintf(`{"properties":{"STREET":[%q]}}`, street(i)) }},
 	{"PREFIX", false, func(i int) string {
-		return fmt.Sprintf(`{"properties":{"STREET":[{"prefix":%q}]}}`, street(i)[:3]+strconv.Itoa(i))
+		return fmt.Sprintf(`{"properties":{"MAPBLKLOT":[{"prefix":"%04d"}]}}`, i%9000+1)
 	}},
 	{"SUFFIX", false, func(i int) string {
 		s := street(i)
