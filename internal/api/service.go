@@ -34,6 +34,18 @@ type Config struct {
 	MaxSourcesPerPartnerAccount int
 	// SourceExpiry is how long a source may stay PENDING (AWS: two weeks).
 	SourceExpiry time.Duration
+	// MaxRulesPerBus bounds the rules of one bus (AWS: 300); 0 means no limit.
+	MaxRulesPerBus int
+	// MaxTargetsPerRule bounds the targets of one rule (AWS: 5); 0 means no
+	// limit.
+	MaxTargetsPerRule int
+	// MaxEntriesSize bounds the total size (eventbus.PutEntry.Size) of the
+	// entries of one PutEvents or PutPartnerEvents request (AWS: 256 KB);
+	// 0 means no limit.
+	MaxEntriesSize int
+	// Throttle limits PutEvents and PutPartnerEvents requests per account;
+	// nil means no throttling. It holds state: give each Service its own.
+	Throttle *Throttle
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -46,6 +58,10 @@ func DefaultConfig() Config {
 		MaxBusesPerAccount:          eventbus.DefaultMaxBuses,
 		MaxSourcesPerPartnerAccount: 1000,
 		SourceExpiry:                eventbus.DefaultSourceExpiry,
+		MaxEntriesSize:              eventbus.DefaultMaxEntriesSize,
+		Throttle:                    NewThrottle(),
+		MaxRulesPerBus:              eventbus.DefaultMaxRulesPerBus,
+		MaxTargetsPerRule:           eventbus.DefaultMaxTargetsPerRule,
 	}
 }
 
@@ -203,9 +219,11 @@ func optional[T comparable](v T) *T {
 	return &v
 }
 
+// timePtr renders a stored time for the wire, at AWS's millisecond
+// precision; the zero time stays off the wire.
 func timePtr(t time.Time) *apimodel.Time {
 	if t.IsZero() {
 		return nil
 	}
-	return &apimodel.Time{Time: t}
+	return &apimodel.Time{Time: t.Truncate(time.Millisecond)}
 }
