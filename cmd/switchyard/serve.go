@@ -81,6 +81,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.IntVar(&c.API.MaxBusesPerAccount, "max-buses", c.API.MaxBusesPerAccount, "event buses per account")
 	fs.IntVar(&c.API.MaxSourcesPerPartnerAccount, "max-partner-sources", c.API.MaxSourcesPerPartnerAccount, "partner event sources per partner account")
 	fs.DurationVar(&c.API.SourceExpiry, "source-expiry", c.API.SourceExpiry, "how long a partner event source may stay PENDING")
+	fs.IntVar(&c.API.MaxRulesPerBus, "max-rules-per-bus", c.API.MaxRulesPerBus, "rules per event bus (0: no limit)")
+	fs.IntVar(&c.API.MaxTargetsPerRule, "max-targets-per-rule", c.API.MaxTargetsPerRule, "targets per rule (0: no limit)")
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))

@@ -13,57 +13,99 @@ import (
 // This file holds the tagging operations. Tags live in the record of the
 // resource they belong to, so they share its revision and its fate.
 
+// A taggedResource is where the tags of a resource ARN live.
+type taggedResource struct {
+	kv       eventbus.KV
+	key      []string
+	rule     bool  // an eventbus.Rule record; else an eventbus.Bus
+	notFound error // the answer when the record is missing
+}
+
 // taggedKey resolves a resource ARN to the bucket and key of a taggable
-// resource of the caller's account.
-func (s *Service) taggedKey(c eventbus.Caller, arn string) (eventbus.KV, []string, error) {
+// resource of the caller's account: a bus (event-bus/<name>) or a rule
+// (rule/<name> on the default bus, rule/<bus>/<name> on another; a partner
+// bus name holds '/', a rule name never does).
+func (s *Service) taggedKey(c eventbus.Caller, arn string) (taggedResource, error) {
 	notFound := awserr.Newf(awserr.ResourceNotFound, "Resource %s does not exist.", arn)
 	a, ok := eventbus.ParseARN(arn)
 	if !ok || a.Service != "events" || a.Region != s.cfg.Region || a.Account != c.Account {
-		return nil, nil, notFound
+		return taggedResource{}, notFound
 	}
 	if name, ok := strings.CutPrefix(a.Resource, "event-bus/"); ok && name != "" {
-		return s.st.Buses, []string{a.Account, name}, nil
+		return taggedResource{kv: s.st.Buses, key: []string{a.Account, name}, notFound: notFound}, nil
 	}
-	return nil, nil, notFound
+	if rest, ok := strings.CutPrefix(a.Resource, "rule/"); ok {
+		bus, rule := eventbus.DefaultBus, rest
+		if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+			bus, rule = rest[:i], rest[i+1:]
+		}
+		if bus != "" && rule != "" {
+			return taggedResource{kv: s.st.Rules, key: []string{a.Account, bus, rule}, rule: true, notFound: ruleNotFound(rule, bus)}, nil
+		}
+	}
+	return taggedResource{}, notFound
+}
+
+// retag applies change to *tags; a nil result means no change (errNoChange).
+func retag(tags *[]eventbus.Tag, change func([]eventbus.Tag) ([]eventbus.Tag, error)) error {
+	t, err := change(*tags)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return errNoChange
+	}
+	*tags = t
+	return nil
 }
 
 // changeTags applies change to the tags of the resource arn names and
-// returns the tags it ends with; change returns nil to leave them as they are.
+// returns the tags it ends with; change returns nil to leave them as they
+// are. Changing the tags of a managed rule is ManagedRuleException.
 func (s *Service) changeTags(ctx context.Context, arn string, change func([]eventbus.Tag) ([]eventbus.Tag, error)) ([]eventbus.Tag, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	kv, key, err := s.taggedKey(c, arn)
+	res, err := s.taggedKey(c, arn)
 	if err != nil {
 		return nil, err
 	}
-	if key[1] == eventbus.DefaultBus {
-		if err := s.ensureDefault(ctx, c.Account); err != nil {
-			return nil, err
+	var tags []eventbus.Tag
+	if res.rule {
+		var r eventbus.Rule
+		r, err = mutate(ctx, res.kv, func(r *eventbus.Rule) error {
+			old := r.Tags
+			if err := retag(&r.Tags, change); err != nil {
+				return err
+			}
+			if r.Managed() {
+				r.Tags = old
+				return managedReadOnly(r.Name)
+			}
+			return nil
+		}, res.key...)
+		tags = r.Tags
+	} else {
+		if res.key[1] == eventbus.DefaultBus {
+			if err := s.ensureDefault(ctx, c.Account); err != nil {
+				return nil, err
+			}
 		}
+		var b eventbus.Bus
+		b, err = mutate(ctx, res.kv, func(b *eventbus.Bus) error { return retag(&b.Tags, change) }, res.key...)
+		tags = b.Tags
 	}
-	b, err := mutate(ctx, kv, func(b *eventbus.Bus) error {
-		tags, err := change(b.Tags)
-		if err != nil {
-			return err
-		}
-		if tags == nil {
-			return errNoChange
-		}
-		b.Tags = tags
-		return nil
-	}, key...)
 	switch {
 	case errors.Is(err, eventbus.ErrNotFound):
-		return nil, awserr.Newf(awserr.ResourceNotFound, "Resource %s does not exist.", arn)
+		return nil, res.notFound
 	case errors.Is(err, errNoChange):
-		return b.Tags, nil
+		return tags, nil
 	}
-	return b.Tags, err
+	return tags, err
 }
 
-// TagResource adds or replaces tags on a bus.
+// TagResource adds or replaces tags on a bus or rule.
 func (s *Service) TagResource(ctx context.Context, in *apimodel.TagResourceRequest) (*apimodel.TagResourceResponse, error) {
 	add := tagsIn(in.Tags)
 	_, err := s.changeTags(ctx, *in.ResourceARN, func(tags []eventbus.Tag) ([]eventbus.Tag, error) {
@@ -79,7 +121,7 @@ func (s *Service) TagResource(ctx context.Context, in *apimodel.TagResourceReque
 	return &apimodel.TagResourceResponse{}, nil
 }
 
-// UntagResource removes tags from a bus; absent keys are ignored.
+// UntagResource removes tags from a bus or rule; absent keys are ignored.
 func (s *Service) UntagResource(ctx context.Context, in *apimodel.UntagResourceRequest) (*apimodel.UntagResourceResponse, error) {
 	_, err := s.changeTags(ctx, *in.ResourceARN, func(tags []eventbus.Tag) ([]eventbus.Tag, error) {
 		return eventbus.RemoveTags(tags, in.TagKeys), nil
@@ -90,7 +132,7 @@ func (s *Service) UntagResource(ctx context.Context, in *apimodel.UntagResourceR
 	return &apimodel.UntagResourceResponse{}, nil
 }
 
-// ListTagsForResource lists a bus's tags.
+// ListTagsForResource lists the tags of a bus or rule.
 func (s *Service) ListTagsForResource(ctx context.Context, in *apimodel.ListTagsForResourceRequest) (*apimodel.ListTagsForResourceResponse, error) {
 	tags, err := s.changeTags(ctx, *in.ResourceARN, func([]eventbus.Tag) ([]eventbus.Tag, error) { return nil, nil })
 	if err != nil {
