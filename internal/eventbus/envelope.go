@@ -1,0 +1,127 @@
+package eventbus
+
+import (
+	"errors"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrMalformedDetail is returned when building the envelope of an entry
+// whose Detail is not a valid JSON object (PutEntry.Check would have said so).
+var ErrMalformedDetail = errors.New("eventbus: detail is not a JSON object")
+
+// An EnvelopeHeader holds the envelope fields switchyard supplies, as
+// opposed to the ones the caller's PutEntry gives.
+type EnvelopeHeader struct {
+	// ID is the event's id, a UUID.
+	ID string
+	// Account is the envelope's account: the sender for PutEvents, the
+	// customer owning the partner bus for PutPartnerEvents.
+	Account string
+	Region  string
+	// Time is the event's time; the envelope shows it in UTC to the second.
+	Time time.Time
+}
+
+// envelopeTimeLayout is RFC 3339 in UTC to the second ("2026-11-22T13:56:00Z").
+const envelopeTimeLayout = "2006-01-02T15:04:05Z"
+
+// envelopeFixed counts the envelope's constant bytes: keys, quotes, commas.
+const envelopeFixed = len(`{"version":"0","id":"","detail-type":"","source":"","account":"","time":"","region":"","resources":[],"detail":}`)
+
+// NewEnvelope returns the event rules and targets see for e, in AWS's key
+// order (FACTS.md): version, id, detail-type, source, account, time, region,
+// resources, detail. Strings are escaped as JSON requires (invalid UTF-8
+// becomes U+FFFD); Detail is copied without its insignificant whitespace
+// and otherwise exactly as given. It allocates once, unless the strings
+// need much escaping. It returns ErrMalformedDetail if e.Detail is not a
+// valid JSON object.
+func NewEnvelope(h EnvelopeHeader, e PutEntry) ([]byte, error) {
+	n := envelopeFixed + len(h.ID) + len(h.Account) + len(h.Region) + len(envelopeTimeLayout) +
+		len(e.DetailType) + len(e.Source) + len(e.Detail) + len(e.Resources)*3
+	for _, r := range e.Resources {
+		n += len(r)
+	}
+	n += n / 16 // room for some escaping
+	return AppendEnvelope(make([]byte, 0, n), h, e)
+}
+
+// AppendEnvelope is NewEnvelope appending to dst. On error it returns dst
+// unchanged.
+func AppendEnvelope(dst []byte, h EnvelopeHeader, e PutEntry) ([]byte, error) {
+	b := append(dst, `{"version":"0","id":`...)
+	b = appendJSONString(b, h.ID)
+	b = append(b, `,"detail-type":`...)
+	b = appendJSONString(b, e.DetailType)
+	b = append(b, `,"source":`...)
+	b = appendJSONString(b, e.Source)
+	b = append(b, `,"account":`...)
+	b = appendJSONString(b, h.Account)
+	b = append(b, `,"time":"`...)
+	b = h.Time.UTC().AppendFormat(b, envelopeTimeLayout)
+	b = append(b, `","region":`...)
+	b = appendJSONString(b, h.Region)
+	b = append(b, `,"resources":[`...)
+	for i, r := range e.Resources {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, r)
+	}
+	b = append(b, `],"detail":`...)
+	b, ok := AppendCompactDetail(b, e.Detail)
+	if !ok {
+		return dst, ErrMalformedDetail
+	}
+	return append(b, '}'), nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string: '"' and '\\' escaped, control
+// characters as \b \f \n \r \t or \u00XX, everything else (including
+// non-ASCII, '/', '<', U+2028) verbatim; each byte of invalid UTF-8 becomes
+// \ufffd.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0 // s[start:i] is pending verbatim output
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size != 1 {
+				i += size
+				continue
+			}
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			if c < 0x20 {
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			} else { // a byte of invalid UTF-8
+				b = append(b, `\ufffd`...)
+			}
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
