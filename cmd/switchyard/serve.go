@@ -81,6 +81,14 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.IntVar(&c.API.MaxBusesPerAccount, "max-buses", c.API.MaxBusesPerAccount, "event buses per account")
 	fs.IntVar(&c.API.MaxSourcesPerPartnerAccount, "max-partner-sources", c.API.MaxSourcesPerPartnerAccount, "partner event sources per partner account")
 	fs.DurationVar(&c.API.SourceExpiry, "source-expiry", c.API.SourceExpiry, "how long a partner event source may stay PENDING")
+	if c.API.Throttle == nil {
+		c.API.Throttle = api.NewThrottle()
+	}
+	fs.IntVar(&c.API.MaxEntriesSize, "max-entries-size", c.API.MaxEntriesSize, "total entry `bytes` of one PutEvents or PutPartnerEvents request (0: no limit)")
+	fs.Float64Var(&c.API.Throttle.PutEvents.PerSecond, "put-events-rate", c.API.Throttle.PutEvents.PerSecond, "PutEvents requests per second per account (0: unlimited)")
+	fs.IntVar(&c.API.Throttle.PutEvents.Burst, "put-events-burst", c.API.Throttle.PutEvents.Burst, "PutEvents burst per account")
+	fs.Float64Var(&c.API.Throttle.PutPartnerEvents.PerSecond, "put-partner-events-rate", c.API.Throttle.PutPartnerEvents.PerSecond, "PutPartnerEvents requests per second per account (0: unlimited)")
+	fs.IntVar(&c.API.Throttle.PutPartnerEvents.Burst, "put-partner-events-burst", c.API.Throttle.PutPartnerEvents.Burst, "PutPartnerEvents burst per account")
 	fs.IntVar(&c.API.MaxRulesPerBus, "max-rules-per-bus", c.API.MaxRulesPerBus, "rules per event bus (0: no limit)")
 	fs.IntVar(&c.API.MaxTargetsPerRule, "max-targets-per-rule", c.API.MaxTargetsPerRule, "targets per rule (0: no limit)")
 	var envErr error
