@@ -7,20 +7,22 @@ var errNilPattern = errors.New("pattern: nil pattern")
 // A scratch holds the per-event working state of a match, reused across
 // calls through a sync.Pool so matching does not allocate.
 type scratch struct {
-	leaves  []leaf
-	trails  []arrayPos
-	stack   []arrayPos
-	head    []int32 // path id -> first leaf, or -1
-	touched []int32 // path ids whose head is set
-	key     []byte  // an unescaped key
-	str     []byte  // an unescaped string value
-	fold    []byte  // a folded string value
-	globs   []int32 // wildcard candidates
-	cand    []int32 // candidate child states, a stack shared by the walk
-	ctx     []arrayPos
+	leaves   []leaf
+	trails   []arrayPos
+	stack    []arrayPos
+	head     []int32 // path id -> first leaf, or -1
+	touched  []int32 // path ids whose head is set
+	key      []byte  // an unescaped key
+	str      []byte  // an unescaped string value
+	fold     []byte  // a folded string value
+	globs    []int32 // wildcard candidates
+	cand     []int32 // candidate child states, a stack shared by the walk
+	ctx      []arrayPos
+	arrPath  []int32 // array id -> first path id seen in it, or -1
+	arrMulti []bool  // array id -> holds leaves of more than one path
 
 	stamp      uint32
-	stateStamp []uint32 // state id -> stamp of the leaf that last reached it
+	stateStamp []uint32 // state id -> stamp of the leaf or edge that last reached it
 	ruleStamp  []uint32 // rule id -> stamp of the match that last reported it
 	matchStamp uint32
 	out        []string
@@ -59,6 +61,8 @@ func (sc *scratch) reset() {
 	sc.trails = sc.trails[:0]
 	sc.ctx = sc.ctx[:0]
 	sc.cand = sc.cand[:0]
+	sc.arrPath = sc.arrPath[:0]
+	sc.arrMulti = sc.arrMulti[:0]
 }
 
 // match scans the event and walks the automaton from its root.
@@ -98,9 +102,12 @@ func (w *walker) visit(sid int32) {
 			}
 			continue
 		}
+		shared := sc.nextStamp() // dedups children reached by leaves without trails
 		for ; li >= 0; li = sc.leaves[li].next {
-			if w.compatible(li) {
-				w.follow(e.vm, li)
+			if sc.leaves[li].ntrail == 0 {
+				w.follow(e.vm, li, shared)
+			} else if w.compatible(li) {
+				w.follow(e.vm, li, 0)
 			}
 		}
 	}
@@ -121,8 +128,9 @@ func (w *walker) compatible(li int32) bool {
 	return true
 }
 
-// follow applies vm to leaf li and visits each child it reaches, once.
-func (w *walker) follow(vm *valueMatcher, li int32) {
+// follow applies vm to leaf li and visits each child it reaches, once: once
+// per leaf, or once per edge (stamp) for a leaf without a trail.
+func (w *walker) follow(vm *valueMatcher, li int32, stamp uint32) {
 	sc := w.sc
 	l := sc.leaves[li]
 	mark := len(sc.cand)
@@ -142,7 +150,9 @@ func (w *walker) follow(vm *valueMatcher, li int32) {
 	if len(sc.cand) == mark {
 		return
 	}
-	stamp := sc.nextStamp()
+	if stamp == 0 {
+		stamp = sc.nextStamp()
+	}
 	ctxMark := len(sc.ctx)
 	sc.ctx = append(sc.ctx, sc.trails[l.trail:l.trail+l.ntrail]...)
 	for j := mark; j < len(sc.cand); j++ {

@@ -81,7 +81,6 @@ type scanner struct {
 	i     int
 	sc    *scratch
 	stack []arrayPos
-	nArr  int32
 	depth int
 }
 
@@ -116,7 +115,27 @@ func scanEvent(buf []byte, root *pathNode, sc *scratch) error {
 	if s.i != len(buf) {
 		return ErrInvalidJSON
 	}
+	sc.pruneTrails()
 	return nil
+}
+
+// pruneTrails drops from each leaf's trail the arrays that hold leaves of
+// one path only: no two fields of a branch can meet in such an array, so its
+// index never decides a match, and leaves without trails let the walk visit
+// each child state once.
+func (sc *scratch) pruneTrails() {
+	for i := range sc.leaves {
+		l := &sc.leaves[i]
+		t := sc.trails[l.trail : l.trail+l.ntrail]
+		k := 0
+		for _, p := range t {
+			if sc.arrMulti[p.arr] {
+				t[k] = p
+				k++
+			}
+		}
+		l.ntrail = int32(k)
+	}
 }
 
 // value reads one value at path node n (nil: a path no pattern mentions).
@@ -166,6 +185,14 @@ func (s *scanner) record(n *pathNode, kind leafKind, esc bool, start, end int) {
 	l := leaf{path: n.id, kind: kind, esc: esc, start: int32(start), end: int32(end),
 		trail: int32(len(sc.trails)), ntrail: int32(len(s.stack))}
 	sc.trails = append(sc.trails, s.stack...)
+	for _, p := range s.stack {
+		switch first := sc.arrPath[p.arr]; {
+		case first == -1:
+			sc.arrPath[p.arr] = n.id
+		case first != n.id:
+			sc.arrMulti[p.arr] = true
+		}
+	}
 	if sc.head[n.id] < 0 {
 		sc.touched = append(sc.touched, n.id)
 	}
@@ -356,8 +383,9 @@ func (s *scanner) array(n *pathNode) error {
 		s.depth--
 		return nil
 	}
-	id := s.nArr
-	s.nArr++
+	id := int32(len(s.sc.arrPath)) // arrays are numbered only on mentioned paths
+	s.sc.arrPath = append(s.sc.arrPath, -1)
+	s.sc.arrMulti = append(s.sc.arrMulti, false)
 	for idx := int32(0); ; idx++ {
 		if n != nil {
 			s.stack = append(s.stack, arrayPos{id, idx})

@@ -10,18 +10,19 @@ import "encoding/binary"
 // literal ends; only anything-but and unanchored wildcards are tested one by
 // one.
 type valueMatcher struct {
-	strings  map[string][]int32 // exact strings
-	literals map[string][]int32 // true, false, null, and numbers beyond float64, by text
-	numbers  map[uint64][]int32 // exact numbers, by numKey
-	ranges   *rangeTrie         // numeric ranges over numKey, 64 bits
-	ip4, ip6 *rangeTrie
-	prefix   *byteTrie
-	suffix   *byteTrie // keys reversed
-	folded   map[string][]int32
-	prefixCI *byteTrie // folded keys
-	suffixCI *byteTrie // folded keys, reversed
-	exists   []int32
-	absent   []int32
+	strings   map[string][]int32 // exact strings
+	literals  map[string][]int32 // true, false, null, and numbers beyond float64, by text
+	numbers   map[uint64][]int32 // exact numbers, by numKey
+	ranges    *rangeTrie         // numeric ranges over numKey, 64 bits, once there are many
+	rangeList []numRange         // numeric ranges, scanned while there are few
+	ip4, ip6  *rangeTrie
+	prefix    *byteTrie
+	suffix    *byteTrie // keys reversed
+	folded    map[string][]int32
+	prefixCI  *byteTrie // folded keys
+	suffixCI  *byteTrie // folded keys, reversed
+	exists    []int32
+	absent    []int32
 
 	globs     []globEntry // wildcard conditions; index = value stored in the tries below
 	globFree  []int32
@@ -32,6 +33,15 @@ type valueMatcher struct {
 
 	count int // conditions held
 }
+
+type numRange struct {
+	lo, hi uint64
+	child  int32
+}
+
+// maxRangeList is how many numeric ranges a matcher scans one by one before
+// it indexes them in a rangeTrie.
+const maxRangeList = 16
 
 type globEntry struct {
 	g     *glob
@@ -113,7 +123,7 @@ func (m *valueMatcher) update(c *cond, child int32, add bool) {
 		}
 	case condRange:
 		if c.lo <= c.hi {
-			rangeFor(&m.ranges, 64).update(numBytes(c.lo), numBytes(c.hi), child, add)
+			m.updateRange(c.lo, c.hi, child, add)
 		}
 	case condIP:
 		if c.ip.v6 {
@@ -149,6 +159,29 @@ func (m *valueMatcher) update(c *cond, child int32, add bool) {
 				return
 			}
 		}
+	}
+}
+
+func (m *valueMatcher) updateRange(lo, hi uint64, child int32, add bool) {
+	if add {
+		m.rangeList = append(m.rangeList, numRange{lo, hi, child})
+		if m.ranges != nil {
+			m.ranges.update(numBytes(lo), numBytes(hi), child, true)
+		} else if len(m.rangeList) > maxRangeList {
+			for _, r := range m.rangeList {
+				rangeFor(&m.ranges, 64).update(numBytes(r.lo), numBytes(r.hi), r.child, true)
+			}
+		}
+		return
+	}
+	for i, r := range m.rangeList {
+		if r.lo == lo && r.hi == hi && r.child == child {
+			m.rangeList = append(m.rangeList[:i], m.rangeList[i+1:]...)
+			break
+		}
+	}
+	if m.ranges != nil {
+		m.ranges.update(numBytes(lo), numBytes(hi), child, false)
 	}
 }
 
@@ -314,7 +347,7 @@ func (m *valueMatcher) matchGlobs(s []byte, sc *scratch, out []int32) []int32 {
 // matchNumber appends the children whose condition the number with literal
 // text meets.
 func (m *valueMatcher) matchNumber(text []byte, out []int32) []int32 {
-	if m.numbers != nil || m.ranges != nil || m.hasNumericAnyBut() {
+	if m.numbers != nil || len(m.rangeList) > 0 || m.hasNumericAnyBut() {
 		if f, ok := parseNumber(bytesString(text)); ok {
 			k := numKey(f)
 			if m.numbers != nil {
@@ -322,6 +355,12 @@ func (m *valueMatcher) matchNumber(text []byte, out []int32) []int32 {
 			}
 			if m.ranges != nil {
 				out = m.ranges.lookup(numBytes(k), out)
+			} else {
+				for _, r := range m.rangeList {
+					if r.lo <= k && k <= r.hi {
+						out = append(out, r.child)
+					}
+				}
 			}
 			for i := range m.anyButs {
 				if !excludesNumber(m.anyButs[i].c, f) {
