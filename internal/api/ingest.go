@@ -18,20 +18,24 @@ import (
 // authorization, the envelope of each accepted event, and the durable
 // append without which no entry is answered with an EventId.
 //
-// What AWS does and switchyard copies (see the report of issue 4):
+// What AWS does and switchyard copies (responses recorded against AWS, as
+// published with LocalStack's AWS-validated snapshot tests, 2024-12):
 //   - Entries are answered in request order, each with an EventId or an
 //     ErrorCode and ErrorMessage, with HTTP 200, even when no entry is
-//     complete (AWS's recorded answer to a one-entry request lacking Source
-//     is a per-entry InvalidArgument, not a failed request).
-//   - An event for a bus that does not exist, or for a partner event source
-//     that is not ACTIVE, is accepted (EventId) and dropped.
+//     complete: a one-entry request lacking Source gets a per-entry
+//     InvalidArgument, not a failed request, whatever the API reference says.
+//   - An event for a bus that does not exist is accepted (EventId) and
+//     dropped; so is one for a partner event source that is not ACTIVE.
 //   - An "aws." Source in PutEvents is NotAuthorizedForSourceException.
 
 // Messages of the whole-request errors of the ingest operations.
 const (
-	msgRateExceeded   = "Rate exceeded"
-	msgEntriesTooBig  = "Total size of the entries in the request is over the limit."
-	msgCrossRegion    = "Cross-region API call is not allowed."
+	msgRateExceeded  = "Rate exceeded"
+	msgEntriesTooBig = "Total size of the entries in the request is over the limit."
+	msgCrossRegion   = "Cross-region API call is not allowed."
+)
+
+const (
 	putEventsAction   = "events:PutEvents"
 	eventIDRandomSize = 16
 	// envelopeOverhead is about what an envelope adds to its entry's size:
