@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -244,8 +245,10 @@ func (l *EventLog) Close(ctx context.Context) error {
 }
 
 // writer is the single goroutine that writes batches. Each round it takes
-// the first waiting request, gathers every other one already queued (or
-// arriving within Linger) up to the batch limits, writes them, and answers
+// the first waiting request, gathers every other one already queued (after
+// yielding once, so callers just answered can append again; measured to
+// nearly double records per message with 8 closed-loop producers), or
+// arriving within Linger, up to the batch limits; writes them; and answers
 // all of them with the outcome.
 func (l *EventLog) writer() {
 	defer close(l.done)
@@ -285,11 +288,20 @@ func (l *EventLog) gather(batch []*appendReq) (_ []*appendReq, next *appendReq) 
 		defer t.Stop()
 		linger = t.C
 	}
+	yielded := false
 	for n < l.cfg.MaxBatchRecords && size < l.maxBytes-frameHeaderMax {
 		var r *appendReq
 		select {
 		case r = <-l.reqs:
 		default:
+			if !yielded {
+				// Callers answered by the last write are runnable and
+				// about to append again: let them, once, rather than
+				// split them off into the next batch.
+				yielded = true
+				runtime.Gosched()
+				continue
+			}
 			if linger == nil {
 				return batch, nil
 			}
