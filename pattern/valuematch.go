@@ -347,6 +347,18 @@ func (m *valueMatcher) matchGlobs(s []byte, sc *scratch, out []int32) []int32 {
 // matchNumber appends the children whose condition the number with literal
 // text meets.
 func (m *valueMatcher) matchNumber(text []byte, out []int32) []int32 {
+	if m.numbers == nil && m.ranges == nil && len(m.rangeList) > 0 && m.literals == nil && !m.hasNumericAnyBut() {
+		// Only a few ranges: an approximate value decides unless it is near
+		// an end of one of them.
+		if f, ok := approxNumber(text); ok {
+			if o, ok := decideRanges(m.rangeList, numKey(f), out); ok {
+				for i := range m.anyButs {
+					o = append(o, m.anyButs[i].child)
+				}
+				return append(o, m.exists...)
+			}
+		}
+	}
 	if m.numbers != nil || len(m.rangeList) > 0 || m.hasNumericAnyBut() {
 		if f, ok := parseNumber(bytesString(text)); ok {
 			k := numKey(f)
