@@ -32,8 +32,9 @@ const usage = `usage: switchyard <command> [flags]
 
 commands:
   serve   run the EventBridge-compatible server (default 127.0.0.1:4010)
+  bench   load-test PutPartnerEvents or PutEvents through the AWS SDK
 
-Run 'switchyard serve -h' for the flags of serve.`
+Run 'switchyard <command> -h' for the flags of a command.`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return m.Serve(ctx)
+	case "bench":
+		return bench(ctx, args[1:], os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return nil

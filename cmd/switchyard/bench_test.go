@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// TestBenchRuns runs the load tool briefly against its own in-process server
+// and checks that it reports acknowledged events and no failed requests.
+func TestBenchRuns(t *testing.T) {
+	for _, op := range []string{"partner", "events"} {
+		t.Run(op, func(t *testing.T) {
+			var out bytes.Buffer
+			args := []string{"--op", op, "--clients", "2", "--batch", "5", "--size", "100", "--duration", "300ms", "--data-dir", t.TempDir()}
+			if err := bench(context.Background(), args, &out); err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			m := regexp.MustCompile(`\((\d+) events, (\d+) requests, (\d+) failed requests\)`).FindStringSubmatch(out.String())
+			if m == nil {
+				t.Fatalf("no counts in:\n%s", out.String())
+			}
+			if events, _ := strconv.Atoi(m[1]); events == 0 {
+				t.Errorf("no events acknowledged:\n%s", out.String())
+			}
+			if m[3] != "0" {
+				t.Errorf("failed requests:\n%s", out.String())
+			}
+		})
+	}
+}
+
+func TestBenchFlags(t *testing.T) {
+	for _, args := range [][]string{{"--op", "x"}, {"--batch", "21"}, {"--op", "events", "--batch", "11"}, {"--clients", "0"}, {"--size", "1"}} {
+		if _, err := parseBenchFlags(args); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
