@@ -32,6 +32,7 @@ type Config struct {
 	LogLevel        string
 	MaxBodyBytes    int64
 	API             api.Config
+	Routing         RoutingConfig
 }
 
 // DefaultConfig returns the configuration of a plain `switchyard serve`.
@@ -91,6 +92,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.IntVar(&c.API.Throttle.PutPartnerEvents.Burst, "put-partner-events-burst", c.API.Throttle.PutPartnerEvents.Burst, "PutPartnerEvents burst per account")
 	fs.IntVar(&c.API.MaxRulesPerBus, "max-rules-per-bus", c.API.MaxRulesPerBus, "rules per event bus (0: no limit)")
 	fs.IntVar(&c.API.MaxTargetsPerRule, "max-targets-per-rule", c.API.MaxTargetsPerRule, "targets per rule (0: no limit)")
+	c.Routing.addFlags(fs)
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))

@@ -55,8 +55,8 @@ type QueueConfig struct {
 	// DefaultQueuePending if zero. When reached, no further job is
 	// delivered until one is settled.
 	MaxAckPending int
-	// FetchWait is how long one pull waits, and so how long Consume takes to
-	// notice its ctx ended: DefaultFetchWait if zero.
+	// FetchWait is how long one pull waits for jobs before the next:
+	// DefaultFetchWait if zero. Consume notices its ctx ending at once.
 	FetchWait time.Duration
 	// PublishTimeout bounds one Enqueue: DefaultPublishTimeout if zero.
 	PublishTimeout time.Duration
@@ -228,8 +228,12 @@ func (q *Queue) Consume(ctx context.Context, workers int, handle func(*QueueMsg)
 		if n == 0 {
 			return nil
 		}
-		batch, err := cons.Fetch(n, jetstream.FetchMaxWait(q.cfg.FetchWait))
+		// The fetch ends at FetchWait or as soon as ctx does, so stopping
+		// does not wait for an idle pull to expire.
+		fctx, cancel := context.WithTimeout(ctx, q.cfg.FetchWait)
+		batch, err := cons.Fetch(n, jetstream.FetchContext(fctx))
 		if err != nil {
+			cancel()
 			release(slots, n)
 			if ctx.Err() != nil {
 				return nil
@@ -256,6 +260,7 @@ func (q *Queue) Consume(ctx context.Context, workers int, handle func(*QueueMsg)
 				handle(newQueueMsg(msg))
 			}()
 		}
+		cancel()
 		release(slots, n-got)
 	}
 	return nil

@@ -1,0 +1,278 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/delivery"
+	"github.com/switchyard/switchyard/internal/eventbus"
+)
+
+// Router defaults.
+const (
+	// DefaultDurable is the event-log consumer every switchyard process
+	// shares, so each log batch is routed by one of them.
+	DefaultDurable        = "switchyard-router"
+	DefaultConsumers      = 1
+	DefaultEnqueueTimeout = 30 * time.Second
+	// rewatchDelay is the pause before watching the rules again after the
+	// watch ended on its own (connection lost).
+	rewatchDelay = time.Second
+)
+
+// Rules watches the rules KV: the current value of every rule as OpPut,
+// then one OpSynced, then every later put and delete, until ctx ends or the
+// watch fails (the channel closes).
+type Rules interface {
+	Watch(ctx context.Context) (<-chan Change, error)
+}
+
+// Log is the durable event log, consumed through a durable consumer shared
+// by every process using the same name. handle's events are valid only
+// until it returns; a batch is redelivered (to any process) until handle
+// returns nil for it.
+type Log interface {
+	Consume(ctx context.Context, durable string, handle func(ctx context.Context, events []eventbus.BusEvent) error) error
+}
+
+// Config tunes a Router; zero fields take the defaults.
+type Config struct {
+	// Region makes rule ARNs.
+	Region string
+	// Durable: DefaultDurable if empty.
+	Durable string
+	// Consumers is how many goroutines of this process consume the log:
+	// DefaultConsumers if zero.
+	Consumers int
+	// EnqueueTimeout bounds enqueueing one log batch's jobs.
+	EnqueueTimeout time.Duration
+	// Now stamps jobs (EnqueuedAt): time.Now if nil.
+	Now func() time.Time
+	// Log: nil discards.
+	Log *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Durable == "" {
+		c.Durable = DefaultDurable
+	}
+	if c.Consumers <= 0 {
+		c.Consumers = DefaultConsumers
+	}
+	if c.EnqueueTimeout <= 0 {
+		c.EnqueueTimeout = DefaultEnqueueTimeout
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// A Router routes the event log to the delivery queue: it keeps every bus's
+// rules in a Table fed by the rules watch, and for each batch of the log
+// enqueues one job per target of every enabled rule each event matches,
+// acknowledging the batch only once its jobs are durably queued. A crash in
+// between re-routes the batch; the queue drops the repeated jobs by their
+// MsgID within its de-duplication window.
+//
+// Routing runs from the log only: it never waits for ingest, and ingest
+// never waits for it. Start once, then Close once.
+type Router struct {
+	cfg   Config
+	table *Table
+	rules Rules
+	log   Log
+	queue delivery.Enqueuer
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New returns a Router; nothing runs until Start.
+func New(cfg Config, rules Rules, log Log, queue delivery.Enqueuer) *Router {
+	cfg = cfg.withDefaults()
+	return &Router{cfg: cfg, table: NewTable(cfg.Region, cfg.Log), rules: rules, log: log, queue: queue}
+}
+
+// Table returns the router's rule table.
+func (r *Router) Table() *Table { return r.table }
+
+// Start watches the rules, waits until the table holds every rule present
+// now (so no event is routed against a partial rule set), then consumes the
+// log in the background. It returns an error if the watch cannot start or
+// ctx ends before the rules are loaded.
+func (r *Router) Start(ctx context.Context) error {
+	runCtx, cancel := context.WithCancel(context.Background())
+	changes, err := r.rules.Watch(runCtx)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("router: watch rules: %w", err)
+	}
+	if err := r.load(ctx, changes); err != nil {
+		cancel()
+		return err
+	}
+	r.cancel = cancel
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.watch(runCtx, changes)
+	}()
+	for range r.cfg.Consumers {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.consume(runCtx)
+		}()
+	}
+	return nil
+}
+
+// load applies changes up to OpSynced and publishes them.
+func (r *Router) load(ctx context.Context, changes <-chan Change) error {
+	for {
+		select {
+		case c, ok := <-changes:
+			if !ok {
+				return errors.New("router: rules watch ended before the initial rules were loaded")
+			}
+			r.table.Apply(c)
+			if c.Op == OpSynced {
+				r.table.Publish()
+				return nil
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("router: loading rules: %w", ctx.Err())
+		}
+	}
+}
+
+// watch applies rule changes until ctx ends, publishing after each run of
+// changes that arrived together; if the watch ends on its own it watches
+// again (a resync: rules deleted meanwhile are dropped).
+func (r *Router) watch(ctx context.Context, changes <-chan Change) {
+	for ctx.Err() == nil {
+		r.follow(ctx, changes)
+		for ctx.Err() == nil {
+			sleepCtx(ctx, rewatchDelay)
+			var err error
+			if changes, err = r.rules.Watch(ctx); err == nil {
+				r.cfg.Log.Warn("router: rules watch restarted")
+				r.table.BeginResync()
+				break
+			}
+			if ctx.Err() == nil {
+				r.cfg.Log.Error("router: rules watch failed; routing with the rules already loaded", "err", err)
+			}
+		}
+	}
+}
+
+// follow applies changes until the channel closes or ctx ends.
+func (r *Router) follow(ctx context.Context, changes <-chan Change) {
+	for {
+		var c Change
+		var ok bool
+		select {
+		case c, ok = <-changes:
+		case <-ctx.Done():
+			return
+		}
+		if !ok {
+			return
+		}
+		r.table.Apply(c)
+		for more := true; more; { // batch what is already waiting
+			select {
+			case c, ok = <-changes:
+				if !ok {
+					r.table.Publish()
+					return
+				}
+				r.table.Apply(c)
+			default:
+				more = false
+			}
+		}
+		r.table.Publish()
+	}
+}
+
+// consume runs one log consumer until ctx ends, restarting it if it fails.
+func (r *Router) consume(ctx context.Context) {
+	var sc Scratch
+	var jobs []delivery.Job
+	handle := func(ctx context.Context, events []eventbus.BusEvent) error {
+		jobs = r.route(events, &sc, jobs[:0])
+		if len(jobs) == 0 {
+			return nil
+		}
+		// Finish the batch even if shutdown starts now: its jobs are worth
+		// keeping, and the log acks only after this returns nil.
+		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.EnqueueTimeout)
+		defer cancel()
+		err := r.queue.Enqueue(ectx, jobs)
+		clear(jobs) // drop references to the batch's events
+		return err
+	}
+	for ctx.Err() == nil {
+		if err := r.log.Consume(ctx, r.cfg.Durable, handle); err != nil && ctx.Err() == nil {
+			r.cfg.Log.Error("router: event log consumer stopped; restarting", "err", err)
+			sleepCtx(ctx, time.Second)
+		}
+	}
+}
+
+// route appends the jobs of every event in events to jobs. An event whose
+// envelope is not a JSON object cannot match anything: it is logged and
+// skipped.
+func (r *Router) route(events []eventbus.BusEvent, sc *Scratch, jobs []delivery.Job) []delivery.Job {
+	now := r.cfg.Now()
+	for i := range events {
+		var err error
+		if jobs, err = r.table.Route(events[i], now, sc, jobs); err != nil {
+			r.cfg.Log.Error("router: event does not parse; not routed", "event", events[i].Event.ID,
+				"account", events[i].Account, "bus", events[i].Bus, "err", err)
+		}
+	}
+	return jobs
+}
+
+// Close stops consuming the log and watching the rules: a batch being
+// routed finishes (its jobs are enqueued and it is acknowledged, or it is
+// redelivered later). It returns once everything stopped, or ctx's error
+// if ctx ends first.
+func (r *Router) Close(ctx context.Context) error {
+	if r.cancel == nil {
+		return nil
+	}
+	r.cancel()
+	done := make(chan struct{})
+	go func() {
+		r.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// sleepCtx waits for d or ctx, whichever ends first.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
