@@ -10,7 +10,7 @@ import (
 const maxCombinations = 1000
 
 // Reasons AWS gives for checks its rule compiler does not make; AWS does not
-// publish these texts (see BENCHMARKS.md, "Unconfirmed behaviours").
+// publish these texts (see BENCHMARKS.md, "Behaviours not confirmed against AWS").
 const (
 	reasonTooManyCombinations = "Rule is too complex - try using fewer $or combinations"
 	reasonWildcardComplexity  = "Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character"
