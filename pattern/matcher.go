@@ -14,7 +14,7 @@ import (
 // themselves; a pattern added (or removed) is seen by every Match that
 // starts after Add (or Remove) returns.
 type Matcher struct {
-	mu    sync.Mutex           // serialises updates; guards rules, freeIDs
+	mu    sync.Mutex           // serialises updates; guards rules and free
 	rules map[string]ruleEntry // guarded by mu
 	free  []int32              // guarded by mu
 	sides [2]*automaton        // written only by the holder of mu
