@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/eventbus"
@@ -506,4 +507,56 @@ func splitLines(b []byte) [][]byte {
 		b = b[i+1:]
 	}
 	return out
+}
+
+// TestRoutingSharedByProcesses runs two switchyard processes on one NATS
+// server: they share the event log's and the queue's durable consumers, so
+// every event is routed and delivered once, by one of them.
+func TestRoutingSharedByProcesses(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true,
+		StoreDir: t.TempDir(), NoSigs: true, NoLog: true, SyncAlways: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server not ready")
+	}
+	probes := []*probe{{}, {}}
+	var mains []*Main
+	var tables []*router.Table
+	for _, p := range probes {
+		m, _, tb := routedServer(t, t.TempDir(), p, func(c *Config) { c.NATSURL = srv.ClientURL() })
+		mains, tables = append(mains, m), append(tables, tb)
+	}
+	c := clientFor(mains[0], customerAcct)
+	sink := sqsARN(customerAcct, "sink")
+	putRule(t, c, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("s", sink))
+	for _, tb := range tables {
+		waitRules(t, tb, customerAcct, "default", 1)
+	}
+	ids := putEvents(t, clientFor(mains[1], customerAcct), "default", "app", 60)
+	deadline := time.Now().Add(20 * time.Second)
+	for len(probes[0].to(sink))+len(probes[1].to(sink)) < len(ids) {
+		if time.Now().After(deadline) {
+			t.Fatalf("delivered %d + %d of %d", len(probes[0].to(sink)), len(probes[1].to(sink)), len(ids))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	seen := map[string]int{}
+	for _, p := range probes {
+		for _, h := range p.to(sink) {
+			seen[h.EventID]++
+		}
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("event %s delivered %d times", id, seen[id])
+		}
+	}
+	t.Logf("process 1 delivered %d, process 2 delivered %d", len(probes[0].to(sink)), len(probes[1].to(sink)))
 }
