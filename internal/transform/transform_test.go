@@ -1,0 +1,205 @@
+package transform
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awserr"
+	"github.com/switchyard/switchyard/internal/eventbus"
+)
+
+// agreementTemplates are templates whose placeholders both scanners must
+// find alike.
+var agreementTemplates = []string{
+	`"<a> and <b>"`, `<a <b>`, `a < b > c`, `<<x>>`, `<unterminated`, `<>`, `<a.b-c_d>`,
+	`<aws.events.event.json>`, `<a b><c>`, `>a<b<c>d>`, `"\<a>"`, `<ü><a>`, ``,
+}
+
+func TestPlaceholdersAgreeWithEventbus(t *testing.T) {
+	for _, tmpl := range agreementTemplates {
+		checkPlaceholdersAgree(t, tmpl)
+	}
+}
+
+func checkPlaceholdersAgree(t *testing.T, tmpl string) {
+	t.Helper()
+	var got []string
+	for _, sp := range placeholders(tmpl) {
+		if tmpl[sp.start:sp.end] != "<"+sp.name+">" {
+			t.Fatalf("placeholders(%q): span %d:%d is %q, not <%s>", tmpl, sp.start, sp.end, tmpl[sp.start:sp.end], sp.name)
+		}
+		got = append(got, sp.name)
+	}
+	if want := eventbus.TemplatePlaceholders(tmpl); !reflect.DeepEqual(got, want) {
+		t.Fatalf("placeholders(%q) = %q, eventbus.TemplatePlaceholders = %q", tmpl, got, want)
+	}
+}
+
+// agreementPaths are paths both grammars must judge alike, except that
+// parsePath also takes "[*]".
+var agreementPaths = []string{
+	"$", "$.a", "$.a.b", "$.a-b/c:d", "$.a[0]", "$.a[0][12]", "$.a.*", "$.*", "$.a[*]", "$.a[*].b",
+	"", "a", "$.", "$..a", "$.a.", "$a", "$[0]", "$.a[]", "$.a[x]", "$.a[-1]", "$.a b", "$.a]", "$.a[0]b",
+	"$['a']", "$.a[99999999999999999999999]", "$.ü", "$.a\tb",
+}
+
+func TestPathGrammarAgreesWithEventbus(t *testing.T) {
+	for _, p := range agreementPaths {
+		checkPathAgrees(t, p)
+	}
+}
+
+func checkPathAgrees(t *testing.T, p string) {
+	t.Helper()
+	_, ok := parsePath(p)
+	valid := eventbus.ValidJSONPath(p)
+	switch {
+	case valid && !ok:
+		t.Fatalf("eventbus accepts %q, parsePath does not", p)
+	case ok && !valid && !strings.Contains(p, "[*]"):
+		t.Fatalf("parsePath accepts %q, eventbus does not", p)
+	}
+}
+
+func TestCompileErrorIsValidationException(t *testing.T) {
+	_, err := Compile(eventbus.Target{ID: "t1", InputPath: "detail"})
+	var ae *awserr.Error
+	if !errors.As(err, &ae) || ae.Code != awserr.Validation {
+		t.Fatalf("Compile error = %v, want a ValidationException", err)
+	}
+}
+
+func TestCompileLimits(t *testing.T) {
+	long := strings.Repeat("é", MaxTemplateLength) // characters, not bytes
+	cases := []struct {
+		name string
+		t    eventbus.Target
+		ok   bool
+	}{
+		{"template at limit", eventbus.Target{InputTransformer: &eventbus.InputTransformer{Template: `"` + long[:len(long)-4] + `"`}}, true},
+		{"template over limit", eventbus.Target{InputTransformer: &eventbus.InputTransformer{Template: `"` + long + `"`}}, false},
+		{"input over limit", eventbus.Target{Input: `"` + strings.Repeat("x", MaxInputLength) + `"`}, false},
+		{"inputpath over limit", eventbus.Target{InputPath: "$." + strings.Repeat("x", MaxInputPathLength)}, false},
+		{"map value over limit", eventbus.Target{InputTransformer: &eventbus.InputTransformer{
+			PathsMap: map[string]string{"k": "$." + strings.Repeat("x", MaxInputPathLength)}, Template: `"<k>"`}}, false},
+		{"key over limit", eventbus.Target{InputTransformer: &eventbus.InputTransformer{
+			PathsMap: map[string]string{strings.Repeat("k", MaxKeyLength+1): "$"}, Template: `"x"`}}, false},
+		{"100 paths", eventbus.Target{InputTransformer: &eventbus.InputTransformer{PathsMap: nPaths(100), Template: `"x"`}}, true},
+	}
+	for _, c := range cases {
+		c.t.ID = "t1"
+		_, err := Compile(c.t)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: Compile error = %v, want ok %v", c.name, err, c.ok)
+		}
+	}
+}
+
+func nPaths(n int) map[string]string {
+	m := make(map[string]string, n)
+	for i := range n {
+		m["k"+strings.Repeat("x", i)] = "$.detail"
+	}
+	return m
+}
+
+func TestNewMeta(t *testing.T) {
+	at := time.Date(2026, 11, 22, 13, 56, 0, 0, time.UTC)
+	cases := map[string]string{
+		"arn:aws:events:us-east-1:111111111111:rule/r1":                        "r1",
+		"arn:aws:events:us-east-1:111111111111:rule/orders/r1":                 "r1",
+		"arn:aws:events:us-east-1:111111111111:rule/aws.partner/acme/ns/e/r-1": "r-1",
+		"no-slash": "no-slash",
+	}
+	for arn, name := range cases {
+		if got := NewMeta(arn, at); got != (Meta{RuleArn: arn, RuleName: name, IngestionTime: at}) {
+			t.Errorf("NewMeta(%q) = %+v", arn, got)
+		}
+	}
+}
+
+func TestIngestionTimeFormat(t *testing.T) {
+	cases := map[time.Time]string{
+		time.Date(2026, 11, 22, 13, 56, 0, 0, time.UTC):                              `"2026-11-22T13:56:00Z"`,
+		time.Date(2026, 11, 22, 13, 56, 0, 120_000_000, time.UTC):                    `"2026-11-22T13:56:00.120Z"`,
+		time.Date(2026, 11, 22, 13, 56, 0, 999_999, time.UTC):                        `"2026-11-22T13:56:00Z"`,
+		time.Date(2026, 11, 22, 8, 56, 0, 1_000_000, time.FixedZone("EST", -5*3600)): `"2026-11-22T13:56:00.001Z"`,
+	}
+	for at, want := range cases {
+		if got := string(appendIngestionTime(nil, at, false)); got != want {
+			t.Errorf("appendIngestionTime(%v) = %s, want %s", at, got, want)
+		}
+	}
+}
+
+func TestNameEquals(t *testing.T) {
+	cases := []struct {
+		raw, s string
+		want   bool
+	}{
+		{`abc`, "abc", true},
+		{`abc`, "abd", false},
+		{`ab`, "abc", false},
+		{`\u0061bc`, "abc", true},
+		{`a\"b`, `a"b`, true},
+		{`a\/b`, "a/b", true},
+		{`\u00e9`, "é", true},
+		{`\ud83d\ude00`, "😀", true},
+		{`\ud83d`, "\uFFFD", true},
+		{`\x`, "x", false},
+		{`\u12`, "x", false},
+		{`a\`, "a", false},
+	}
+	for _, c := range cases {
+		if got := nameEquals([]byte(c.raw), c.s); got != c.want {
+			t.Errorf("nameEquals(%q, %q) = %v", c.raw, c.s, got)
+		}
+	}
+}
+
+func TestAppendEscaped(t *testing.T) {
+	in := "q\"b\\s\n\r\t\x01\x7f é \xff 😀"
+	got := appendText(nil, in, false)
+	var back string
+	if err := json.Unmarshal(got, &back); err != nil {
+		t.Fatalf("appendText(%q) = %s: %v", in, got, err)
+	}
+	if want := strings.ToValidUTF8(in, "\uFFFD"); back != want {
+		t.Errorf("round trip = %q, want %q", back, want)
+	}
+}
+
+// TestApplyConcurrently shares one Transformer between goroutines (run
+// with -race).
+func TestApplyConcurrently(t *testing.T) {
+	tr, err := Compile(eventbus.Target{ID: "t1", InputTransformer: &eventbus.InputTransformer{
+		PathsMap: map[string]string{"s": "$.detail.state", "all": "$.resources.*"},
+		Template: `{"s": <s>, "all": <all>, "rule": "<aws.events.rule-name>", "e": <aws.events.event>}`,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := []byte(`{"version":"0","id":"1","detail-type":"t","source":"s","account":"123456789012","time":"2015-11-11T21:29:54Z","region":"us-east-1","resources":["a","b"],"detail":{"state":"ok"}}`)
+	want, err := tr.Apply(event, defaultMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				got, err := tr.Apply(event, defaultMeta)
+				if err != nil || string(got) != string(want) {
+					t.Errorf("Apply = %s, %v; want %s", got, err, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
