@@ -6,8 +6,9 @@
 // <aws.events.event.ingestion-time>, <aws.events.event>,
 // <aws.events.event.json>).
 //
-// A target's settings are compiled once (Compile) into an immutable
-// Transformer, which any number of goroutines may Apply to events. Compile
+// A target's settings are compiled once (Compile, or Cache.Get, which
+// recompiles only when they change) into an immutable Transformer, which
+// any number of goroutines may Apply to events. Compile
 // applies the checks PutTargets makes (eventbus.CheckTargetInput, and the
 // API model's limits) so a Transformer never meets a setting PutTargets
 // would have refused. Apply reads the event's JSON text in place and

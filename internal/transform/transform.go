@@ -167,8 +167,9 @@ func isPathKey(k string) bool {
 //   - InputPath: the JSON value at the path, verbatim from the event (a
 //     string keeps its quotes); "$" is the whole event. A path that matches
 //     nothing gives an empty input (nil), as delivery.BasicTransform did.
-//   - Paths: dot notation, "[n]" indexes, "*" wildcards (package comment of
-//     path.go). A wildcard path yields an array of every match, [] for none.
+//   - Paths: dot notation, "[n]" indexes, "*" wildcards (the grammar is at
+//     the top of path.go). A wildcard path yields an array of every match,
+//     [] for none. Of duplicate member names the last counts.
 //   - InputTransformer: the InputTemplate, verbatim, with each <placeholder>
 //     replaced. The template is read as JSON text only to know whether a
 //     placeholder sits inside a JSON string. Outside one, a value is

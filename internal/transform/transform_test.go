@@ -203,3 +203,53 @@ func TestApplyConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestCache(t *testing.T) {
+	c := NewCache(2)
+	rule := "arn:aws:events:us-east-1:111111111111:rule/r"
+	target := eventbus.Target{ID: "t1", InputTransformer: &eventbus.InputTransformer{
+		PathsMap: map[string]string{"s": "$.detail.state"}, Template: `"<s>"`}}
+	first, err := c.Get(rule, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same settings, decoded afresh for another job: the same Transformer.
+	again := eventbus.Target{ID: "t1", InputTransformer: &eventbus.InputTransformer{
+		PathsMap: map[string]string{"s": "$.detail.state"}, Template: `"<s>"`}}
+	if got, _ := c.Get(rule, again); got != first {
+		t.Error("same settings compiled again")
+	}
+	// Changing the caller's map afterwards does not change the cached entry.
+	again.InputTransformer.PathsMap["s"] = "$.detail.other"
+	if got, _ := c.Get(rule, again); got == first {
+		t.Error("changed paths map served the old Transformer")
+	}
+	for _, changed := range []eventbus.Target{
+		{ID: "t1", InputTransformer: &eventbus.InputTransformer{PathsMap: map[string]string{"s": "$.detail.state"}, Template: `"<s>!"`}},
+		{ID: "t1", InputPath: "$.detail"},
+		{ID: "t1", Input: `{}`},
+		{ID: "t1"},
+	} {
+		got, err := c.Get(rule, changed)
+		if err != nil || got == first {
+			t.Errorf("Get(%+v) = %p, %v; want a new Transformer", changed, got, err)
+		}
+	}
+	// Errors are kept, and the size bound holds.
+	bad := eventbus.Target{ID: "t2", InputPath: "detail"}
+	if _, err := c.Get(rule, bad); err == nil {
+		t.Error("bad InputPath compiled")
+	}
+	if _, err := c.Get(rule, bad); err == nil {
+		t.Error("cached bad InputPath lost its error")
+	}
+	if _, err := c.Get(rule+"2", target); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.RLock()
+	n := len(c.m)
+	c.mu.RUnlock()
+	if n > 2 {
+		t.Errorf("cache holds %d entries, max 2", n)
+	}
+}
