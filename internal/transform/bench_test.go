@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -70,6 +71,19 @@ func BenchmarkApplyTemplateObjects(b *testing.B) {
 
 func BenchmarkApplyInputPath(b *testing.B) {
 	benchApply(b, eventbus.Target{ID: "t1", InputPath: "$.detail.shipping.address"})
+}
+
+// BenchmarkBaselineJSONValid validates the same event with encoding/json:
+// a yardstick for the others on a machine whose speed varies.
+func BenchmarkBaselineJSONValid(b *testing.B) {
+	event := benchEnvelope(b)
+	b.SetBytes(int64(len(event)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if !json.Valid(event) {
+			b.Fatal("invalid")
+		}
+	}
 }
 
 func BenchmarkCompile(b *testing.B) {

@@ -206,6 +206,9 @@ func (t *template) apply(dst, event []byte, m Meta) ([]byte, error) {
 		}
 	}
 	var scratch []byte // for indefinite paths' arrays
+	if len(t.wildcards) > 0 {
+		scratch = make([]byte, 0, 256)
+	}
 	for _, i := range t.wildcards {
 		var ok bool
 		if vals[i], ok = t.vars[i].path.eval(event, &scratch); !ok {

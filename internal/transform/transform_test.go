@@ -253,3 +253,14 @@ func TestCache(t *testing.T) {
 		t.Errorf("cache holds %d entries, max 2", n)
 	}
 }
+
+func TestPredefinedNamesAreEventbus(t *testing.T) {
+	for _, name := range []string{nameRuleArn, nameRuleName, nameIngestionTime, nameEvent, nameEventJSON} {
+		if !eventbus.IsPredefinedPlaceholder(name) {
+			t.Errorf("%s is not predefined for eventbus", name)
+		}
+		if v, ok := resolve(name, nil); !ok || v.src == srcPath {
+			t.Errorf("resolve(%s) = %+v, %v", name, v, ok)
+		}
+	}
+}
