@@ -214,8 +214,11 @@ func TestRoutingBusToBus(t *testing.T) {
 	auditARN := eventbus.BusARN("us-east-1", customerAcct, "audit")
 	shaped := target("shaped", sqsARN(customerAcct, "shaped"))
 	shaped.InputPath = aws.String("$.detail.order")
+	templated := target("templated", sqsARN(customerAcct, "templated"))
+	templated.InputTransformer = &types.InputTransformer{InputPathsMap: map[string]string{"n": "$.detail.order.n"},
+		InputTemplate: aws.String(`{"count": <n>, "rule": <aws.events.rule-name>}`)}
 	putRule(t, c, "orders", "to-audit", `{"source":["shop"]}`, types.RuleStateEnabled,
-		target("bus", auditARN), shaped)
+		target("bus", auditARN), shaped, templated)
 	putRule(t, c, "orders", "off", `{"source":["shop"]}`, types.RuleStateDisabled, target("off", sqsARN(customerAcct, "off")))
 	putRule(t, c, "audit", "watch", `{"source":["shop"]}`, types.RuleStateEnabled, target("probe", sqsARN(customerAcct, "audit-probe")))
 	waitRules(t, tb, customerAcct, "orders", 1)
@@ -233,6 +236,9 @@ func TestRoutingBusToBus(t *testing.T) {
 	}
 	if got := p.waitFor(t, sqsARN(customerAcct, "shaped"), 1); got[0].Input != `{"n":7}` {
 		t.Fatalf("InputPath target got %q", got[0].Input)
+	}
+	if got := p.waitFor(t, sqsARN(customerAcct, "templated"), 1); got[0].Input != `{"count": 7, "rule": "to-audit"}` {
+		t.Fatalf("InputTransformer target got %q", got[0].Input)
 	}
 	var onAudit []storedEvent
 	for _, e := range tap.until(id) {
