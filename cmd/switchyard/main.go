@@ -31,8 +31,9 @@ var errUsage = errors.New("usage")
 const usage = `usage: switchyard <command> [flags]
 
 commands:
-  serve   run the EventBridge-compatible server (default 127.0.0.1:4010)
-  bench   load-test PutPartnerEvents or PutEvents through the AWS SDK
+  serve        run the EventBridge-compatible server (default 127.0.0.1:4010)
+  bench        load-test PutPartnerEvents or PutEvents through the AWS SDK
+  deadletters  list undeliverable events as JSON lines
 
 Run 'switchyard <command> -h' for the flags of a command.`
 
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return m.Serve(ctx)
+	case "deadletters":
+		return runDeadLetters(ctx, args[1:], os.Getenv, os.Stdout)
 	case "bench":
 		return bench(ctx, args[1:], os.Stdout)
 	case "-h", "--help", "help":
