@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -21,17 +22,18 @@ import (
 
 // BenchConfig is what `switchyard bench` can be told.
 type BenchConfig struct {
-	Endpoint  string        // a running server; empty starts one in-process
-	DataDir   string        // for the in-process server; empty: a temporary directory
-	Op        string        // "partner" (PutPartnerEvents) or "events" (PutEvents)
-	Clients   int           // concurrent SDK clients
-	Batch     int           // entries per request
-	Size      int           // bytes of Detail per entry
-	Duration  time.Duration // how long to measure
-	Rate      int           // target events/s over all clients; 0: as fast as possible
-	Partner   string        // partner account (access key id in dev mode)
-	Customer  string        // customer account
-	SourceTag string        // makes the source name unique per run
+	Endpoint   string        // a running server; empty starts one in-process
+	DataDir    string        // for the in-process server; empty: a temporary directory
+	Op         string        // "partner" (PutPartnerEvents) or "events" (PutEvents)
+	Clients    int           // concurrent SDK clients
+	Batch      int           // entries per request
+	Size       int           // bytes of Detail per entry
+	Duration   time.Duration // how long to measure
+	Rate       int           // target events/s over all clients; 0: as fast as possible
+	Partner    string        // partner account (access key id in dev mode)
+	Customer   string        // customer account
+	SourceTag  string        // makes the source name unique per run
+	CPUProfile string        // file for a CPU profile of the measured run
 }
 
 // bench drives PutPartnerEvents or PutEvents through the AWS SDK and prints
@@ -54,7 +56,18 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	res := runBench(ctx, cfg, endpoint, entries)
+	pprof.StopCPUProfile()
 	res.print(out, cfg, endpoint)
 	if res.errors > 0 && res.events == 0 {
 		return fmt.Errorf("every request failed; first error: %v", res.firstErr)
@@ -74,6 +87,7 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	fs.IntVar(&c.Size, "size", c.Size, "bytes of Detail per entry")
 	fs.DurationVar(&c.Duration, "duration", c.Duration, "how long to measure")
 	fs.IntVar(&c.Rate, "rate", c.Rate, "target events/s over all clients (0: as fast as possible)")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the measured run (client and in-process server) to `FILE`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errUsage
