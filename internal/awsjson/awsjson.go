@@ -138,9 +138,13 @@ func tooLarge(limit int64) *awserr.Error {
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, requestID, op string, err error) {
 	e := awserr.From(err)
 	status := e.HTTPStatus()
-	if status >= 500 {
+	switch {
+	case r.Context().Err() != nil:
+		// The client went away; what failed is only that it stopped waiting.
+		h.log.Debug("client went away", "op", op, "requestId", requestID, "err", err)
+	case status >= 500:
 		h.log.Error("request failed", "op", op, "requestId", requestID, "err", err)
-	} else {
+	default:
 		h.log.Debug("request refused", "op", op, "requestId", requestID, "code", e.Code, "message", e.Message)
 	}
 	body, _ := json.Marshal(struct {

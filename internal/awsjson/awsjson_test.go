@@ -102,3 +102,21 @@ func TestHandler(t *testing.T) {
 		})
 	}
 }
+
+// TestClientGoneIsNotAnError checks that a request whose client stopped
+// waiting is not logged as a server failure.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	var logged strings.Builder
+	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelError}))
+	h := NewHandler(func(ctx context.Context, _ string, _ []byte) (any, error) {
+		return nil, awserr.InternalError(ctx.Err())
+	}, authFunc(allow), log, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("POST", "/", strings.NewReader(`{}`)).WithContext(ctx)
+	req.Header.Set("X-Amz-Target", "AWSEvents.PutEvents")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if logged.Len() != 0 {
+		t.Errorf("logged at error level: %s", logged.String())
+	}
+}
