@@ -18,6 +18,7 @@ import (
 	"github.com/switchyard/switchyard/internal/awsjson"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
+	"github.com/switchyard/switchyard/internal/secrets"
 	"github.com/switchyard/switchyard/internal/sigv4"
 )
 
@@ -29,6 +30,7 @@ type Config struct {
 	Region          string
 	Auth            string // "dev" or "sigv4"
 	CredentialsFile string
+	SecretKeyFile   string // key of connection secrets; "" generates one in DataDir
 	LogLevel        string
 	MaxBodyBytes    int64
 	API             api.Config
@@ -92,6 +94,10 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.IntVar(&c.API.Throttle.PutPartnerEvents.Burst, "put-partner-events-burst", c.API.Throttle.PutPartnerEvents.Burst, "PutPartnerEvents burst per account")
 	fs.IntVar(&c.API.MaxRulesPerBus, "max-rules-per-bus", c.API.MaxRulesPerBus, "rules per event bus (0: no limit)")
 	fs.IntVar(&c.API.MaxTargetsPerRule, "max-targets-per-rule", c.API.MaxTargetsPerRule, "targets per rule (0: no limit)")
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", c.SecretKeyFile, "`FILE` holding the 32-byte key (raw or base64) that encrypts connection secrets at rest (default: generated once as "+secretKeyFile+" in the data dir)")
+	fs.IntVar(&c.API.MaxConnections, "max-connections", c.API.MaxConnections, "connections per account (0: no limit)")
+	fs.IntVar(&c.API.MaxAPIDestinations, "max-api-destinations", c.API.MaxAPIDestinations, "API destinations per account (0: no limit)")
+	fs.BoolVar(&c.API.HTTPLoopbackEndpoints, "http-loopback-endpoints", c.API.HTTPLoopbackEndpoints, "accept http:// API destination and OAuth endpoints on localhost and loopback addresses (AWS: https only)")
 	c.Routing.addFlags(fs)
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -139,6 +145,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("open JetStream: %w", err)
 	}
 	if m.stores, err = openStores(ctx, m.conn); err != nil {
+		return err
+	}
+	if m.stores.Secrets, err = openSecrets(c, m.Log); err != nil {
 		return err
 	}
 	if err := m.startIngest(ctx); err != nil {
@@ -245,12 +254,46 @@ func openStores(ctx context.Context, conn *jetstream.Conn) (api.Stores, error) {
 	for _, b := range []struct {
 		name string
 		kv   *eventbus.KV
-	}{{"sources", &s.Sources}, {"buses", &s.Buses}, {"rules", &s.Rules}} {
+	}{{"sources", &s.Sources}, {"buses", &s.Buses}, {"rules", &s.Rules}, {"connections", &s.Connections}, {"apidestinations", &s.APIDestinations}} {
 		kv, err := conn.KV(ctx, b.name)
 		if err != nil {
 			return api.Stores{}, fmt.Errorf("open bucket %s: %w", b.name, err)
 		}
 		*b.kv = kv
+	}
+	return s, nil
+}
+
+// secretKeyFile is the key file generated in the data dir when no
+// --secret-key-file is given.
+const secretKeyFile = "secret.key"
+
+// openSecrets returns the sealer of connection secrets, under the key of
+// --secret-key-file or, without one, of a key file generated once (0600) in
+// the data dir, so that restarts can decrypt. Losing that file loses every
+// connection's credentials.
+func openSecrets(c Config, log *slog.Logger) (eventbus.Sealer, error) {
+	var key []byte
+	var err error
+	if c.SecretKeyFile != "" {
+		key, err = secrets.LoadKeyFile(c.SecretKeyFile)
+	} else {
+		path := filepath.Join(c.DataDir, secretKeyFile)
+		var created bool
+		if key, created, err = secrets.LoadOrCreateKeyFile(path); created {
+			log.Info("generated the key that encrypts connection secrets; keep it with the data", "file", absDataDir(path))
+			if c.NATSURL != "" {
+				log.Warn("with --nats-url, give every switchyard process the same --secret-key-file", "generated", absDataDir(path))
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer clear(key)
+	s, err := secrets.New(key)
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }

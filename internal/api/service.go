@@ -43,6 +43,16 @@ type Config struct {
 	// entries of one PutEvents or PutPartnerEvents request (AWS: 256 KB);
 	// 0 means no limit.
 	MaxEntriesSize int
+	// MaxConnections bounds the connections of one account (AWS: 3000); 0
+	// means no limit.
+	MaxConnections int
+	// MaxAPIDestinations bounds the API destinations of one account (AWS:
+	// 3000); 0 means no limit.
+	MaxAPIDestinations int
+	// HTTPLoopbackEndpoints also accepts plain http endpoints on localhost
+	// and loopback addresses as API destination and OAuth authorization
+	// endpoints, for local development; AWS accepts only https.
+	HTTPLoopbackEndpoints bool
 	// Throttle limits PutEvents and PutPartnerEvents requests per account;
 	// nil means no throttling. It holds state: give each Service its own.
 	Throttle *Throttle
@@ -62,6 +72,9 @@ func DefaultConfig() Config {
 		Throttle:                    NewThrottle(),
 		MaxRulesPerBus:              eventbus.DefaultMaxRulesPerBus,
 		MaxTargetsPerRule:           eventbus.DefaultMaxTargetsPerRule,
+		MaxConnections:              eventbus.DefaultMaxConnections,
+		MaxAPIDestinations:          eventbus.DefaultMaxAPIDestinations,
+		HTTPLoopbackEndpoints:       true,
 	}
 }
 
@@ -72,6 +85,11 @@ type Stores struct {
 	Rules   eventbus.KV // key: account, bus name, rule name
 	// Events is where PutEvents and PutPartnerEvents append accepted events.
 	Events eventbus.EventLog
+	// Connections and APIDestinations are keyed by account, name.
+	Connections     eventbus.KV
+	APIDestinations eventbus.KV
+	// Secrets seals connection credentials at rest.
+	Secrets eventbus.Sealer
 }
 
 // Service implements the EventBridge operations. Operations it does not
