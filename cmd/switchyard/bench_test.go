@@ -14,7 +14,7 @@ func TestBenchRuns(t *testing.T) {
 	for _, op := range []string{"partner", "events"} {
 		t.Run(op, func(t *testing.T) {
 			var out bytes.Buffer
-			args := []string{"--op", op, "--clients", "2", "--batch", "5", "--size", "100", "--duration", "300ms", "--data-dir", t.TempDir()}
+			args := []string{"--op", op, "--clients", "2", "--batch", "5", "--size", "100", "--duration", "1s", "--data-dir", t.TempDir()}
 			if err := bench(context.Background(), args, &out); err != nil {
 				t.Fatalf("%v\n%s", err, out.String())
 			}
