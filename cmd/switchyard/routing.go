@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/delivery/bustarget"
+	"github.com/switchyard/switchyard/internal/delivery/httptarget"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
 	"github.com/switchyard/switchyard/internal/router"
@@ -110,7 +111,10 @@ func (m *Main) startRouting(ctx context.Context) error {
 		Region: m.Config.Region, Buses: m.stores.Buses, Log: m.stores.Events,
 		PolicyAllows: eventbus.PolicyAllows, Now: rc.Now,
 	})
-	kinds := append(delivery.Kinds{buses.Kind()}, rc.ExtraKinds...)
+	apiDests := httptarget.New(httptarget.Config{
+		Resolver: m.service, Deauthorizer: m.service, Now: rc.Now, Log: log,
+	})
+	kinds := append(delivery.Kinds{buses.Kind(), apiDests.Kind()}, rc.ExtraKinds...)
 	ackWait := rc.AckWait
 	if ackWait <= 0 {
 		ackWait = jetstream.DefaultQueueAckWait
