@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -333,31 +330,12 @@ func TestUpdateConnectionChanges(t *testing.T) {
 	}
 }
 
-// connectionErrorCase is one entry of testdata/connections_validation.json:
-// a raw request and the exact error switchyard answers.
-type connectionErrorCase struct {
-	Name    string `json:"name"`
-	Op      string `json:"op"`
-	Body    string `json:"body"`
-	Account string `json:"account"`
-	Type    string `json:"type"`
-	Message string `json:"message"`
-}
-
 // TestConnectionAndDestinationErrors sends every bad request of
 // testdata/connections_validation.json against a server holding one
 // connection ("existing") and one API destination ("dest") of
 // customerAcct, and checks the error word for word and that nothing
 // changed.
 func TestConnectionAndDestinationErrors(t *testing.T) {
-	raw, err := os.ReadFile("testdata/connections_validation.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []connectionErrorCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
 	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxConnections, c.API.MaxAPIDestinations = 2, 2 })
 	addr := m.Addr()
 	c := clientFor(m, customerAcct)
@@ -374,31 +352,8 @@ func TestConnectionAndDestinationErrors(t *testing.T) {
 		_, _, one := rawCall(t, addr, customerAcct, "DescribeConnection", `{"Name":"existing"}`)
 		return conns + dests + one
 	}
-	before := snapshot()
 	vars := map[string]string{"${CONN_ARN}": aws.ToString(conn.ConnectionArn), "${CUSTOMER}": customerAcct, "${OTHER}": otherAcct}
-	for _, tc := range cases {
-		t.Run(tc.Name, func(t *testing.T) {
-			body, msg := expand(tc.Body, vars), expand(tc.Message, vars)
-			account := customerAcct
-			if tc.Account != "" {
-				account = expand(tc.Account, vars)
-			}
-			status, typ, got := rawCall(t, addr, account, tc.Op, body)
-			if status != 400 || typ != tc.Type || got != msg {
-				t.Fatalf("%s %s:\n got  %d %s %q\n want 400 %s %q", tc.Op, body, status, typ, got, tc.Type, msg)
-			}
-		})
-	}
-	if after := snapshot(); after != before {
-		t.Errorf("bad requests changed stored state:\n before %s\n after  %s", before, after)
-	}
-}
-
-func expand(s string, vars map[string]string) string {
-	for k, v := range vars {
-		s = strings.ReplaceAll(s, k, v)
-	}
-	return s
+	runErrorTable(t, addr, "testdata/connections_validation.json", vars, snapshot)
 }
 
 // TestListConnections pages through connections under each filter.

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -32,30 +30,8 @@ func TestCrashRounds(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(t.TempDir(), "switchyard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	run := func() (addr string, kill func()) {
-		cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "info")
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := false
-		kill = func() {
-			if !done {
-				done = true
-				_ = cmd.Process.Signal(syscall.SIGKILL)
-				_ = cmd.Wait()
-			}
-		}
-		t.Cleanup(kill)
-		return serveAddr(t, stderr), kill
-	}
+	bin := buildBinary(t)
+	run := func() (string, func()) { return runBinary(t, bin, dir) }
 
 	// Setup, in a run of its own, so that every later run loads the rules
 	// before it routes anything.

@@ -106,37 +106,14 @@ func TestCrashMidRouting(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(t.TempDir(), "switchyard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "info")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	killed := false
-	t.Cleanup(func() {
-		if !killed {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-	addr := serveAddr(t, stderr)
+	addr, kill := runBinary(t, buildBinary(t), dir)
 	c := newClient(addr, customerAcct, "dev-secret")
 	createBus(t, c, "src")
 	createBus(t, c, "dst")
 	putRule(t, c, "src", "fwd", `{"source":["app"]}`, types.RuleStateEnabled, target("t", eventbus.BusARN("us-east-1", customerAcct, "dst")))
 	time.Sleep(300 * time.Millisecond) // let the router load the rule: nothing to observe it by from outside
 	ids := putEvents(t, c, "src", "app", 200)
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-	killed = true
+	kill()
 
 	m, _ := startServer(t, dir, nil)
 	tap := tapLog(t, m)
@@ -155,6 +132,41 @@ func TestCrashMidRouting(t *testing.T) {
 			t.Fatalf("%d of %d events never reached the second bus after the crash", len(want), len(ids))
 		}
 	}
+}
+
+// buildBinary builds switchyard into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "switchyard")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runBinary starts `bin serve` on 127.0.0.1:0 over dir and returns where it
+// listens and a kill function that sends SIGKILL and waits (idempotent; also
+// run when the test ends).
+func runBinary(t *testing.T, bin, dir string) (addr string, kill func()) {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "info")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := false
+	kill = func() {
+		if !done {
+			done = true
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			_ = cmd.Wait()
+		}
+	}
+	t.Cleanup(kill)
+	return serveAddr(t, stderr), kill
 }
 
 var servingAddr = regexp.MustCompile(`switchyard serving" addr=(\S+)`)

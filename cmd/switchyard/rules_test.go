@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"testing"
 
@@ -392,29 +391,11 @@ func TestManagedRule(t *testing.T) {
 	}
 }
 
-// apiCase is one entry of testdata/rules_validation.json: a raw request and
-// the error AWS gives for it (message nil: the exception name is checked).
-type apiCase struct {
-	Name    string  `json:"name"`
-	Op      string  `json:"op"`
-	Body    string  `json:"body"`
-	Type    string  `json:"type"`
-	Message *string `json:"message"`
-}
-
 // TestRuleTargetPermissionErrors sends every bad request of
 // testdata/rules_validation.json against a server holding a bus, a rule with
 // a target and a bus policy, checks each error word for word, then checks
 // that no stored state changed.
 func TestRuleTargetPermissionErrors(t *testing.T) {
-	raw, err := os.ReadFile("testdata/rules_validation.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []apiCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
 	m, _ := startServer(t, t.TempDir(), nil)
 	addr := m.Addr()
 	setup := [][2]string{
@@ -428,21 +409,7 @@ func TestRuleTargetPermissionErrors(t *testing.T) {
 			t.Fatalf("setup %s: %d %s %s", s[0], status, typ, msg)
 		}
 	}
-	before := snapshotState(t, addr)
-	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
-			status, typ, msg := rawCall(t, addr, customerAcct, c.Op, c.Body)
-			if status != 400 || typ != c.Type {
-				t.Fatalf("%s %s: got %d %s %q, want 400 %s", c.Op, c.Body, status, typ, msg, c.Type)
-			}
-			if c.Message != nil && msg != *c.Message {
-				t.Errorf("%s %s:\n got  %q\n want %q", c.Op, c.Body, msg, *c.Message)
-			}
-		})
-	}
-	if after := snapshotState(t, addr); after != before {
-		t.Errorf("bad requests changed stored state:\n before %s\n after  %s", before, after)
-	}
+	runErrorTable(t, addr, "testdata/rules_validation.json", nil, func() string { return snapshotState(t, addr) })
 }
 
 // snapshotState returns the customer's buses, rules and targets as the API

@@ -39,26 +39,23 @@ func (s *Service) status(ctx context.Context, src eventbus.Source) (eventbus.Sou
 // ownedSource returns the source name if the partner account owns it and it
 // has neither been deleted nor expired.
 func (s *Service) ownedSource(ctx context.Context, c eventbus.Caller, name string) (eventbus.Source, eventbus.SourceStatus, error) {
-	src, _, err := get[eventbus.Source](ctx, s.st.Sources, name)
-	if errors.Is(err, eventbus.ErrNotFound) {
-		return src, eventbus.SourceStatus{}, sourceNotFound(name)
-	}
-	if err != nil {
-		return src, eventbus.SourceStatus{}, err
-	}
-	st, err := s.status(ctx, src)
-	if err != nil {
-		return src, st, err
-	}
-	if src.PartnerAccount != c.Account || !st.VisibleToPartner() {
-		return src, st, sourceNotFound(name)
-	}
-	return src, st, nil
+	return s.visibleSource(ctx, name, func(src eventbus.Source, st eventbus.SourceStatus) bool {
+		return src.PartnerAccount == c.Account && st.VisibleToPartner()
+	})
 }
 
 // customerSource returns the source name if it was created for the caller's
 // account and is not gone.
 func (s *Service) customerSource(ctx context.Context, c eventbus.Caller, name string) (eventbus.Source, eventbus.SourceStatus, error) {
+	return s.visibleSource(ctx, name, func(src eventbus.Source, st eventbus.SourceStatus) bool {
+		return src.Account == c.Account && !st.Gone
+	})
+}
+
+// visibleSource reads the source name and derives its state; a source that
+// does not exist, or that visible refuses, is ResourceNotFoundException, so
+// other accounts cannot tell the two apart.
+func (s *Service) visibleSource(ctx context.Context, name string, visible func(eventbus.Source, eventbus.SourceStatus) bool) (eventbus.Source, eventbus.SourceStatus, error) {
 	src, _, err := get[eventbus.Source](ctx, s.st.Sources, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return src, eventbus.SourceStatus{}, sourceNotFound(name)
@@ -70,7 +67,7 @@ func (s *Service) customerSource(ctx context.Context, c eventbus.Caller, name st
 	if err != nil {
 		return src, st, err
 	}
-	if src.Account != c.Account || st.Gone {
+	if !visible(src, st) {
 		return src, st, sourceNotFound(name)
 	}
 	return src, st, nil
