@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -34,6 +37,7 @@ type BenchConfig struct {
 	Customer   string        // customer account
 	SourceTag  string        // makes the source name unique per run
 	CPUProfile string        // file for a CPU profile of the measured run
+	Sink       string        // "" (none) or "http": deliver to a local receiver through an API destination
 }
 
 // bench drives PutPartnerEvents or PutEvents through the AWS SDK and prints
@@ -56,6 +60,14 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var sink *httpSink
+	if cfg.Sink == "http" {
+		if sink, err = startHTTPSink(ctx, cfg, endpoint, entries); err != nil {
+			return err
+		}
+		defer sink.close()
+		entries.stampPad = benchPad(cfg.Size)
+	}
 	if cfg.CPUProfile != "" {
 		f, err := os.Create(cfg.CPUProfile)
 		if err != nil {
@@ -66,9 +78,15 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
+	if sink != nil {
+		sink.begin()
+	}
 	res := runBench(ctx, cfg, endpoint, entries)
 	pprof.StopCPUProfile()
 	res.print(out, cfg, endpoint)
+	if sink != nil {
+		sink.report(out, res.events, 30*time.Second)
+	}
 	if res.errors > 0 && res.events == 0 {
 		return fmt.Errorf("every request failed; first error: %v", res.firstErr)
 	}
@@ -87,6 +105,7 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	fs.IntVar(&c.Size, "size", c.Size, "bytes of Detail per entry")
 	fs.DurationVar(&c.Duration, "duration", c.Duration, "how long to measure")
 	fs.IntVar(&c.Rate, "rate", c.Rate, "target events/s over all clients (0: as fast as possible)")
+	fs.StringVar(&c.Sink, "sink", c.Sink, "where routed events go: none, or http (a local receiver behind an API destination; reports delivery latency)")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the measured run (client and in-process server) to `FILE`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -97,6 +116,8 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	switch {
 	case c.Op != "partner" && c.Op != "events":
 		return c, fmt.Errorf("--op must be partner or events, not %q", c.Op)
+	case c.Sink != "" && c.Sink != "none" && c.Sink != "http":
+		return c, fmt.Errorf("--sink must be none or http, not %q", c.Sink)
 	case c.Clients < 1 || c.Batch < 1 || c.Size < 2 || c.Duration <= 0 || c.Rate < 0:
 		return c, errors.New("--clients, --batch and --duration must be positive, --size at least 2, --rate not negative")
 	case c.Op == "partner" && c.Batch > 20, c.Op == "events" && c.Batch > 10:
@@ -150,6 +171,14 @@ func benchClient(endpoint, account string) *eventbridge.Client {
 type benchEntries struct {
 	partner []types.PutPartnerEventsRequestEntry
 	events  []types.PutEventsRequestEntry
+	// stampPad, when set, makes send give every entry a fresh Detail
+	// carrying its send time: {"sent":<unix ns>,"pad":"<stampPad>"}.
+	stampPad string
+}
+
+// benchPad is the padding that makes a Detail of size bytes.
+func benchPad(size int) string {
+	return strings.Repeat("x", max(0, size-len(`{"pad":""}`)))
 }
 
 // prepareBench creates what the run needs (for partner events, an ACTIVE
@@ -258,6 +287,9 @@ func runBench(ctx context.Context, cfg BenchConfig, endpoint string, e benchEntr
 
 // send makes one request and returns how many entries were acknowledged.
 func send(ctx context.Context, c *eventbridge.Client, e benchEntries) (int, error) {
+	if e.stampPad != "" {
+		e = e.stamped(time.Now())
+	}
 	if e.partner != nil {
 		out, err := c.PutPartnerEvents(ctx, &eventbridge.PutPartnerEventsInput{Entries: e.partner})
 		if err != nil {
@@ -294,4 +326,187 @@ func (r benchResult) print(w io.Writer, cfg BenchConfig, endpoint string) {
 	if r.firstErr != nil {
 		fmt.Fprintf(w, "first error: %v\n", r.firstErr)
 	}
+}
+
+// stamped returns a copy of e whose entries carry now as their send time.
+func (e benchEntries) stamped(now time.Time) benchEntries {
+	detail := aws.String(`{"sent":` + fmt.Sprint(now.UnixNano()) + `,"pad":"` + e.stampPad + `"}`)
+	out := benchEntries{partner: slices.Clone(e.partner), events: slices.Clone(e.events)}
+	for i := range out.partner {
+		out.partner[i].Detail = detail
+	}
+	for i := range out.events {
+		out.events[i].Detail = detail
+	}
+	return out
+}
+
+// benchSinkRate is the sink destination's InvocationRateLimitPerSecond:
+// high enough never to be what limits the bench.
+const benchSinkRate = 100000
+
+// An httpSink is the customer's endpoint of `bench --sink http`: a local
+// HTTP receiver behind an API destination on an API_KEY connection,
+// targeted by a rule on the benched bus. It measures each event from the
+// send time in its Detail to its arrival.
+type httpSink struct {
+	srv   *http.Server
+	ln    net.Listener
+	start time.Time // when the measured run began; set by begin
+
+	mu        sync.Mutex // guards the fields below
+	latencies []time.Duration
+	last      time.Time // latest arrival of a measured event
+	warm      int       // warm-up events received
+}
+
+// startHTTPSink starts the receiver and creates the connection, the API
+// destination and the rule, then sends warm-up events until one arrives,
+// so the router routes the rule before the measured run.
+func startHTTPSink(ctx context.Context, cfg BenchConfig, endpoint string, e benchEntries) (*httpSink, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &httpSink{ln: ln}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
+	fail := func(what string, err error) (*httpSink, error) {
+		s.close()
+		return nil, fmt.Errorf("bench --sink http: %s: %w", what, err)
+	}
+	bus, source := "default", "bench"
+	if e.partner != nil {
+		bus, source = aws.ToString(e.partner[0].Source), aws.ToString(e.partner[0].Source)
+	}
+	c, name := benchClient(endpoint, cfg.Customer), "bench-"+cfg.SourceTag
+	conn, err := c.CreateConnection(ctx, &eventbridge.CreateConnectionInput{Name: aws.String(name), AuthorizationType: types.ConnectionAuthorizationTypeApiKey,
+		AuthParameters: &types.CreateConnectionAuthRequestParameters{ApiKeyAuthParameters: &types.CreateConnectionApiKeyAuthRequestParameters{
+			ApiKeyName: aws.String("x-api-key"), ApiKeyValue: aws.String("bench")}}})
+	if err != nil {
+		return fail("create the connection", err)
+	}
+	dest, err := c.CreateApiDestination(ctx, &eventbridge.CreateApiDestinationInput{Name: aws.String(name), ConnectionArn: conn.ConnectionArn,
+		InvocationEndpoint: aws.String("http://" + ln.Addr().String() + "/bench"), HttpMethod: types.ApiDestinationHttpMethodPost,
+		InvocationRateLimitPerSecond: aws.Int32(benchSinkRate)})
+	if err != nil {
+		return fail("create the API destination", err)
+	}
+	if _, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(name), EventBusName: aws.String(bus),
+		EventPattern: aws.String(`{"source":["` + source + `"]}`)}); err != nil {
+		return fail("create the rule", err)
+	}
+	if _, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), EventBusName: aws.String(bus),
+		Targets: []types.Target{{Id: aws.String("http"), Arn: dest.ApiDestinationArn}}}); err != nil {
+		return fail("add the rule's target", err)
+	}
+	if err := s.warmUp(ctx, cfg, endpoint, e); err != nil {
+		return fail("warm up", err)
+	}
+	return s, nil
+}
+
+// warmUp sends one unstamped event every half second until one arrives.
+func (s *httpSink) warmUp(ctx context.Context, cfg BenchConfig, endpoint string, e benchEntries) error {
+	account := cfg.Partner
+	if e.partner == nil {
+		account = cfg.Customer
+	}
+	one := benchEntries{}
+	if e.partner != nil {
+		one.partner = e.partner[:1]
+	} else {
+		one.events = e.events[:1]
+	}
+	c := benchClient(endpoint, account)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := send(ctx, c, one); err != nil {
+			return err
+		}
+		for range 10 {
+			time.Sleep(50 * time.Millisecond)
+			s.mu.Lock()
+			warm := s.warm
+			s.mu.Unlock()
+			if warm > 0 {
+				return nil
+			}
+		}
+	}
+	return errors.New("no event reached the receiver in 20s")
+}
+
+// serve records one delivered event.
+func (s *httpSink) serve(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	var ev struct {
+		Detail struct {
+			Sent int64 `json:"sent"`
+		} `json:"detail"`
+	}
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = json.Unmarshal(body, &ev)
+	}
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	if ev.Detail.Sent == 0 {
+		s.warm++
+	} else {
+		s.latencies = append(s.latencies, now.Sub(time.Unix(0, ev.Detail.Sent)))
+		s.last = now
+	}
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// begin marks the start of the measured run.
+func (s *httpSink) begin() { s.start = time.Now() }
+
+// report waits until acked events have arrived (or none arrived for idle),
+// then prints delivered events/s and delivery latency percentiles.
+func (s *httpSink) report(w io.Writer, acked int64, idle time.Duration) {
+	var n int
+	lastChange, seen := time.Now(), -1
+	for {
+		s.mu.Lock()
+		n = len(s.latencies)
+		s.mu.Unlock()
+		if int64(n) >= acked || time.Since(lastChange) > idle {
+			break
+		}
+		if n != seen {
+			seen, lastChange = n, time.Now()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.mu.Lock()
+	lat := slices.Clone(s.latencies)
+	span := s.last.Sub(s.start)
+	s.mu.Unlock()
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(10 * time.Microsecond)
+	}
+	rate := 0.0
+	if span > 0 {
+		rate = float64(len(lat)) / span.Seconds()
+	}
+	fmt.Fprintf(w, "delivery (http sink): %d of %d acknowledged events delivered, %.0f events/s (run start to last arrival %v)\n",
+		len(lat), acked, rate, span.Round(time.Millisecond))
+	fmt.Fprintf(w, "delivery latency (send to arrival at the receiver): p50 %v  p99 %v  max %v\n", pct(0.50), pct(0.99), pct(1))
+}
+
+// close stops the receiver.
+func (s *httpSink) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.srv.Shutdown(ctx)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -32,8 +33,30 @@ func TestBenchRuns(t *testing.T) {
 	}
 }
 
+// TestBenchHTTPSink runs the bench with --sink http: every acknowledged
+// event reaches the local receiver through an API destination.
+func TestBenchHTTPSink(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"--op", "partner", "--clients", "2", "--batch", "5", "--size", "100", "--duration", "1s", "--rate", "100", "--sink", "http", "--data-dir", t.TempDir()}
+	if err := bench(context.Background(), args, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	m := regexp.MustCompile(`(\d+) of (\d+) acknowledged events delivered`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no delivery counts in:\n%s", out.String())
+	}
+	delivered, _ := strconv.Atoi(m[1])
+	acked, _ := strconv.Atoi(m[2])
+	if acked == 0 || delivered < acked {
+		t.Errorf("%d of %d events delivered:\n%s", delivered, acked, out.String())
+	}
+	if !strings.Contains(out.String(), "delivery latency") {
+		t.Errorf("no delivery latency in:\n%s", out.String())
+	}
+}
+
 func TestBenchFlags(t *testing.T) {
-	for _, args := range [][]string{{"--op", "x"}, {"--batch", "21"}, {"--op", "events", "--batch", "11"}, {"--clients", "0"}, {"--size", "1"}} {
+	for _, args := range [][]string{{"--op", "x"}, {"--batch", "21"}, {"--op", "events", "--batch", "11"}, {"--clients", "0"}, {"--size", "1"}, {"--sink", "sqs"}} {
 		if _, err := parseBenchFlags(args); err == nil {
 			t.Errorf("%v accepted", args)
 		}
