@@ -76,3 +76,20 @@ func TestFlagsFromEnvironment(t *testing.T) {
 		t.Error("a bad SWITCHYARD_MAX_BUSES was accepted")
 	}
 }
+
+// TestDataDirIsExclusive checks that a second server cannot open a data
+// directory another one is using, and can once the first has stopped.
+func TestDataDirIsExclusive(t *testing.T) {
+	dir := t.TempDir()
+	_, stop := startServer(t, dir, nil)
+	m := NewMain()
+	if err := m.ParseFlags([]string{"--listen", "127.0.0.1:0", "--data-dir", dir}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err == nil {
+		_ = m.Close(context.Background())
+		t.Fatal("a second server opened a data directory in use")
+	}
+	stop()
+	startServer(t, dir, nil)
+}

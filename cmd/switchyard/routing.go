@@ -79,13 +79,6 @@ func (c *RoutingConfig) addFlags(fs *flag.FlagSet) {
 func (m *Main) startRouting(ctx context.Context) error {
 	rc := m.Config.Routing
 	log := m.Log.With("component", "routing")
-	if m.Config.NATSURL == "" {
-		unlock, err := lockDataDir(m.Config.DataDir)
-		if err != nil {
-			return err
-		}
-		m.closers = append(m.closers, func(context.Context) error { return unlock() })
-	}
 	evlog, err := m.routingLog(ctx)
 	if err != nil {
 		return err

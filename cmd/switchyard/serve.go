@@ -56,6 +56,7 @@ type Main struct {
 	Log    *slog.Logger
 
 	conn   *jetstream.Conn
+	unlock func() error // releases the data directory's lock; nil with --nats-url
 	stores api.Stores
 	// closers stop what Run started, in reverse order (see Close).
 	closers  []func(context.Context) error
@@ -140,6 +141,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			_ = m.Close(context.Background())
 		}
 	}()
+	if c.NATSURL == "" { // one process per data directory: the embedded store is not shareable
+		if m.unlock, err = lockDataDir(c.DataDir); err != nil {
+			return err
+		}
+	}
 	m.conn, err = jetstream.Open(ctx, jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir}, m.Log)
 	if err != nil {
 		return fmt.Errorf("open JetStream: %w", err)
@@ -210,6 +216,10 @@ func (m *Main) Close(ctx context.Context) error {
 	if m.conn != nil {
 		errs = append(errs, m.conn.Close(ctx))
 		m.conn = nil
+	}
+	if m.unlock != nil {
+		errs = append(errs, m.unlock())
+		m.unlock = nil
 	}
 	return errors.Join(errs...)
 }
