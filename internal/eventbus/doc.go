@@ -1,9 +1,12 @@
-// Package eventbus owns switchyard's domain: accounts, partner event sources
-// and their state machine, event buses, rules and targets; their names, ARNs
-// and the validation the API model cannot express; and the KV interface the
-// domain is stored through.
+// Package eventbus owns switchyard's domain: accounts and callers; partner
+// event sources and their derived state machine; event buses and their
+// resource policies; rules and targets with the checks the API model cannot
+// express (schedules, target input, JSONPaths, placeholders); connections and
+// API destinations with their sealed secrets; the entries of PutEvents and
+// PutPartnerEvents and the event envelope built from them; ARNs; and the
+// storage interfaces the domain is kept through (KV, EventLog).
 //
 // It never does I/O: no network, no files, no clock of its own (callers pass
-// the time in). Storage implementations live in adapters (internal/jetstream)
-// and satisfy KV.
+// the time in), no encryption of its own (a Sealer is passed in). Storage
+// implementations live in adapters (internal/jetstream) and satisfy KV.
 package eventbus
