@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/google/uuid"
@@ -245,17 +244,11 @@ func (s *Service) ListApiDestinations(ctx context.Context, in *apimodel.ListApiD
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	prefix, connArn := deref(in.NamePrefix), deref(in.ConnectionArn)
-	var dests []eventbus.APIDestination
-	var names []string
-	for _, d := range all {
-		if strings.HasPrefix(d.Name, prefix) && (connArn == "" || d.ConnectionArn == connArn) {
-			dests = append(dests, d)
-			names = append(names, d.Name)
-		}
-	}
-	p, err := page(names, "api-destinations:"+prefix+" "+connArn, in.NextToken, in.Limit)
+	dests, next, err := pageOf(all, func(d eventbus.APIDestination) string { return d.Name },
+		func(d eventbus.APIDestination) bool {
+			return strings.HasPrefix(d.Name, prefix) && (connArn == "" || d.ConnectionArn == connArn)
+		}, "api-destinations:"+prefix+" "+connArn, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -263,8 +256,8 @@ func (s *Service) ListApiDestinations(ctx context.Context, in *apimodel.ListApiD
 	if err != nil {
 		return nil, err
 	}
-	out := &apimodel.ListApiDestinationsResponse{NextToken: optional(p.NextToken), ApiDestinations: []apimodel.ApiDestination{}}
-	for _, d := range dests[p.Start:p.End] {
+	out := &apimodel.ListApiDestinationsResponse{NextToken: next, ApiDestinations: []apimodel.ApiDestination{}}
+	for _, d := range dests {
 		var conn *eventbus.Connection
 		if cn, ok := conns[d.ConnectionArn]; ok {
 			conn = &cn

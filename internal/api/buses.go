@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"sort"
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/apimodel"
@@ -299,22 +298,14 @@ func (s *Service) ListEventBuses(ctx context.Context, in *apimodel.ListEventBuse
 	if err != nil {
 		return nil, err
 	}
-	byName := make(map[string]eventbus.Bus, len(all))
-	var names []string
-	for _, b := range all {
-		if strings.HasPrefix(b.Name, deref(in.NamePrefix)) {
-			byName[b.Name] = b
-			names = append(names, b.Name)
-		}
-	}
-	sort.Strings(names)
-	p, err := page(names, "event-buses", in.NextToken, in.Limit)
+	prefix := deref(in.NamePrefix)
+	buses, next, err := pageOf(all, func(b eventbus.Bus) string { return b.Name },
+		func(b eventbus.Bus) bool { return strings.HasPrefix(b.Name, prefix) }, "event-buses", in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
-	out := &apimodel.ListEventBusesResponse{NextToken: optional(p.NextToken), EventBuses: []apimodel.EventBus{}}
-	for _, name := range names[p.Start:p.End] {
-		b := byName[name]
+	out := &apimodel.ListEventBusesResponse{NextToken: next, EventBuses: []apimodel.EventBus{}}
+	for _, b := range buses {
 		out.EventBuses = append(out.EventBuses, apimodel.EventBus{
 			Name: ptr(b.Name), Arn: ptr(eventbus.BusARN(s.cfg.Region, b.Account, b.Name)), Description: optional(b.Description),
 			Policy: optional(b.Policy), CreationTime: timePtr(b.CreatedAt), LastModifiedTime: timePtr(b.ModifiedAt),

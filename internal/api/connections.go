@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/google/uuid"
@@ -384,22 +383,17 @@ func (s *Service) ListConnections(ctx context.Context, in *apimodel.ListConnecti
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	prefix, state := deref(in.NamePrefix), deref(in.ConnectionState)
-	var conns []eventbus.Connection
-	var names []string
-	for _, conn := range all {
-		if strings.HasPrefix(conn.Name, prefix) && (state == "" || conn.State == state) {
-			conns = append(conns, conn)
-			names = append(names, conn.Name)
-		}
-	}
-	p, err := page(names, "connections:"+prefix+" "+state, in.NextToken, in.Limit)
+	conns, next, err := pageOf(all, func(c eventbus.Connection) string { return c.Name },
+		func(c eventbus.Connection) bool {
+			return strings.HasPrefix(c.Name, prefix) && (state == "" || c.State == state)
+		},
+		"connections:"+prefix+" "+state, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
-	out := &apimodel.ListConnectionsResponse{NextToken: optional(p.NextToken), Connections: []apimodel.Connection{}}
-	for _, conn := range conns[p.Start:p.End] {
+	out := &apimodel.ListConnectionsResponse{NextToken: next, Connections: []apimodel.Connection{}}
+	for _, conn := range conns {
 		out.Connections = append(out.Connections, apimodel.Connection{
 			ConnectionArn: ptr(conn.ARN(s.cfg.Region)), Name: ptr(conn.Name), ConnectionState: ptr(conn.State),
 			StateReason: optional(conn.StateReason), AuthorizationType: ptr(conn.AuthorizationType),

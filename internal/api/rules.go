@@ -227,20 +227,14 @@ func (s *Service) ListRules(ctx context.Context, in *apimodel.ListRulesRequest) 
 	if err != nil {
 		return nil, err
 	}
-	var rules []eventbus.Rule
-	var names []string
-	for _, r := range all {
-		if strings.HasPrefix(r.Name, deref(in.NamePrefix)) {
-			rules = append(rules, r)
-			names = append(names, r.Name)
-		}
-	}
-	p, err := page(names, "rules:"+bus, in.NextToken, in.Limit)
+	prefix := deref(in.NamePrefix)
+	rules, next, err := pageOf(all, func(r eventbus.Rule) string { return r.Name },
+		func(r eventbus.Rule) bool { return strings.HasPrefix(r.Name, prefix) }, "rules:"+bus, in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
-	out := &apimodel.ListRulesResponse{NextToken: optional(p.NextToken), Rules: []apimodel.Rule{}}
-	for _, r := range rules[p.Start:p.End] {
+	out := &apimodel.ListRulesResponse{NextToken: next, Rules: []apimodel.Rule{}}
+	for _, r := range rules {
 		out.Rules = append(out.Rules, apimodel.Rule{
 			Name: ptr(r.Name), Arn: ptr(r.ARN(s.cfg.Region)), EventPattern: optional(r.EventPattern), State: ptr(r.State),
 			Description: optional(r.Description), ScheduleExpression: optional(r.ScheduleExpression),

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/apimodel"
@@ -216,6 +217,30 @@ func page(names []string, listing string, token *string, limit *int64) (eventbus
 		return p, awserr.New(awserr.Validation, "The NextToken provided is not valid.")
 	}
 	return p, nil
+}
+
+// pageOf applies a listing's filter and paging in one place: it keeps the
+// items keep accepts, sorts them by name, and returns the page after token of
+// at most limit items, with the token of the next page (nil on the last).
+// listing names the listing and its filters, so a token from one listing is
+// refused by another.
+func pageOf[T any](items []T, name func(T) string, keep func(T) bool, listing string, token *string, limit *int64) ([]T, *string, error) {
+	var kept []T
+	for _, it := range items {
+		if keep(it) {
+			kept = append(kept, it)
+		}
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return name(kept[i]) < name(kept[j]) })
+	names := make([]string, len(kept))
+	for i, it := range kept {
+		names[i] = name(it)
+	}
+	p, err := page(names, listing, token, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	return kept[p.Start:p.End], optional(p.NextToken), nil
 }
 
 func deref[T any](p *T) T {
