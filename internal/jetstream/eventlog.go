@@ -155,7 +155,7 @@ func (c *Conn) EventLog(ctx context.Context, cfg LogConfig) (*EventLog, error) {
 	if maxBytesStream <= 0 {
 		maxBytesStream = -1
 	}
-	stream, err := c.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	stream, err := ensureStream(ctx, c.js, jetstream.StreamConfig{
 		Name:       cfg.Stream,
 		Subjects:   []string{cfg.Subject},
 		Storage:    jetstream.FileStorage,

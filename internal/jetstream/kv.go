@@ -27,10 +27,11 @@ type KV struct {
 }
 
 // KV creates the bucket named bucket ([A-Za-z0-9_-]+) if it does not exist,
-// with file storage, history 1 and the configured replicas, or binds to it
-// (updating its configuration to those settings) if it does.
+// with file storage, history 1 and the configured replicas, or binds to it,
+// updating its configuration only if one of those settings differs (see
+// ensureStream for why an unneeded update is avoided).
 func (c *Conn) KV(ctx context.Context, bucket string) (*KV, error) {
-	kv, err := c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := c.bucket(ctx, jetstream.KeyValueConfig{
 		Bucket:   bucket,
 		History:  1,
 		Storage:  jetstream.FileStorage,
@@ -40,6 +41,33 @@ func (c *Conn) KV(ctx context.Context, bucket string) (*KV, error) {
 		return nil, fmt.Errorf("jetstream: bucket %q: %w", bucket, err)
 	}
 	return &KV{kv: kv, log: c.log.With("bucket", bucket)}, nil
+}
+
+// bucket is ensureStream for a KV bucket.
+func (c *Conn) bucket(ctx context.Context, want jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	for range 2 { // a second round when another opener created it first
+		kv, err := c.js.KeyValue(ctx, want.Bucket)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			kv, err = c.js.CreateKeyValue(ctx, want)
+			if errors.Is(err, jetstream.ErrBucketExists) {
+				continue
+			}
+			return kv, err
+		}
+		if err != nil {
+			return nil, err
+		}
+		st, err := kv.Status(ctx)
+		if err != nil {
+			return nil, err
+		}
+		have := st.Config()
+		if have.History == want.History && have.Storage == want.Storage && max(have.Replicas, 1) == max(want.Replicas, 1) {
+			return kv, nil
+		}
+		return c.js.UpdateKeyValue(ctx, want)
+	}
+	return nil, errors.New("created and gone again while opening")
 }
 
 // Get returns the current entry for key, or eventbus.ErrNotFound.

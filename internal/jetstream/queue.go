@@ -130,7 +130,7 @@ func (c *Conn) Queue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 	if maxBytes <= 0 {
 		maxBytes = -1
 	}
-	stream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	stream, err := ensureStream(ctx, js, jetstream.StreamConfig{
 		Name:       cfg.Stream,
 		Subjects:   []string{cfg.Subject},
 		Storage:    jetstream.FileStorage,
