@@ -20,7 +20,7 @@ import (
 // RoutingConfig is how `switchyard serve` routes and delivers events. Zero
 // fields take the defaults of the packages they configure.
 type RoutingConfig struct {
-	// Workers: deliveries running at once in this process.
+	// Workers: sends running at once in this process.
 	Workers int
 	// RouterConsumers: goroutines of this process routing the event log.
 	RouterConsumers int
@@ -58,7 +58,7 @@ type RoutingConfig struct {
 
 // addFlags registers the routing flags on fs.
 func (c *RoutingConfig) addFlags(fs *flag.FlagSet) {
-	fs.IntVar(&c.Workers, "delivery-workers", c.Workers, "deliveries running at once in this process (0: default 16)")
+	fs.IntVar(&c.Workers, "delivery-workers", c.Workers, "sends running at once in this process (0: default 64)")
 	fs.IntVar(&c.RouterConsumers, "router-consumers", c.RouterConsumers, "goroutines routing the event log in this process (0: default 1)")
 	fs.DurationVar(&c.SendTimeout, "delivery-timeout", c.SendTimeout, "time limit of one delivery attempt (0: default 30s)")
 	fs.DurationVar(&c.AckWait, "delivery-ack-wait", c.AckWait, "silence after which a delivery is handed to another worker (0: default 30s)")
@@ -258,14 +258,19 @@ var (
 	_ delivery.Msg      = (*jetstream.QueueMsg)(nil)
 )
 
-func (j jobQueue) Enqueue(ctx context.Context, jobs []delivery.Job) error {
-	msgs := make([]jetstream.QueueJob, len(jobs))
-	for i := range jobs {
-		data, err := jobs[i].MarshalBinary()
-		if err != nil {
-			return err
-		}
-		msgs[i] = jetstream.QueueJob{ID: jobs[i].MsgID(), Data: data}
+// maxBatchBytes bounds one queued batch message: large enough that a log
+// batch's jobs usually travel together, small enough to keep one delivery
+// of the batch cheap to redeliver.
+const maxBatchBytes = 512 << 10
+
+func (j jobQueue) Enqueue(ctx context.Context, b delivery.Batch) error {
+	parts, err := b.Encode(min(maxBatchBytes, j.q.MaxJobBytes()))
+	if err != nil {
+		return err
+	}
+	msgs := make([]jetstream.QueueJob, len(parts))
+	for i, p := range parts {
+		msgs[i] = jetstream.QueueJob{ID: p.ID, Data: p.Data}
 	}
 	return j.q.Enqueue(ctx, msgs)
 }

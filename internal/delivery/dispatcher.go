@@ -10,7 +10,7 @@ import (
 
 // Dispatcher defaults.
 const (
-	DefaultWorkers     = 16
+	DefaultWorkers     = 64
 	DefaultSendTimeout = 30 * time.Second
 	// DefaultHeartbeat suits the queue's default 30 s AckWait: a third of it.
 	DefaultHeartbeat = 10 * time.Second
@@ -22,16 +22,17 @@ const (
 	storeAttempts = 5
 )
 
-// A Msg is one delivery of a job by the queue. The queue redelivers it after
-// its ack wait unless it is acknowledged, or told to retry later, first.
+// A Msg is one delivery of a queued batch by the queue. The queue
+// redelivers it after its ack wait unless it is acknowledged, or told to
+// retry later, first.
 type Msg interface {
-	// Data is the encoded Job.
+	// Data is the encoded Batch.
 	Data() []byte
-	// Delivered counts deliveries of this job so far, this one included
+	// Delivered counts deliveries of this message so far, this one included
 	// (1 on the first).
 	Delivered() int
-	// Ack removes the job from the queue; it returns once the queue has
-	// recorded that (an error means the job may come again).
+	// Ack removes the batch from the queue; it returns once the queue has
+	// recorded that (an error means the batch may come again).
 	Ack(ctx context.Context) error
 	// Retry asks for a redelivery after delay.
 	Retry(delay time.Duration) error
@@ -39,21 +40,23 @@ type Msg interface {
 	InProgress() error
 }
 
-// A Source hands queued jobs to handle, at most workers at a time, until ctx
-// ends; it returns once every handle call it started has returned.
+// A Source hands queued batches to handle, at most workers at a time, until
+// ctx ends; it returns once every handle call it started has returned.
 type Source interface {
 	Consume(ctx context.Context, workers int, handle func(Msg)) error
 }
 
-// An Enqueuer durably enqueues jobs: nil only once every job is stored.
-// Jobs whose MsgID was enqueued recently are stored once.
+// An Enqueuer durably enqueues a batch, as one queue message or, when it is
+// too large for one, several (see Batch.Encode): nil only once every job is
+// stored. A batch whose BatchID was enqueued recently is stored once.
 type Enqueuer interface {
-	Enqueue(ctx context.Context, jobs []Job) error
+	Enqueue(ctx context.Context, b Batch) error
 }
 
 // Config tunes a Dispatcher; zero fields take the defaults.
 type Config struct {
-	// Workers is how many deliveries run at once in this process.
+	// Workers is how many sends run at once in this process, and how many
+	// batches it works on at once.
 	Workers int
 	// SendTimeout bounds one Send.
 	SendTimeout time.Duration
@@ -62,9 +65,10 @@ type Config struct {
 	Heartbeat time.Duration
 	// Backoff spaces retries.
 	Backoff Backoff
-	// MaxDeliver is the queue's own bound on deliveries of one job (0: none).
-	// A job failing on its last allowed delivery is dead-lettered whatever
-	// its policy says, so the bound never drops a job silently.
+	// MaxDeliver is the queue's own bound on deliveries of one message (0:
+	// none). On a batch's last allowed delivery it is attempted even before
+	// its NotBefore, and a job failing then is dead-lettered whatever its
+	// policy says, so the bound never drops a job silently.
 	MaxDeliver int
 	// StoreRetry: DefaultStoreRetry if zero.
 	StoreRetry time.Duration
@@ -109,11 +113,12 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// A Dispatcher delivers queued jobs to their targets with at-least-once
-// semantics: it acknowledges a job only once its Sender succeeded or the
-// job is stored as a dead letter. Failures are retried through the queue's
-// redelivery (Msg.Retry with backoff and jitter) within the target's
-// RetryPolicy; an exhausted or non-retryable job is stored in the
+// A Dispatcher delivers queued batches of jobs to their targets with
+// at-least-once semantics: it acknowledges a batch only once each of its
+// jobs was delivered, queued again for a retry, or stored as a dead letter.
+// Failures are retried within the target's RetryPolicy, with backoff and
+// jitter, as a new batch that the queue hands back (Msg.Retry) until its
+// NotBefore; an exhausted or non-retryable job is stored in the
 // DeadLetterStore and, when the target has a DeadLetterArn of a kind in
 // Kinds, enqueued again for that ARN.
 //
@@ -124,6 +129,7 @@ type Dispatcher struct {
 	kinds   Kinds
 	dead    DeadLetterStore
 	requeue Enqueuer
+	sends   chan struct{} // a token per send running
 
 	stop     context.CancelFunc // ends Consume: no new jobs
 	hardStop context.CancelFunc // cancels sends in flight
@@ -133,9 +139,11 @@ type Dispatcher struct {
 }
 
 // NewDispatcher returns a Dispatcher delivering to kinds, storing dead
-// letters in dead and enqueueing dead-letter forwards on requeue.
+// letters in dead and enqueueing retries and dead-letter forwards on
+// requeue.
 func NewDispatcher(cfg Config, kinds Kinds, dead DeadLetterStore, requeue Enqueuer) *Dispatcher {
-	d := &Dispatcher{cfg: cfg.withDefaults(), kinds: kinds, dead: dead, requeue: requeue, done: make(chan struct{})}
+	cfg = cfg.withDefaults()
+	d := &Dispatcher{cfg: cfg, kinds: kinds, dead: dead, requeue: requeue, sends: make(chan struct{}, cfg.Workers), done: make(chan struct{})}
 	d.workCtx, d.hardStop = context.WithCancel(context.Background())
 	return d
 }

@@ -3,6 +3,8 @@ package delivery
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -21,13 +23,19 @@ type fakeMsg struct {
 	progress int
 }
 
-func newFakeMsg(t *testing.T, j Job, delivered int) *fakeMsg {
+// newFakeMsg is the delivered-th delivery of a batch of jobs.
+func newFakeMsg(t *testing.T, delivered int, jobs ...Job) *fakeMsg {
 	t.Helper()
-	b, err := j.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
+	return newFakeBatchMsg(t, delivered, Batch{Jobs: jobs})
+}
+
+func newFakeBatchMsg(t *testing.T, delivered int, b Batch) *fakeMsg {
+	t.Helper()
+	parts, err := b.Encode(1 << 20)
+	if err != nil || len(parts) != 1 {
+		t.Fatalf("encode: %d parts, %v", len(parts), err)
 	}
-	return &fakeMsg{data: b, delivered: delivered}
+	return &fakeMsg{data: parts[0].Data, delivered: delivered}
 }
 
 func (m *fakeMsg) Data() []byte   { return m.data }
@@ -69,15 +77,31 @@ func (s *fakeStore) Put(_ context.Context, d DeadLetter) error {
 }
 
 type fakeQueue struct {
-	mu   sync.Mutex
-	jobs []Job
+	mu      sync.Mutex
+	batches []Batch
+	fails   int // Enqueue fails this many times first
 }
 
-func (q *fakeQueue) Enqueue(_ context.Context, jobs []Job) error {
+func (q *fakeQueue) Enqueue(_ context.Context, b Batch) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.jobs = append(q.jobs, jobs...)
+	if q.fails > 0 {
+		q.fails--
+		return errors.New("queue down")
+	}
+	q.batches = append(q.batches, b)
 	return nil
+}
+
+// jobs returns every job enqueued, in order.
+func (q *fakeQueue) jobs() []Job {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var js []Job
+	for _, b := range q.batches {
+		js = append(js, b.Jobs...)
+	}
+	return js
 }
 
 // recorder is a Sender that records deliveries and fails as told.
@@ -133,7 +157,7 @@ func sqsJob(now time.Time) Job {
 
 func TestHandleDelivers(t *testing.T) {
 	e := newEnv(Config{})
-	m := newFakeMsg(t, sqsJob(e.now), 1)
+	m := newFakeMsg(t, 1, sqsJob(e.now))
 	e.d.Handle(context.Background(), m)
 	if !m.acked || len(m.retries) != 0 || len(e.store.dead) != 0 {
 		t.Fatalf("acked %v retries %v dead %v", m.acked, m.retries, e.store.dead)
@@ -148,14 +172,20 @@ func TestHandleRetriesThenDeadLettersByAttempts(t *testing.T) {
 	e.rec.fail = func(int) error { return Retryable(CodeThrottling, "slow down") }
 	j := sqsJob(e.now)
 	for attempt := 1; attempt <= 2; attempt++ {
-		m := newFakeMsg(t, j, attempt)
+		m := newFakeMsg(t, 1, j)
 		e.d.Handle(context.Background(), m)
 		want := time.Duration(500*(1<<(attempt-1))) * time.Millisecond
-		if m.acked || len(m.retries) != 1 || m.retries[0] != want {
-			t.Fatalf("attempt %d: acked %v retries %v, want one retry after %v", attempt, m.acked, m.retries, want)
+		if !m.acked || len(m.retries) != 0 || len(e.queue.batches) != attempt {
+			t.Fatalf("attempt %d: acked %v retries %v batches %d", attempt, m.acked, m.retries, len(e.queue.batches))
 		}
+		b := e.queue.batches[attempt-1]
+		if len(b.Jobs) != 1 || b.Jobs[0].Attempts != attempt || !b.NotBefore.Equal(e.now.Add(want)) {
+			t.Fatalf("attempt %d: retry batch %d jobs, attempts %d, not before %v; want 1, %d, %v",
+				attempt, len(b.Jobs), b.Jobs[0].Attempts, b.NotBefore, attempt, e.now.Add(want))
+		}
+		j = b.Jobs[0]
 	}
-	m := newFakeMsg(t, j, 3) // the second retry fails too: 2 retries used
+	m := newFakeMsg(t, 1, j) // the second retry fails too: 2 retries used
 	e.d.Handle(context.Background(), m)
 	if !m.acked || len(e.store.dead) != 1 {
 		t.Fatalf("after the last retry: acked %v dead %d", m.acked, len(e.store.dead))
@@ -173,7 +203,7 @@ func TestHandleDeadLettersByAge(t *testing.T) {
 	j := sqsJob(e.now)
 	j.Target.RetryPolicy = eventbus.RetryPolicy{MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60}
 	e.now = e.now.Add(59600 * time.Millisecond) // the next retry (in 0.5 s) would come too late
-	m := newFakeMsg(t, j, 1)
+	m := newFakeMsg(t, 1, j)
 	e.d.Handle(context.Background(), m)
 	if !m.acked || len(e.store.dead) != 1 {
 		t.Fatalf("acked %v dead %v", m.acked, e.store.dead)
@@ -184,7 +214,8 @@ func TestHandleDeadLettersByAge(t *testing.T) {
 
 	// A job redelivered after its age is dead-lettered without a try.
 	e.now = e.now.Add(time.Hour)
-	m = newFakeMsg(t, j, 2)
+	j.Attempts = 1
+	m = newFakeMsg(t, 1, j)
 	e.d.Handle(context.Background(), m)
 	if len(e.rec.got) != 1 || !m.acked || len(e.store.dead) != 2 || e.store.dead[1].Condition != ConditionAge {
 		t.Fatalf("expired job: sends %d acked %v dead %+v", len(e.rec.got), m.acked, e.store.dead)
@@ -194,7 +225,7 @@ func TestHandleDeadLettersByAge(t *testing.T) {
 func TestHandlePermanentFailure(t *testing.T) {
 	e := newEnv(Config{})
 	e.rec.fail = func(int) error { return Permanent(CodeNoResource, "Queue q does not exist.") }
-	m := newFakeMsg(t, sqsJob(e.now), 1)
+	m := newFakeMsg(t, 1, sqsJob(e.now))
 	e.d.Handle(context.Background(), m)
 	if !m.acked || len(m.retries) != 0 || len(e.store.dead) != 1 {
 		t.Fatalf("acked %v retries %v dead %v", m.acked, m.retries, e.store.dead)
@@ -209,11 +240,11 @@ func TestHandleUnknownKindAndTransformFailure(t *testing.T) {
 	e := newEnv(Config{})
 	j := sqsJob(e.now)
 	j.Target.Arn = "arn:aws:lambda:us-east-1:222222222222:function:f"
-	m := newFakeMsg(t, j, 1)
+	m := newFakeMsg(t, 1, j)
 	e.d.Handle(context.Background(), m)
 	j2 := sqsJob(e.now)
 	j2.Target.InputPath = "$.detail[0]"
-	m2 := newFakeMsg(t, j2, 1)
+	m2 := newFakeMsg(t, 1, j2)
 	e.d.Handle(context.Background(), m2)
 	if !m.acked || !m2.acked || len(e.rec.got) != 0 || len(e.store.dead) != 2 {
 		t.Fatalf("acked %v %v sends %d dead %d", m.acked, m2.acked, len(e.rec.got), len(e.store.dead))
@@ -231,20 +262,20 @@ func TestHandleForwardsToDeliverableDeadLetterArn(t *testing.T) {
 	j := sqsJob(e.now)
 	j.Target.Arn = "arn:aws:events:us-east-1:222222222222:event-bus/nope" // no kind: permanent failure
 	j.Target.DeadLetterArn = sqsArn
-	m := newFakeMsg(t, j, 1)
+	m := newFakeMsg(t, 1, j)
 	e.d.Handle(context.Background(), m)
-	if !m.acked || len(e.store.dead) != 1 || len(e.queue.jobs) != 1 {
-		t.Fatalf("acked %v dead %d forwards %d", m.acked, len(e.store.dead), len(e.queue.jobs))
+	if !m.acked || len(e.store.dead) != 1 || len(e.queue.jobs()) != 1 {
+		t.Fatalf("acked %v dead %d forwards %d", m.acked, len(e.store.dead), len(e.queue.jobs()))
 	}
-	fwd := e.queue.jobs[0]
+	fwd := e.queue.jobs()[0]
 	if fwd.Target.Arn != sqsArn || fwd.DeadLetter[AttrTargetArn] != j.Target.Arn || fwd.DeadLetter[AttrErrorCode] != CodeInvalidParameter {
 		t.Fatalf("forward job %+v", fwd)
 	}
 	// The forward itself failing is stored, never forwarded again.
-	fm := newFakeMsg(t, fwd, 1)
+	fm := newFakeMsg(t, 1, fwd)
 	e.d.Handle(context.Background(), fm)
-	if !fm.acked || len(e.store.dead) != 2 || len(e.queue.jobs) != 1 {
-		t.Fatalf("failed forward: acked %v dead %d forwards %d", fm.acked, len(e.store.dead), len(e.queue.jobs))
+	if !fm.acked || len(e.store.dead) != 2 || len(e.queue.jobs()) != 1 {
+		t.Fatalf("failed forward: acked %v dead %d forwards %d", fm.acked, len(e.store.dead), len(e.queue.jobs()))
 	}
 	// A dead letter carries the original event, not the target's input.
 	if got := e.rec.got[0]; string(got.Input) != string(j.Event.Envelope) || got.Job.DeadLetter == nil {
@@ -253,9 +284,9 @@ func TestHandleForwardsToDeliverableDeadLetterArn(t *testing.T) {
 
 	// A DeadLetterArn of a kind switchyard cannot deliver to is not forwarded.
 	j.Target.DeadLetterArn = "arn:aws:lambda:us-east-1:222222222222:function:f"
-	e.d.Handle(context.Background(), newFakeMsg(t, j, 1))
-	if len(e.queue.jobs) != 1 || len(e.store.dead) != 3 {
-		t.Fatalf("undeliverable DLQ: forwards %d dead %d", len(e.queue.jobs), len(e.store.dead))
+	e.d.Handle(context.Background(), newFakeMsg(t, 1, j))
+	if len(e.queue.jobs()) != 1 || len(e.store.dead) != 3 {
+		t.Fatalf("undeliverable DLQ: forwards %d dead %d", len(e.queue.jobs()), len(e.store.dead))
 	}
 }
 
@@ -264,7 +295,7 @@ func TestHandleMaxDeliverIsTheLastChance(t *testing.T) {
 	e.rec.fail = func(int) error { return Retryable(CodeThrottling, "slow") }
 	j := sqsJob(e.now)
 	j.Target.RetryPolicy = eventbus.DefaultRetryPolicy()
-	m := newFakeMsg(t, j, 2)
+	m := newFakeMsg(t, 2, j)
 	e.d.Handle(context.Background(), m)
 	if !m.acked || len(e.store.dead) != 1 || e.store.dead[0].Condition != ConditionAttempts {
 		t.Fatalf("acked %v dead %+v", m.acked, e.store.dead)
@@ -275,13 +306,13 @@ func TestHandleDeadLetterStoreFailure(t *testing.T) {
 	e := newEnv(Config{})
 	e.store.fails = storeAttempts // every in-process attempt fails
 	e.rec.fail = func(int) error { return Permanent(CodeNoResource, "gone") }
-	m := newFakeMsg(t, sqsJob(e.now), 1)
+	m := newFakeMsg(t, 1, sqsJob(e.now))
 	e.d.Handle(context.Background(), m)
-	if m.acked || len(m.retries) != 1 || len(e.store.dead) != 0 {
+	if m.acked || len(m.retries) != 1 || m.retries[0] != time.Millisecond || len(e.store.dead) != 0 {
 		t.Fatalf("store down: acked %v retries %v", m.acked, m.retries)
 	}
 	// Redelivered: the send is tried again and the verdict stored.
-	m = newFakeMsg(t, sqsJob(e.now), 2)
+	m = newFakeMsg(t, 2, sqsJob(e.now))
 	e.d.Handle(context.Background(), m)
 	if !m.acked || len(e.store.dead) != 1 {
 		t.Fatalf("store back: acked %v dead %d", m.acked, len(e.store.dead))
@@ -292,7 +323,7 @@ func TestHandleShutdownHandsTheJobBack(t *testing.T) {
 	e := newEnv(Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	e.rec.fail = func(int) error { cancel(); return context.Canceled }
-	m := newFakeMsg(t, sqsJob(e.now), 1)
+	m := newFakeMsg(t, 1, sqsJob(e.now))
 	e.d.Handle(ctx, m)
 	if m.acked || len(m.retries) != 1 || m.retries[0] != 0 || len(e.store.dead) != 0 {
 		t.Fatalf("acked %v retries %v dead %d", m.acked, m.retries, len(e.store.dead))
@@ -302,7 +333,7 @@ func TestHandleShutdownHandsTheJobBack(t *testing.T) {
 func TestHandleHeartbeatsSlowSends(t *testing.T) {
 	e := newEnv(Config{Heartbeat: 5 * time.Millisecond})
 	e.rec.fail = func(int) error { time.Sleep(60 * time.Millisecond); return nil }
-	m := newFakeMsg(t, sqsJob(e.now), 1)
+	m := newFakeMsg(t, 1, sqsJob(e.now))
 	e.d.Handle(context.Background(), m)
 	if !m.acked || m.progress < 3 {
 		t.Fatalf("acked %v after %d in-progress signals", m.acked, m.progress)
@@ -352,7 +383,7 @@ func TestStartCloseFinishesInFlight(t *testing.T) {
 	}
 	src := chanSource{msgs: make(chan Msg)}
 	e.d.Start(src)
-	m := newFakeMsg(t, sqsJob(e.now), 1)
+	m := newFakeMsg(t, 1, sqsJob(e.now))
 	src.msgs <- m
 	<-started
 	closed := make(chan error)
@@ -383,7 +414,7 @@ func TestCloseDeadlineCancelsSends(t *testing.T) {
 	})
 	e.d.kinds = Kinds{sqsKind(blocking)}
 	e.d.Start(src)
-	m := newFakeMsg(t, sqsJob(e.now), 1)
+	m := newFakeMsg(t, 1, sqsJob(e.now))
 	src.msgs <- m
 	<-started
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -393,5 +424,105 @@ func TestCloseDeadlineCancelsSends(t *testing.T) {
 	}
 	if m.acked || len(m.retries) != 1 || len(e.store.dead) != 0 {
 		t.Fatalf("cancelled send: acked %v retries %v dead %d", m.acked, m.retries, len(e.store.dead))
+	}
+}
+
+func TestHandleNotBeforeHandsTheBatchBack(t *testing.T) {
+	e := newEnv(Config{MaxDeliver: 5})
+	b := Batch{Jobs: []Job{sqsJob(e.now)}, NotBefore: e.now.Add(1500 * time.Millisecond)}
+	m := newFakeBatchMsg(t, 1, b)
+	e.d.Handle(context.Background(), m)
+	if m.acked || len(m.retries) != 1 || m.retries[0] != 1500*time.Millisecond || len(e.rec.got) != 0 {
+		t.Fatalf("early: acked %v retries %v sends %d", m.acked, m.retries, len(e.rec.got))
+	}
+	e.now = e.now.Add(1500 * time.Millisecond)
+	m = newFakeBatchMsg(t, 2, b)
+	e.d.Handle(context.Background(), m)
+	if !m.acked || len(e.rec.got) != 1 {
+		t.Fatalf("on time: acked %v sends %d", m.acked, len(e.rec.got))
+	}
+	// On the queue's last allowed delivery the batch is attempted at once.
+	m = newFakeBatchMsg(t, 5, Batch{Jobs: b.Jobs, NotBefore: e.now.Add(time.Hour)})
+	e.d.Handle(context.Background(), m)
+	if !m.acked || len(e.rec.got) != 2 {
+		t.Fatalf("last delivery: acked %v sends %d", m.acked, len(e.rec.got))
+	}
+}
+
+func TestHandleBatchSettlesEachJob(t *testing.T) {
+	e := newEnv(Config{})
+	jobs := make([]Job, 4)
+	for i := range jobs {
+		jobs[i] = sqsJob(e.now)
+		jobs[i].Event.ID = fmt.Sprintf("e%d", i)
+	}
+	jobs[2].Attempts = 2 // out of retries (MaximumRetryAttempts 2)
+	e.rec.fail = nil
+	fails := map[string]error{
+		"e1": Retryable(CodeThrottling, "slow down"),
+		"e2": Retryable(CodeThrottling, "slow down"),
+		"e3": Permanent(CodeNoResource, "gone"),
+	}
+	e.d.kinds = Kinds{sqsKind(SenderFunc(func(_ context.Context, d Delivery) error { return fails[d.Job.Event.ID] }))}
+	m := newFakeMsg(t, 1, jobs...)
+	e.d.Handle(context.Background(), m)
+	if !m.acked || len(m.retries) != 0 {
+		t.Fatalf("acked %v retries %v", m.acked, m.retries)
+	}
+	if len(e.queue.batches) != 1 || len(e.queue.batches[0].Jobs) != 1 {
+		t.Fatalf("retry batches %+v, want one with e1", e.queue.batches)
+	}
+	if r := e.queue.batches[0]; r.Jobs[0].Event.ID != "e1" || r.Jobs[0].Attempts != 1 || !r.NotBefore.Equal(e.now.Add(500*time.Millisecond)) {
+		t.Fatalf("retry batch: %s attempts %d not before %v", r.Jobs[0].Event.ID, r.Jobs[0].Attempts, r.NotBefore)
+	}
+	got := map[string]string{}
+	for _, dl := range e.store.dead {
+		got[dl.Job.Event.ID] = dl.ErrorCode + "/" + dl.Condition + "/" + fmt.Sprint(dl.RetryAttempts)
+	}
+	want := map[string]string{"e2": CodeThrottling + "/" + ConditionAttempts + "/2", "e3": CodeNoResource + "//0"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("dead letters %v, want %v", got, want)
+	}
+}
+
+func TestHandleRetryQueueDown(t *testing.T) {
+	e := newEnv(Config{})
+	e.queue.fails = storeAttempts // every in-process attempt fails
+	e.rec.fail = func(int) error { return Retryable(CodeThrottling, "slow down") }
+	m := newFakeMsg(t, 1, sqsJob(e.now))
+	e.d.Handle(context.Background(), m)
+	if m.acked || len(m.retries) != 1 || len(e.queue.batches) != 0 {
+		t.Fatalf("queue down: acked %v retries %v batches %d", m.acked, m.retries, len(e.queue.batches))
+	}
+}
+
+func TestHandleBoundsConcurrentSends(t *testing.T) {
+	const workers = 3
+	e := newEnv(Config{Workers: workers})
+	var mu sync.Mutex
+	running, peak := 0, 0
+	e.d.kinds = Kinds{sqsKind(SenderFunc(func(context.Context, Delivery) error {
+		mu.Lock()
+		running++
+		peak = max(peak, running)
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return nil
+	}))}
+	jobs := make([]Job, 20)
+	for i := range jobs {
+		jobs[i] = sqsJob(e.now)
+		jobs[i].Event.ID = fmt.Sprintf("e%d", i)
+	}
+	var wg sync.WaitGroup
+	for range 2 { // two batches at once share the slots
+		wg.Go(func() { e.d.Handle(context.Background(), newFakeMsg(t, 1, jobs...)) })
+	}
+	wg.Wait()
+	if peak != workers {
+		t.Fatalf("peak concurrent sends %d, want %d", peak, workers)
 	}
 }

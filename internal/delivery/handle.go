@@ -4,79 +4,145 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
-// Handle makes one delivery attempt of the job in m and settles m: Ack on
-// success or once the job is dead-lettered, Retry with backoff when the
-// failure is retryable within the target's policy. If ctx ends during the
-// attempt (shutdown) the job is handed back for redelivery without counting
-// as a failure. Handle never panics on a malformed job: it is stored as a
-// dead letter of its own.
+// An outcome is what became of one job of a batch.
+type outcome int
+
+const (
+	delivered   outcome = iota
+	retry               // to be queued again, Attempts+1, after a delay
+	dead                // to be dead-lettered
+	interrupted         // the attempt was cut short by shutdown
+)
+
+// result is a job's outcome with what settling it needs.
+type result struct {
+	outcome outcome
+	delay   time.Duration // retry
+	dl      DeadLetter    // dead
+}
+
+// Handle attempts every job of the batch in m, at most Config.Workers sends
+// at a time across all batches, then settles m: jobs to retry go back to
+// the queue as one batch (Attempts+1, not before the backoff delay), failed
+// jobs are stored as dead letters, and only once all of that is durable is
+// m acknowledged. A batch delivered before its NotBefore is handed back
+// until then. If ctx ends during the attempts (shutdown) the whole batch is
+// handed back for redelivery, so jobs already delivered may be delivered
+// again (at least once). Handle never panics on a malformed batch: its
+// bytes are stored as a dead letter of their own.
 func (d *Dispatcher) Handle(ctx context.Context, m Msg) {
-	var job Job
-	if err := job.UnmarshalBinary(m.Data()); err != nil {
-		d.cfg.Log.Error("delivery: undecodable job; dead-lettering its bytes", "err", err)
+	var b Batch
+	if err := b.UnmarshalBinary(m.Data()); err != nil {
+		d.cfg.Log.Error("delivery: undecodable batch; dead-lettering its bytes", "err", err)
 		sum := sha256.Sum256(m.Data())
-		job = Job{Event: eventbus.Event{ID: "undecodable-" + hex.EncodeToString(sum[:8]), Envelope: m.Data()}}
-		d.deadLetter(ctx, m, DeadLetter{Job: job, ErrorCode: CodeInternalError, ErrorMessage: err.Error(), FailedAt: d.cfg.Now()})
+		job := Job{Event: eventbus.Event{ID: "undecodable-" + hex.EncodeToString(sum[:8]), Envelope: m.Data()}}
+		d.settle(ctx, m, nil, []DeadLetter{{Job: job, ErrorCode: CodeInternalError, ErrorMessage: err.Error(), FailedAt: d.cfg.Now()}}, 0)
 		return
 	}
-	attempt := m.Delivered()
-	log := d.cfg.Log.With("event", job.Event.ID, "rule", job.RuleArn, "target", job.Target.Arn, "attempt", attempt)
+	// On the queue's last allowed delivery nothing may be handed back.
+	last := d.cfg.MaxDeliver > 0 && m.Delivered() >= d.cfg.MaxDeliver
+	if wait := b.NotBefore.Sub(d.cfg.Now()); wait > 0 && !last {
+		if err := m.Retry(wait); err != nil {
+			d.cfg.Log.Warn("delivery: retry request failed; the ack wait will redeliver", "err", err)
+		}
+		return
+	}
+	stop := heartbeat(m, d.cfg.Heartbeat)
+	results := d.attemptAll(ctx, b.Jobs, last)
+	stop() // before settling: no in-progress signal may follow a nak
+	var retries []Job
+	var deadLetters []DeadLetter
+	delay := time.Duration(-1)
+	for i, r := range results {
+		switch r.outcome {
+		case interrupted:
+			_ = m.Retry(0) // shutting down: not the targets' failure
+			return
+		case retry:
+			j := b.Jobs[i]
+			j.Attempts++
+			retries = append(retries, j)
+			if delay < 0 || r.delay < delay {
+				delay = r.delay
+			}
+		case dead:
+			deadLetters = append(deadLetters, r.dl)
+		}
+	}
+	d.settle(ctx, m, retries, deadLetters, delay)
+}
+
+// attemptAll attempts every job, concurrently within the dispatcher's send
+// slots, and returns their results in order. One jitter draw serves the
+// whole batch: its retries are queued together.
+func (d *Dispatcher) attemptAll(ctx context.Context, jobs []Job, last bool) []result {
+	results := make([]result, len(jobs))
+	rnd := d.cfg.Rand()
+	if len(jobs) == 1 {
+		results[0] = d.attemptJob(ctx, &jobs[0], rnd, last)
+		return results
+	}
+	var wg sync.WaitGroup
+	for i := range jobs {
+		wg.Go(func() { results[i] = d.attemptJob(ctx, &jobs[i], rnd, last) })
+	}
+	wg.Wait()
+	return results
+}
+
+// attemptJob makes the next attempt of job unless its policy says it is
+// too old or out of retries, and decides what follows a failure.
+func (d *Dispatcher) attemptJob(ctx context.Context, job *Job, rnd float64, last bool) result {
+	attempt := job.Attempts + 1
 	now := d.cfg.Now()
 	maxRetries, _ := Limits(job.Target.RetryPolicy)
 	switch {
 	case Expired(job.Target.RetryPolicy, job.Event.IngestedAt, now):
-		// Redelivered too late (workers were down, or storing an earlier
+		// Queued too late (workers were down, or storing an earlier
 		// verdict failed): AWS drops events past their age without a try.
-		d.deadLetter(ctx, m, DeadLetter{Job: job, ErrorCode: CodeUnknown, Condition: ConditionAge,
-			ErrorMessage: "event reached MaximumEventAgeInSeconds before it could be delivered", RetryAttempts: attempt - 1, FailedAt: now})
-		return
-	case attempt-1 > maxRetries:
-		// Only after a crash or a failed dead-letter write: the verdict was
-		// already reached on an earlier delivery.
-		d.deadLetter(ctx, m, DeadLetter{Job: job, ErrorCode: CodeUnknown, Condition: ConditionAttempts,
-			ErrorMessage: "retries exhausted on an earlier delivery", RetryAttempts: maxRetries, FailedAt: now})
-		return
+		return result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: CodeUnknown, Condition: ConditionAge,
+			ErrorMessage: "event reached MaximumEventAgeInSeconds before it could be delivered", RetryAttempts: job.Attempts, FailedAt: now}}
+	case job.Attempts > maxRetries:
+		// Only after storing an earlier verdict failed.
+		return result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: CodeUnknown, Condition: ConditionAttempts,
+			ErrorMessage: "retries exhausted on an earlier delivery", RetryAttempts: maxRetries, FailedAt: now}}
 	}
-
-	err := d.attempt(ctx, m, &job, attempt)
+	select {
+	case d.sends <- struct{}{}:
+	case <-ctx.Done():
+		return result{outcome: interrupted}
+	}
+	err := d.send(ctx, job, attempt)
+	<-d.sends
+	log := d.cfg.Log.With("event", job.Event.ID, "rule", job.RuleArn, "target", job.Target.Arn, "attempt", attempt)
 	if err == nil {
 		log.Debug("delivery: delivered")
-		ackCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
-		defer cancel()
-		if err := m.Ack(ackCtx); err != nil {
-			log.Warn("delivery: ack failed; the job may be delivered again", "err", err)
-		}
-		return
+		return result{outcome: delivered}
 	}
-	if ctx.Err() != nil { // shutting down: not the target's failure
-		_ = m.Retry(0)
-		return
+	if ctx.Err() != nil {
+		return result{outcome: interrupted}
 	}
 	e := Classify(err)
 	now = d.cfg.Now()
-	v := AfterFailure(job.Target.RetryPolicy, d.cfg.Backoff, job.Event.IngestedAt, now, attempt, e.Retryable, d.cfg.Rand())
-	if v.Retry && d.cfg.MaxDeliver > 0 && attempt >= d.cfg.MaxDeliver {
+	v := AfterFailure(job.Target.RetryPolicy, d.cfg.Backoff, job.Event.IngestedAt, now, attempt, e.Retryable, rnd)
+	if v.Retry && last {
 		v = Verdict{Condition: ConditionAttempts}
 	}
 	if v.Retry {
 		log.Warn("delivery: failed; will retry", "code", e.Code, "err", e.Message, "retry_in", v.Delay)
-		if err := m.Retry(v.Delay); err != nil {
-			log.Warn("delivery: retry request failed; the ack wait will redeliver", "err", err)
-		}
-		return
+		return result{outcome: retry, delay: v.Delay}
 	}
-	d.deadLetter(ctx, m, DeadLetter{Job: job, ErrorCode: e.Code, ErrorMessage: e.Message, Condition: v.Condition, RetryAttempts: attempt - 1, FailedAt: now})
+	return result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: e.Code, ErrorMessage: e.Message, Condition: v.Condition, RetryAttempts: attempt - 1, FailedAt: now}}
 }
 
-// attempt shapes the input and sends it, telling the queue the job is in
-// progress while the send runs.
-func (d *Dispatcher) attempt(ctx context.Context, m Msg, job *Job, attempt int) error {
+// send shapes the input and sends it.
+func (d *Dispatcher) send(ctx context.Context, job *Job, attempt int) error {
 	kind, ok := d.kinds.For(job.Target.Arn)
 	if !ok {
 		return Permanent(CodeInvalidParameter, "switchyard cannot deliver to target %s: no target kind accepts it", job.Target.Arn)
@@ -88,22 +154,23 @@ func (d *Dispatcher) attempt(ctx context.Context, m Msg, job *Job, attempt int) 
 			return err
 		}
 	}
-	stop := heartbeat(m, d.cfg.Heartbeat)
-	defer stop()
 	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 	defer cancel()
 	return kind.Sender.Send(sctx, Delivery{Job: job, Input: input, Attempt: attempt})
 }
 
-// deadLetter stores dl, forwards it to the target's DeadLetterArn when
-// switchyard can deliver there, and acknowledges m. If storing or
-// forwarding keeps failing, m is redelivered later to try again (the
-// de-duplication ids keep a repeat from doubling either).
-func (d *Dispatcher) deadLetter(ctx context.Context, m Msg, dl DeadLetter) {
-	log := d.cfg.Log.With("event", dl.Job.Event.ID, "rule", dl.Job.RuleArn, "target", dl.Job.Target.Arn)
-	stop := heartbeat(m, d.cfg.Heartbeat)
-	ok := d.storeDeadLetter(ctx, log, dl)
-	stop() // before settling: no in-progress signal may follow a nak
+// settle makes the batch's verdicts durable, then acknowledges m: it stores
+// the dead letters, queues their forwards to deliverable DeadLetterArns as
+// one batch, and queues retries as one batch not to run before delay has
+// passed. If any of that keeps failing, m is redelivered later to try again
+// (de-duplication ids keep a repeat from doubling dead letters or batches).
+func (d *Dispatcher) settle(ctx context.Context, m Msg, retries []Job, deadLetters []DeadLetter, delay time.Duration) {
+	ok := true
+	if len(deadLetters) > 0 || len(retries) > 0 {
+		stop := heartbeat(m, d.cfg.Heartbeat)
+		ok = d.storeVerdicts(ctx, retries, deadLetters, delay)
+		stop()
+	}
 	if !ok {
 		_ = m.Retry(d.cfg.StoreRetry)
 		return
@@ -111,28 +178,39 @@ func (d *Dispatcher) deadLetter(ctx context.Context, m Msg, dl DeadLetter) {
 	ackCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
 	defer cancel()
 	if err := m.Ack(ackCtx); err != nil {
-		log.Warn("delivery: ack of dead-lettered job failed", "err", err)
+		d.cfg.Log.Warn("delivery: ack failed; the batch may be delivered again", "jobs", len(retries)+len(deadLetters), "err", err)
 	}
 }
 
-// storeDeadLetter stores dl and enqueues its forward, if any; false if
-// either keeps failing.
-func (d *Dispatcher) storeDeadLetter(ctx context.Context, log *slog.Logger, dl DeadLetter) bool {
-	if !d.retrying(ctx, func(ctx context.Context) error { return d.dead.Put(ctx, dl) }) {
-		log.Error("delivery: cannot store dead letter; will try again")
+// storeVerdicts stores deadLetters, queues their forwards and queues
+// retries; false if any of it keeps failing.
+func (d *Dispatcher) storeVerdicts(ctx context.Context, retries []Job, deadLetters []DeadLetter, delay time.Duration) bool {
+	var forwards []Job
+	for _, dl := range deadLetters {
+		log := d.cfg.Log.With("event", dl.Job.Event.ID, "rule", dl.Job.RuleArn, "target", dl.Job.Target.Arn)
+		if !d.retrying(ctx, func(ctx context.Context) error { return d.dead.Put(ctx, dl) }) {
+			log.Error("delivery: cannot store dead letter; will try again")
+			return false
+		}
+		log.Warn("delivery: dead-lettered", "code", dl.ErrorCode, "err", dl.ErrorMessage,
+			"condition", dl.Condition, "retries", dl.RetryAttempts)
+		if fwd, ok := d.forward(dl); ok {
+			forwards = append(forwards, fwd)
+		}
+	}
+	if len(forwards) > 0 && !d.enqueue(ctx, Batch{Jobs: forwards}) {
+		d.cfg.Log.Error("delivery: cannot queue dead letters for their DeadLetterArn; will try again", "jobs", len(forwards))
 		return false
 	}
-	log.Warn("delivery: dead-lettered", "code", dl.ErrorCode, "err", dl.ErrorMessage,
-		"condition", dl.Condition, "retries", dl.RetryAttempts)
-	fwd, ok := d.forward(dl)
-	if !ok {
-		return true
-	}
-	if !d.retrying(ctx, func(ctx context.Context) error { return d.requeue.Enqueue(ctx, []Job{fwd}) }) {
-		log.Error("delivery: cannot enqueue dead letter for its DeadLetterArn; will try again", "dlq", fwd.Target.Arn)
+	if len(retries) > 0 && !d.enqueue(ctx, Batch{Jobs: retries, NotBefore: d.cfg.Now().Add(delay)}) {
+		d.cfg.Log.Error("delivery: cannot queue retries; will try again", "jobs", len(retries))
 		return false
 	}
 	return true
+}
+
+func (d *Dispatcher) enqueue(ctx context.Context, b Batch) bool {
+	return d.retrying(ctx, func(ctx context.Context) error { return d.requeue.Enqueue(ctx, b) })
 }
 
 // forward returns the job that carries dl to its target's DeadLetterArn,
@@ -140,7 +218,7 @@ func (d *Dispatcher) storeDeadLetter(ctx context.Context, log *slog.Logger, dl D
 // to, or dl is itself a forward.
 func (d *Dispatcher) forward(dl DeadLetter) (Job, bool) {
 	arn := dl.Job.Target.DeadLetterArn
-	if arn == "" || dl.Job.DeadLetter != nil || d.requeue == nil {
+	if arn == "" || dl.Job.DeadLetter != nil {
 		return Job{}, false
 	}
 	if _, ok := d.kinds.For(arn); !ok {
@@ -151,6 +229,7 @@ func (d *Dispatcher) forward(dl DeadLetter) (Job, bool) {
 	j.Target = eventbus.Target{ID: dl.Job.Target.ID, Arn: arn, RetryPolicy: eventbus.DefaultRetryPolicy()}
 	j.EnqueuedAt = d.cfg.Now()
 	j.DeadLetter = dl.Attributes()
+	j.Attempts = 0
 	return j, true
 }
 

@@ -37,6 +37,9 @@ type Job struct {
 	// attributes). A forwarding job that fails is stored as a dead letter
 	// but never forwarded again.
 	DeadLetter map[string]string
+	// Attempts counts the attempts already made (0 when first queued): the
+	// next one is number Attempts+1.
+	Attempts int
 }
 
 // MsgID is the job's de-duplication id: the same event, on the same hop,
@@ -61,6 +64,7 @@ type jobMeta struct {
 	Target     eventbus.Target   `json:"target"`
 	EnqueuedAt int64             `json:"enqueuedAt"` // unix nanoseconds
 	DeadLetter map[string]string `json:"deadLetter,omitempty"`
+	Attempts   int               `json:"attempts,omitempty"`
 }
 
 const jobEncodingV1 = 1
@@ -72,7 +76,7 @@ var errBadJob = errors.New("delivery: malformed job encoding")
 func (j *Job) MarshalBinary() ([]byte, error) {
 	meta, err := json.Marshal(jobMeta{
 		Account: j.Account, Bus: j.Bus, RuleArn: j.RuleArn, Target: j.Target,
-		EnqueuedAt: j.EnqueuedAt.UnixNano(), DeadLetter: j.DeadLetter,
+		EnqueuedAt: j.EnqueuedAt.UnixNano(), DeadLetter: j.DeadLetter, Attempts: j.Attempts,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delivery: encode job: %w", err)
@@ -110,6 +114,7 @@ func (j *Job) UnmarshalBinary(b []byte) error {
 	*j = Job{
 		Account: m.Account, Bus: m.Bus, RuleArn: m.RuleArn, Target: m.Target,
 		Event: ev, EnqueuedAt: time.Unix(0, m.EnqueuedAt).UTC(), DeadLetter: m.DeadLetter,
+		Attempts: max(m.Attempts, 0),
 	}
 	return nil
 }

@@ -107,6 +107,9 @@ type Queue struct {
 	js     jetstream.JetStream // own handle: async publish limits
 	stream jetstream.Stream
 	log    *slog.Logger
+	// maxBytes bounds one job's Data: the server's max payload less room
+	// for headers.
+	maxBytes int
 }
 
 // A QueueJob is one job to enqueue: ID is its de-duplication id
@@ -143,8 +146,12 @@ func (c *Conn) Queue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: queue stream %q: %w", cfg.Stream, err)
 	}
-	return &Queue{cfg: cfg, js: js, stream: stream, log: c.log.With("stream", cfg.Stream)}, nil
+	return &Queue{cfg: cfg, js: js, stream: stream, log: c.log.With("stream", cfg.Stream),
+		maxBytes: int(c.nc.MaxPayload()) - 4096}, nil // room for headers
 }
+
+// MaxJobBytes is the largest Data one QueueJob may carry.
+func (q *Queue) MaxJobBytes() int { return q.maxBytes }
 
 // Enqueue stores jobs and returns nil only once every one is in the stream
 // (acknowledged by JetStream, after fsync) or was found there already

@@ -272,3 +272,57 @@ func TestQueueSurvivesRestart(t *testing.T) {
 		t.Fatalf("after restart: delivered %v, %d still queued (%v); want 2 in all", got, n, err)
 	}
 }
+
+// BenchmarkQueue measures the delivery queue's two halves with 1 KB jobs:
+// Enqueue of log-batch-sized groups (what the router does per batch), and
+// a round trip (enqueue, consume with 16 workers, ack).
+func BenchmarkQueue(b *testing.B) {
+	const group = 64
+	data := make([]byte, 1024)
+	jobs := func(round int) []QueueJob {
+		js := make([]QueueJob, group)
+		for i := range js {
+			js[i] = QueueJob{ID: fmt.Sprintf("%d/%d", round, i), Data: data}
+		}
+		return js
+	}
+	b.Run("Enqueue", func(b *testing.B) {
+		q := openQueue(b, openTest(b, b.TempDir()), QueueConfig{})
+		round := 0
+		for b.Loop() {
+			round++
+			if err := q.Enqueue(context.Background(), jobs(round)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*group)/b.Elapsed().Seconds(), "jobs/s")
+	})
+	b.Run("RoundTrip", func(b *testing.B) {
+		q := openQueue(b, openTest(b, b.TempDir()), QueueConfig{FetchWait: 100 * time.Millisecond})
+		var acked atomic.Int64
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- q.Consume(ctx, 16, func(m *QueueMsg) {
+				if err := m.Ack(context.Background()); err == nil {
+					acked.Add(1)
+				}
+			})
+		}()
+		round := 0
+		for b.Loop() {
+			round++
+			if err := q.Enqueue(context.Background(), jobs(round)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for acked.Load() < int64(b.N*group) {
+			time.Sleep(time.Millisecond)
+		}
+		b.ReportMetric(float64(b.N*group)/b.Elapsed().Seconds(), "jobs/s")
+		cancel()
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	})
+}

@@ -77,10 +77,11 @@ func (c Config) withDefaults() Config {
 
 // A Router routes the event log to the delivery queue: it keeps every bus's
 // rules in a Table fed by the rules watch, and for each batch of the log
-// enqueues one job per target of every enabled rule each event matches,
-// acknowledging the batch only once its jobs are durably queued. A crash in
-// between re-routes the batch; the queue drops the repeated jobs by their
-// MsgID within its de-duplication window.
+// enqueues one delivery batch holding a job per target of every enabled
+// rule each event matches, acknowledging the log batch only once its jobs
+// are durably queued. A crash in between re-routes the log batch; the queue
+// drops the repeated delivery batch by its BatchID within its
+// de-duplication window.
 //
 // Routing runs from the log only: it never waits for ingest, and ingest
 // never waits for it. Start once, then Close once.
@@ -218,7 +219,7 @@ func (r *Router) consume(ctx context.Context) {
 		// keeping, and the log acks only after this returns nil.
 		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.EnqueueTimeout)
 		defer cancel()
-		err := r.queue.Enqueue(ectx, jobs)
+		err := r.queue.Enqueue(ectx, delivery.Batch{Jobs: jobs})
 		clear(jobs) // drop references to the batch's events
 		return err
 	}

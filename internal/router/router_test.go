@@ -49,13 +49,13 @@ type fakeQueue struct {
 	fail error
 }
 
-func (q *fakeQueue) Enqueue(_ context.Context, jobs []delivery.Job) error {
+func (q *fakeQueue) Enqueue(_ context.Context, b delivery.Batch) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.fail != nil {
 		return q.fail
 	}
-	for _, j := range jobs {
+	for _, j := range b.Jobs {
 		j.Event.Envelope = slices.Clone(j.Event.Envelope) // the batch's memory is reused
 		q.jobs = append(q.jobs, j)
 	}
