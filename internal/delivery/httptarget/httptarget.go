@@ -85,6 +85,9 @@ type Config struct {
 	Timeout time.Duration
 	// TokenMargin: DefaultTokenMargin if zero.
 	TokenMargin time.Duration
+	// ResolveTTL is how long a resolved destination and connection are
+	// reused: DefaultResolveTTL if zero, negative to resolve every send.
+	ResolveTTL time.Duration
 	// Now is the clock of token expiry and rate limits: time.Now if nil.
 	Now func() time.Time
 	// Log receives deauthorizations (warn) and token fetches (debug); nil
@@ -94,9 +97,10 @@ type Config struct {
 
 // A Sender delivers to API destinations. Safe for concurrent use.
 type Sender struct {
-	cfg    Config
-	tokens *tokenCache
-	limits *limiter
+	cfg      Config
+	resolved *resolveCache
+	tokens   *tokenCache
+	limits   *limiter
 }
 
 var _ delivery.Sender = (*Sender)(nil)
@@ -112,6 +116,9 @@ func New(cfg Config) *Sender {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ResolveTTL == 0 {
+		cfg.ResolveTTL = DefaultResolveTTL
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -124,7 +131,8 @@ func New(cfg Config) *Sender {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
-	return &Sender{cfg: cfg, tokens: newTokenCache(), limits: newLimiter(cfg.Now)}
+	return &Sender{cfg: cfg, resolved: newResolveCache(cfg.Resolver, cfg.ResolveTTL, cfg.Now),
+		tokens: newTokenCache(), limits: newLimiter(cfg.Now)}
 }
 
 // Accepts reports whether a is an API destination ARN.
@@ -151,7 +159,7 @@ func (s *Sender) Kind() delivery.Kind {
 // for failure answers, TIMEOUT for a request that timed out.
 func (s *Sender) Send(ctx context.Context, d delivery.Delivery) error {
 	j := d.Job
-	r, err := s.cfg.Resolver.ResolveAPIDestination(ctx, j.Account, j.Target.Arn)
+	r, err := s.resolved.resolve(ctx, j.Account, j.Target.Arn)
 	switch {
 	case errors.Is(err, eventbus.ErrNotFound):
 		return delivery.Permanent(delivery.CodeNoResource, "API destination %s or its connection does not exist.", j.Target.Arn)
@@ -187,6 +195,7 @@ func (s *Sender) refused(ctx context.Context, j *delivery.Job, r *eventbus.Resol
 
 // deauthorize reports a refused connection; failures are logged only.
 func (s *Sender) deauthorize(ctx context.Context, account, connectionArn, reason string) {
+	s.resolved.forgetConnection(connectionArn)
 	if s.cfg.Deauthorizer == nil {
 		return
 	}

@@ -31,11 +31,13 @@ type fakeResolver struct {
 	r       eventbus.ResolvedAPIDestination
 	err     error
 	deauths []string
+	calls   int
 }
 
 func (f *fakeResolver) ResolveAPIDestination(_ context.Context, account, arn string) (eventbus.ResolvedAPIDestination, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.calls++
 	if f.err != nil {
 		return eventbus.ResolvedAPIDestination{}, f.err
 	}
@@ -133,7 +135,7 @@ func TestRequestBuilding(t *testing.T) {
 		Body:        []eventbus.ConnectionParameter{{Key: "tenant", Value: "acme"}, {Key: "id", Value: "from-connection"}},
 	}
 	res := &fakeResolver{r: resolved(rc.srv.URL+"/orders/*/items/*", http.MethodPut, auth)}
-	s := New(Config{Resolver: res})
+	s := New(Config{ResolveTTL: -1, Resolver: res})
 	hp := &eventbus.HTTPParameters{
 		PathParameterValues:   []string{"a b", "7"},
 		HeaderParameters:      map[string]string{"X-Target": "t", "X-Both": "target"},
@@ -181,7 +183,7 @@ func TestBodyNotAnObjectKeptAsIs(t *testing.T) {
 
 func TestPathParameterMismatchIsPermanent(t *testing.T) {
 	res := &fakeResolver{r: resolved("http://127.0.0.1:1/a/*", http.MethodPost, apiKey())}
-	err := send(New(Config{Resolver: res}), nil, `{}`)
+	err := send(New(Config{ResolveTTL: -1, Resolver: res}), nil, `{}`)
 	if e := delivery.Classify(err); e == nil || e.Retryable || e.Code != delivery.CodeInvalidParameter {
 		t.Fatalf("got %v", err)
 	}
@@ -201,7 +203,7 @@ func TestOutcomes(t *testing.T) {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			rc := newReceiver(t, func(int, *http.Request) int { return tc.status })
 			res := &fakeResolver{r: resolved(rc.srv.URL+"/hook", http.MethodPost, apiKey())}
-			err := send(New(Config{Resolver: res}), nil, `{}`)
+			err := send(New(Config{ResolveTTL: -1, Resolver: res}), nil, `{}`)
 			if tc.ok {
 				if err != nil {
 					t.Fatal(err)
@@ -228,7 +230,7 @@ func TestTimeoutAndNetworkErrorsRetry(t *testing.T) {
 		return 200
 	})
 	res := &fakeResolver{r: resolved(slow.srv.URL+"/slow", http.MethodPost, apiKey())}
-	err := send(New(Config{Resolver: res, Timeout: 100 * time.Millisecond}), nil, `{}`)
+	err := send(New(Config{ResolveTTL: -1, Resolver: res, Timeout: 100 * time.Millisecond}), nil, `{}`)
 	if e := delivery.Classify(err); e == nil || !e.Retryable || e.Code != delivery.CodeTimeout {
 		t.Fatalf("slow endpoint: got %v", err)
 	}
@@ -240,7 +242,7 @@ func TestTimeoutAndNetworkErrorsRetry(t *testing.T) {
 	addr := ln.Addr().String()
 	_ = ln.Close() // nothing listens there now
 	res = &fakeResolver{r: resolved("http://"+addr+"/gone", http.MethodPost, apiKey())}
-	err = send(New(Config{Resolver: res}), nil, `{}`)
+	err = send(New(Config{ResolveTTL: -1, Resolver: res}), nil, `{}`)
 	if e := delivery.Classify(err); e == nil || !e.Retryable {
 		t.Fatalf("refused connection: got %v", err)
 	}
@@ -256,7 +258,7 @@ func TestResolverErrors(t *testing.T) {
 		{fmt.Errorf("%w: deauthorized", eventbus.ErrConnectionNotAuthorized), delivery.CodeNoPermissions, true},
 		{errors.New("store down"), delivery.CodeInternalError, true},
 	} {
-		err := send(New(Config{Resolver: &fakeResolver{err: tc.err}}), nil, `{}`)
+		err := send(New(Config{ResolveTTL: -1, Resolver: &fakeResolver{err: tc.err}}), nil, `{}`)
 		if e := delivery.Classify(err); e == nil || e.Code != tc.code || e.Retryable != tc.retryable {
 			t.Errorf("%v: got %v", tc.err, err)
 		}
@@ -274,7 +276,7 @@ func TestBasicAuthRefusedDeauthorizes(t *testing.T) {
 		return eventbus.ConnectionAuth{Type: eventbus.AuthBasic, Basic: &eventbus.BasicAuth{Username: "user", Password: eventbus.Secret(pw)}}
 	}
 	res := &fakeResolver{r: resolved(rc.srv.URL+"/b", http.MethodPost, basic("right"))}
-	s := New(Config{Resolver: res, Deauthorizer: res})
+	s := New(Config{ResolveTTL: -1, Resolver: res, Deauthorizer: res})
 	if err := send(s, nil, `{}`); err != nil || res.deauthorized() != 0 {
 		t.Fatalf("right password: %v, %d deauthorizations", err, res.deauthorized())
 	}
@@ -353,7 +355,7 @@ func TestOAuthTokenCachedRefreshedOnExpiryAnd401(t *testing.T) {
 	})
 	clk := &clock{t: time.Unix(1_700_000_000, 0)}
 	res := &fakeResolver{r: resolved(rc.srv.URL+"/o", http.MethodPost, oauth(ts.srv.URL+"/token"))}
-	s := New(Config{Resolver: res, Deauthorizer: res, Now: clk.Now})
+	s := New(Config{ResolveTTL: -1, Resolver: res, Deauthorizer: res, Now: clk.Now})
 	for range 3 {
 		if err := send(s, nil, `{}`); err != nil {
 			t.Fatal(err)
@@ -388,7 +390,7 @@ func TestOAuthTokenEndpointFailures(t *testing.T) {
 	ts := newTokenServer(t, 600)
 	rc := newReceiver(t, nil)
 	res := &fakeResolver{r: resolved(rc.srv.URL+"/o", http.MethodPost, oauth(ts.srv.URL+"/token"))}
-	s := New(Config{Resolver: res, Deauthorizer: res})
+	s := New(Config{ResolveTTL: -1, Resolver: res, Deauthorizer: res})
 
 	ts.status.Store(http.StatusServiceUnavailable)
 	err := send(s, nil, `{}`)
@@ -402,5 +404,51 @@ func TestOAuthTokenEndpointFailures(t *testing.T) {
 	}
 	if len(rc.requests()) != 0 {
 		t.Fatalf("the destination was called without a token")
+	}
+}
+
+// TestResolveCache: a destination is resolved once per ResolveTTL, failures
+// are not remembered, and a deauthorized connection is looked up again at
+// once.
+func TestResolveCache(t *testing.T) {
+	rc := newReceiver(t, func(_ int, r *http.Request) int {
+		if r.Header.Get("X-Api-Key") == "k3y" {
+			return 200
+		}
+		return 401
+	})
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	res := &fakeResolver{r: resolved(rc.srv.URL+"/c", http.MethodPost, apiKey())}
+	s := New(Config{ResolveTTL: time.Second, Resolver: res, Deauthorizer: res, Now: func() time.Time { return now }})
+	calls := func() int { res.mu.Lock(); defer res.mu.Unlock(); return res.calls }
+	for i := range 3 {
+		if err := send(s, nil, `{}`); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	if calls() != 1 {
+		t.Fatalf("3 sends within the TTL resolved %d times, want 1", calls())
+	}
+	now = now.Add(time.Second)
+	if err := send(s, nil, `{}`); err != nil || calls() != 2 {
+		t.Fatalf("after the TTL: %v, %d resolutions, want 2", err, calls())
+	}
+
+	now = now.Add(time.Second)
+	res.mu.Lock()
+	res.err = eventbus.ErrNotFound
+	res.mu.Unlock()
+	if err := send(s, nil, `{}`); delivery.Classify(err).Code != delivery.CodeNoResource {
+		t.Fatalf("deleted destination: %v", err)
+	}
+	res.mu.Lock()
+	res.err = nil
+	res.r.Auth.APIKey = &eventbus.APIKeyAuth{Name: "X-Api-Key", Value: "wrong"}
+	res.mu.Unlock()
+	if err := send(s, nil, `{}`); err == nil || res.deauthorized() != 1 || calls() != 4 {
+		t.Fatalf("failure not cached: %v, %d deauthorizations, %d resolutions (want 1, 4)", err, res.deauthorized(), calls())
+	}
+	if err := send(s, nil, `{}`); err == nil || calls() != 5 {
+		t.Fatalf("after a deauthorization: %v, %d resolutions, want 5", err, calls())
 	}
 }
