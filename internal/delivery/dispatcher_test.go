@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -525,4 +526,31 @@ func TestHandleBoundsConcurrentSends(t *testing.T) {
 	if peak != workers {
 		t.Fatalf("peak concurrent sends %d, want %d", peak, workers)
 	}
+}
+
+// BenchmarkHandleBatch: the dispatcher's own cost per job (decode, attempt
+// through a sender that does nothing, settle) for a log batch's worth of
+// jobs.
+func BenchmarkHandleBatch(b *testing.B) {
+	e := newEnv(Config{})
+	e.d.kinds = Kinds{sqsKind(SenderFunc(func(context.Context, Delivery) error { return nil }))}
+	jobs := make([]Job, 64)
+	for i := range jobs {
+		jobs[i] = sqsJob(e.now)
+		jobs[i].Event.ID = fmt.Sprintf("e%d", i)
+		jobs[i].Event.Envelope = []byte(`{"id":"e","detail":{"pad":"` + strings.Repeat("x", 1000) + `"}}`)
+	}
+	parts, err := (&Batch{Jobs: jobs}).Encode(1 << 20)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(parts[0].Data)))
+	for b.Loop() {
+		m := &fakeMsg{data: parts[0].Data, delivered: 1}
+		e.d.Handle(context.Background(), m)
+		if !m.acked || len(e.store.dead) > 0 {
+			b.Fatalf("batch not delivered: acked %v, %d dead letters", m.acked, len(e.store.dead))
+		}
+	}
+	b.ReportMetric(float64(b.N*len(jobs))/b.Elapsed().Seconds(), "jobs/s")
 }
