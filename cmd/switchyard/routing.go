@@ -29,9 +29,9 @@ type RoutingConfig struct {
 	// AckWait: how long a delivery may go silent before another worker
 	// (perhaps in another process) takes the job over.
 	AckWait time.Duration
-	// MaxDeliver: the queue's bound on deliveries of one job.
+	// MaxDeliver: the queue's bound on deliveries of one batch.
 	MaxDeliver int
-	// MaxAckPending: jobs delivered or waiting out a retry delay at once,
+	// MaxAckPending: queued batches delivered or waiting to be due at once,
 	// across all processes.
 	MaxAckPending int
 	// BackoffBase and BackoffMax shape retry delays.
@@ -62,11 +62,11 @@ func (c *RoutingConfig) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.RouterConsumers, "router-consumers", c.RouterConsumers, "goroutines routing the event log in this process (0: default 1)")
 	fs.DurationVar(&c.SendTimeout, "delivery-timeout", c.SendTimeout, "time limit of one delivery attempt (0: default 30s)")
 	fs.DurationVar(&c.AckWait, "delivery-ack-wait", c.AckWait, "silence after which a delivery is handed to another worker (0: default 30s)")
-	fs.IntVar(&c.MaxDeliver, "delivery-max-deliver", c.MaxDeliver, "deliveries of one job before it is dead-lettered regardless (0: default 1000)")
-	fs.IntVar(&c.MaxAckPending, "delivery-max-pending", c.MaxAckPending, "jobs in flight or waiting to retry, across processes (0: default 20000)")
+	fs.IntVar(&c.MaxDeliver, "delivery-max-deliver", c.MaxDeliver, "deliveries of one queued batch before its failing jobs are dead-lettered regardless (0: default 1000)")
+	fs.IntVar(&c.MaxAckPending, "delivery-max-pending", c.MaxAckPending, "queued batches in flight or waiting to be due, across processes (0: default 20000)")
 	fs.DurationVar(&c.BackoffBase, "retry-backoff-base", c.BackoffBase, "first retry delay (0: default 1s)")
 	fs.DurationVar(&c.BackoffMax, "retry-backoff-max", c.BackoffMax, "longest retry delay (0: default 10m)")
-	fs.DurationVar(&c.DedupWindow, "delivery-dedup-window", c.DedupWindow, "window in which a job routed twice is queued once (0: default 2m)")
+	fs.DurationVar(&c.DedupWindow, "delivery-dedup-window", c.DedupWindow, "window in which a batch routed twice is queued once (0: default 2m)")
 	fs.Int64Var(&c.QueueMaxBytes, "delivery-queue-max-bytes", c.QueueMaxBytes, "size bound of the delivery queue (0: none)")
 	fs.DurationVar(&c.DeadLetterMaxAge, "deadletter-max-age", c.DeadLetterMaxAge, "how long dead letters are kept (0: 14 days, negative: forever)")
 }
