@@ -107,7 +107,7 @@ func (b *Batch) UnmarshalBinary(data []byte) error {
 		return errBadBatch
 	}
 	rest = rest[w:]
-	out := Batch{Jobs: make([]Job, 0, n)}
+	out := Batch{Jobs: make([]Job, 0, min(n, 1024))} // n is not trusted yet
 	if nb != 0 {
 		out.NotBefore = time.Unix(0, nb).UTC()
 	}

@@ -140,7 +140,7 @@ type Dispatcher struct {
 
 // NewDispatcher returns a Dispatcher delivering to kinds, storing dead
 // letters in dead and enqueueing retries and dead-letter forwards on
-// requeue.
+// requeue. All of them are required.
 func NewDispatcher(cfg Config, kinds Kinds, dead DeadLetterStore, requeue Enqueuer) *Dispatcher {
 	cfg = cfg.withDefaults()
 	d := &Dispatcher{cfg: cfg, kinds: kinds, dead: dead, requeue: requeue, sends: make(chan struct{}, cfg.Workers), done: make(chan struct{})}
