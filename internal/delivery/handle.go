@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -120,14 +121,16 @@ func (d *Dispatcher) attemptJob(ctx context.Context, job *Job, rnd float64, last
 	}
 	err := d.send(ctx, job, attempt)
 	<-d.sends
-	log := d.cfg.Log.With("event", job.Event.ID, "rule", job.RuleArn, "target", job.Target.Arn, "attempt", attempt)
 	if err == nil {
-		log.Debug("delivery: delivered")
+		if d.cfg.Log.Enabled(ctx, slog.LevelDebug) { // the logger is built only when it will be used
+			d.cfg.Log.Debug("delivery: delivered", "event", job.Event.ID, "rule", job.RuleArn, "target", job.Target.Arn, "attempt", attempt)
+		}
 		return result{outcome: delivered}
 	}
 	if ctx.Err() != nil {
 		return result{outcome: interrupted}
 	}
+	log := d.cfg.Log.With("event", job.Event.ID, "rule", job.RuleArn, "target", job.Target.Arn, "attempt", attempt)
 	e := Classify(err)
 	now = d.cfg.Now()
 	v := AfterFailure(job.Target.RetryPolicy, d.cfg.Backoff, job.Event.IngestedAt, now, attempt, e.Retryable, rnd)
