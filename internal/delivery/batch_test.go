@@ -1,10 +1,14 @@
 package delivery
 
 import (
+	"encoding/binary"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 func testBatch(n int) Batch {
@@ -14,6 +18,34 @@ func testBatch(n int) Batch {
 		j.Event.ID = fmt.Sprintf("e-%d", i)
 		j.Attempts = i % 3
 		b.Jobs = append(b.Jobs, j)
+	}
+	return b
+}
+
+// padded returns b with every envelope padded to about size bytes.
+func padded(b Batch, size int) Batch {
+	for i := range b.Jobs {
+		b.Jobs[i].Event.Envelope = []byte(`{"id":"e","detail":{"pad":"` + strings.Repeat("x", size) + `"}}`)
+	}
+	return b
+}
+
+// mixedRoutes returns a batch whose jobs go to several routes: two targets
+// of one rule, a target whose settings changed between two events (same
+// rule and target id), and dead-letter forwards with their own attributes.
+func mixedRoutes() Batch {
+	b := testBatch(8)
+	for i := range b.Jobs {
+		j := &b.Jobs[i]
+		switch i % 4 {
+		case 1:
+			j.Target.ID, j.Target.Arn = "t2", "arn:aws:events:us-east-1:222222222222:event-bus/t2"
+		case 2:
+			j.Target.InputPath = "$.detail.changed"
+			j.Target.HTTPParameters = &eventbus.HTTPParameters{HeaderParameters: map[string]string{"k": fmt.Sprint(i)}}
+		case 3:
+			j.DeadLetter = map[string]string{AttrErrorCode: CodeNoResource, AttrErrorMessage: fmt.Sprint("failure ", i)}
+		}
 	}
 	return b
 }
@@ -28,8 +60,11 @@ func TestBatchRoundTripAndSplit(t *testing.T) {
 		{"one job", testBatch(1), 1 << 20, 1},
 		{"at once", Batch{Jobs: testBatch(3).Jobs}, 1 << 20, 1},
 		{"fits", testBatch(50), 1 << 20, 1},
-		{"split", testBatch(50), 4 << 10, 50 / 12},
+		{"split", padded(testBatch(50), 200), 4 << 10, 50 * 200 / (4 << 10)},
 		{"job over the limit travels alone", testBatch(3), 10, 3},
+		{"several routes", mixedRoutes(), 1 << 20, 1},
+		{"several routes, split", padded(mixedRoutes(), 500), 2 << 10, 8 * 500 / (2 << 10)},
+		{"no enqueue time", Batch{Jobs: []Job{{Event: eventbus.Event{ID: "x", Envelope: []byte("{}"), IngestedAt: time.Unix(5, 0).UTC()}}}}, 1 << 20, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			parts, err := tc.batch.Encode(tc.maxBytes)
@@ -67,6 +102,59 @@ func TestBatchRoundTripAndSplit(t *testing.T) {
 func isAlone(p EncodedBatch) bool {
 	var b Batch
 	return b.UnmarshalBinary(p.Data) == nil && len(b.Jobs) == 1
+}
+
+// encodeV1 writes b in the earlier batch encoding (a JSON header per job),
+// as a queue written by an earlier version holds it.
+func encodeV1(t *testing.T, b Batch) []byte {
+	t.Helper()
+	buf := []byte{batchEncodingV1}
+	buf = binary.AppendVarint(buf, unixNanos(b.NotBefore))
+	buf = binary.AppendUvarint(buf, uint64(len(b.Jobs)))
+	for i := range b.Jobs {
+		j, err := b.Jobs[i].MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(j)))
+		buf = append(buf, j...)
+	}
+	return buf
+}
+
+// TestBatchDecodesEarlierEncoding: batches queued by an earlier version
+// are still delivered after an upgrade.
+func TestBatchDecodesEarlierEncoding(t *testing.T) {
+	want := mixedRoutes()
+	var got Batch
+	if err := got.UnmarshalBinary(encodeV1(t, want)); err != nil {
+		t.Fatal(err)
+	}
+	if !got.NotBefore.Equal(want.NotBefore) || !reflect.DeepEqual(got.Jobs, want.Jobs) {
+		t.Errorf("decoded\n %+v\nwant\n %+v", got, want)
+	}
+}
+
+// TestBatchSharesRoutes: a route is encoded once per batch, so a batch of
+// jobs to one target is little more than its events.
+func TestBatchSharesRoutes(t *testing.T) {
+	b := testBatch(50)
+	parts, err := b.Encode(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := 0
+	for i := range b.Jobs {
+		events += b.Jobs[i].Event.BinarySize()
+	}
+	one, err := b.Jobs[0].MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	route := len(one) - b.Jobs[0].Event.BinarySize()
+	if overhead := len(parts[0].Data) - events; overhead > route+50*batchJobHeaderMax {
+		t.Errorf("batch of 50 jobs to one route is %d bytes beyond its events; one route is %d", overhead, route)
+	}
 }
 
 func TestBatchID(t *testing.T) {
@@ -126,7 +214,14 @@ func FuzzBatchUnmarshal(f *testing.F) {
 		}
 		f.Add(parts[0].Data)
 	}
+	mixed := mixedRoutes()
+	parts, err := mixed.Encode(1 << 20)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(parts[0].Data)
 	f.Add([]byte{batchEncodingV1, 0, 1, 2, 1, 0})
+	f.Add([]byte{batchEncodingV2, 0, 1, 2, '{', '}', 1, 0, 0, 0, 1, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var b Batch
 		if b.UnmarshalBinary(data) != nil {

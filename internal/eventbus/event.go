@@ -34,12 +34,23 @@ const eventEncodingV1 = 1
 // MarshalBinary encodes e compactly: version, hops, ingestion time in unix
 // nanoseconds, ID and envelope.
 func (e Event) MarshalBinary() ([]byte, error) {
-	b := make([]byte, 0, 2+binary.MaxVarintLen64+binary.MaxVarintLen64+len(e.ID)+len(e.Envelope))
+	return e.AppendBinary(make([]byte, 0, e.BinarySize()))
+}
+
+// AppendBinary appends MarshalBinary's encoding of e to b.
+func (e Event) AppendBinary(b []byte) ([]byte, error) {
 	b = append(b, eventEncodingV1, e.Hops)
 	b = binary.AppendVarint(b, e.IngestedAt.UnixNano())
 	b = binary.AppendUvarint(b, uint64(len(e.ID)))
 	b = append(b, e.ID...)
 	return append(b, e.Envelope...), nil
+}
+
+// BinarySize is the length of e's binary encoding.
+func (e Event) BinarySize() int {
+	var scratch [binary.MaxVarintLen64]byte
+	return 2 + binary.PutVarint(scratch[:], e.IngestedAt.UnixNano()) +
+		binary.PutUvarint(scratch[:], uint64(len(e.ID))) + len(e.ID) + len(e.Envelope)
 }
 
 var errBadEvent = errors.New("eventbus: malformed event encoding")
