@@ -9,22 +9,27 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Consume delivers the log's records to handle, one message (one appended
-// batch, in log order within what this process receives) at a time, through
-// the durable pull consumer durableName, which it creates or updates. It
-// returns nil when ctx ends (noticed within FetchWait), or an error if the consumer cannot be created or
-// the stream goes away.
+// Consume delivers the log's records to handle through the durable pull
+// consumer durableName, which it creates or updates. It returns nil when ctx
+// ends (noticed within FetchWait), or an error if the consumer cannot be
+// created or the stream goes away.
+//
+// Each handle call gets the records of one message (one appended batch),
+// or, when more messages had already arrived while the previous call ran,
+// of all of them (at most FetchBatch), in log order within what this
+// process receives: a consumer that falls behind catches up in larger
+// steps, as the log's writer does.
 //
 // Every process or goroutine calling Consume with the same durableName
-// shares the work: each message goes to one of them. A message is
-// acknowledged only after handle returns nil. If handle returns an error the
-// message is redelivered after RetryDelay (doubling per delivery, up to
+// shares the work: each message goes to one of them. Messages are
+// acknowledged only after handle returns nil. If handle returns an error
+// they are redelivered after RetryDelay (doubling per delivery, up to
 // MaxRetryDelay, with no limit on deliveries: records are never dropped);
 // if the process dies, after AckWait. While handle runs Consume tells
-// JetStream the message is in progress every AckWait/3, so a slow handler
+// JetStream the messages are in progress every AckWait/3, so a slow handler
 // does not cause a redelivery. Delivery is therefore at least once: handle
-// must tolerate seeing a batch again. A message that does not decode is
-// logged and terminated (never redelivered).
+// must tolerate seeing records again, perhaps grouped otherwise. A message
+// that does not decode is logged and terminated (never redelivered).
 //
 // handle must not keep the records' Data after it returns.
 func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(ctx context.Context, records []Record) error) error {
@@ -60,12 +65,18 @@ func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(
 			sleep(ctx, time.Second)
 			continue
 		}
-		for msg := range batch.Messages() {
+		msgs := batch.Messages()
+		var group []jetstream.Msg
+		for msg := range msgs {
+			group = ready(msgs, append(group[:0], msg))
 			if ctx.Err() != nil {
-				_ = msg.Nak() // hand it back at once; AckWait covers a lost Nak
+				for _, m := range group {
+					_ = m.Nak() // hand it back at once; AckWait covers a lost Nak
+				}
 				continue
 			}
-			l.deliver(ctx, msg, handle)
+			l.deliver(ctx, group, handle)
+			clear(group)
 		}
 		if err := batch.Error(); err != nil && ctx.Err() == nil && !errors.Is(err, jetstream.ErrNoHeartbeat) {
 			l.log.Debug("jetstream: fetch ended", "consumer", durableName, "err", err)
@@ -74,43 +85,83 @@ func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(
 	return nil
 }
 
-// deliver runs handle on one message and acknowledges, naks or terminates it.
-func (l *EventLog) deliver(ctx context.Context, msg jetstream.Msg, handle func(context.Context, []Record) error) {
-	records, err := decodeFrame(msg.Data())
-	if err != nil {
-		l.log.Error("jetstream: dropping undecodable event log message", "subject", msg.Subject(), "err", err)
-		_ = msg.Term()
+// ready appends to group the messages that have already arrived on msgs,
+// without waiting for more.
+func ready(msgs <-chan jetstream.Msg, group []jetstream.Msg) []jetstream.Msg {
+	for {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				return group
+			}
+			group = append(group, m)
+		default:
+			return group
+		}
+	}
+}
+
+// deliver runs handle on the records of msgs and acknowledges the messages,
+// or naks them, or terminates those that do not decode.
+func (l *EventLog) deliver(ctx context.Context, msgs []jetstream.Msg, handle func(context.Context, []Record) error) {
+	var records []Record
+	held := msgs[:0:0]
+	for _, msg := range msgs {
+		r, err := decodeFrame(msg.Data())
+		if err != nil {
+			l.log.Error("jetstream: dropping undecodable event log message", "subject", msg.Subject(), "err", err)
+			_ = msg.Term()
+			continue
+		}
+		records = append(records, r...)
+		held = append(held, msg)
+	}
+	if len(held) == 0 {
 		return
 	}
-	stop := l.keepInProgress(msg)
-	err = handle(ctx, records)
+	stop := l.keepInProgress(held)
+	err := handle(ctx, records)
 	stop()
 	if err != nil {
-		delay := l.cfg.RetryDelay
-		if md, mdErr := msg.Metadata(); mdErr == nil {
-			for i := uint64(1); i < md.NumDelivered && delay < l.cfg.MaxRetryDelay; i++ {
-				delay *= 2
+		l.log.Warn("jetstream: event batch handler failed; will redeliver", "messages", len(held), "err", err)
+		for _, msg := range held {
+			if nakErr := msg.NakWithDelay(l.retryDelay(msg)); nakErr != nil {
+				l.log.Warn("jetstream: nak failed; AckWait will redeliver", "err", nakErr)
 			}
-		}
-		delay = min(delay, l.cfg.MaxRetryDelay)
-		l.log.Warn("jetstream: event batch handler failed; will redeliver", "retry_in", delay, "err", err)
-		if nakErr := msg.NakWithDelay(delay); nakErr != nil {
-			l.log.Warn("jetstream: nak failed; AckWait will redeliver", "err", nakErr)
 		}
 		return
 	}
-	// The records are handled: acknowledge even if ctx just ended.
+	// The records are handled: acknowledge even if ctx just ended. Acks of
+	// one connection reach the consumer in order, so once the last one is
+	// confirmed the others have been processed too.
 	ackCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.cfg.PublishTimeout)
 	defer cancel()
-	if err := msg.DoubleAck(ackCtx); err != nil {
-		// Redelivered after AckWait: a duplicate, never a loss.
+	last := len(held) - 1
+	for _, msg := range held[:last] {
+		if err := msg.Ack(); err != nil {
+			l.log.Warn("jetstream: ack failed", "err", err) // redelivered after AckWait: a duplicate, never a loss
+		}
+	}
+	if err := held[last].DoubleAck(ackCtx); err != nil {
 		l.log.Warn("jetstream: ack failed", "err", err)
 	}
 }
 
-// keepInProgress resets msg's AckWait every AckWait/3 until the returned
-// function is called.
-func (l *EventLog) keepInProgress(msg jetstream.Msg) (stop func()) {
+// retryDelay is the delay before redelivering msg after its handler
+// failed: RetryDelay doubled per earlier delivery, up to MaxRetryDelay.
+func (l *EventLog) retryDelay(msg jetstream.Msg) time.Duration {
+	delay := l.cfg.RetryDelay
+	if md, err := msg.Metadata(); err == nil {
+		for i := uint64(1); i < md.NumDelivered && delay < l.cfg.MaxRetryDelay; i++ {
+			delay *= 2
+		}
+	}
+	return min(delay, l.cfg.MaxRetryDelay)
+}
+
+// keepInProgress resets the AckWait of msgs every AckWait/3 until the
+// returned function is called.
+func (l *EventLog) keepInProgress(msgs []jetstream.Msg) (stop func()) {
 	done := make(chan struct{})
 	exited := make(chan struct{})
 	go func() {
@@ -120,7 +171,9 @@ func (l *EventLog) keepInProgress(msg jetstream.Msg) (stop func()) {
 		for {
 			select {
 			case <-t.C:
-				_ = msg.InProgress() // best effort: a lost one only risks a duplicate
+				for _, msg := range msgs {
+					_ = msg.InProgress() // best effort: a lost one only risks a duplicate
+				}
 			case <-done:
 				return
 			}

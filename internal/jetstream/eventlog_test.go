@@ -369,3 +369,68 @@ func BenchmarkEventLogConsume(b *testing.B) {
 	}
 	b.ReportMetric(float64(got)/b.Elapsed().Seconds(), "records/s")
 }
+
+// TestEventLogConsumerCatchesUpInGroups: messages that arrive while the
+// handler is busy are handled together in the next call, and every one of
+// them is acknowledged.
+func TestEventLogConsumerCatchesUpInGroups(t *testing.T) {
+	c := openTest(t, t.TempDir())
+	l := openLog(t, c, testLogConfig())
+	const messages = 6
+	for i := range messages {
+		if err := l.Append(t.Context(), []Record{{Account: "a", Bus: "b", Data: fmt.Appendf(nil, "r%d", i)}}); err != nil {
+			t.Fatalf("Append: %v", err)
+		}
+	}
+	info := func() *jetstream.ConsumerInfo {
+		t.Helper()
+		cons, err := l.stream.Consumer(t.Context(), "router")
+		if err != nil {
+			t.Fatalf("Consumer: %v", err)
+		}
+		ci, err := cons.Info(t.Context())
+		if err != nil {
+			t.Fatalf("consumer info: %v", err)
+		}
+		return ci
+	}
+	waitUntil := func(what string, cond func(*jetstream.ConsumerInfo) bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for ci := info(); !cond(ci); ci = info() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: consumer has %d pending acks, %d delivered", what, ci.NumAckPending, ci.Delivered.Consumer)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	col := newCollector()
+	var mu sync.Mutex
+	var sizes []int
+	consume(t, l, "router", func(ctx context.Context, recs []Record) error {
+		mu.Lock()
+		first := len(sizes) == 0
+		sizes = append(sizes, len(recs))
+		mu.Unlock()
+		if first { // hold the first call until the rest were delivered to this consumer
+			waitUntil("delivering the rest", func(ci *jetstream.ConsumerInfo) bool { return ci.NumAckPending == messages })
+			time.Sleep(50 * time.Millisecond) // and have reached the client
+		}
+		return col.handle(ctx, recs)
+	})
+	seen := col.waitFor(t, messages)
+	waitUntil("acknowledging", func(ci *jetstream.ConsumerInfo) bool { return ci.NumAckPending == 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(sizes) >= messages {
+		t.Errorf("handler calls got %v records: one call per message, none grouped", sizes)
+	}
+	for r, n := range seen {
+		if n != 1 {
+			t.Errorf("record %s handled %d times", r, n)
+		}
+	}
+	if ci := info(); ci.NumRedelivered != 0 {
+		t.Errorf("%d messages redelivered", ci.NumRedelivered)
+	}
+}
