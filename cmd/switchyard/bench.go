@@ -33,6 +33,7 @@ type BenchConfig struct {
 	Batch      int           // entries per request
 	Size       int           // bytes of Detail per entry
 	Duration   time.Duration // how long to measure
+	Warmup     time.Duration // how long to run the same load, unmeasured, before measuring
 	Rate       int           // target events/s over all clients; 0: as fast as possible
 	Partner    string        // partner account (access key id in dev mode)
 	Customer   string        // customer account
@@ -69,6 +70,11 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 		}
 		defer sink.close()
 		entries.stampPad = benchPad(cfg.Size)
+	}
+	if cfg.Warmup > 0 {
+		warm := cfg
+		warm.Duration = cfg.Warmup
+		runBench(ctx, warm, endpoint, entries)
 	}
 	if cfg.CPUProfile != "" {
 		f, err := os.Create(cfg.CPUProfile)
@@ -125,6 +131,7 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	fs.IntVar(&c.Batch, "batch", c.Batch, "entries per request")
 	fs.IntVar(&c.Size, "size", c.Size, "bytes of Detail per entry")
 	fs.DurationVar(&c.Duration, "duration", c.Duration, "how long to measure")
+	fs.DurationVar(&c.Warmup, "warmup", c.Warmup, "how long to run the same load before measuring, so figures are of a warmed-up server (0: none)")
 	fs.IntVar(&c.Rate, "rate", c.Rate, "target events/s over all clients (0: as fast as possible)")
 	fs.StringVar(&c.Sink, "sink", c.Sink, "where routed events go: none, or http (a local receiver behind an API destination; reports delivery latency)")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the measured run (client and in-process server) to `FILE`")
@@ -140,8 +147,8 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 		return c, fmt.Errorf("--op must be partner or events, not %q", c.Op)
 	case c.Sink != "" && c.Sink != "none" && c.Sink != "http":
 		return c, fmt.Errorf("--sink must be none or http, not %q", c.Sink)
-	case c.Clients < 1 || c.Batch < 1 || c.Size < 2 || c.Duration <= 0 || c.Rate < 0:
-		return c, errors.New("--clients, --batch and --duration must be positive, --size at least 2, --rate not negative")
+	case c.Clients < 1 || c.Batch < 1 || c.Size < 2 || c.Duration <= 0 || c.Rate < 0 || c.Warmup < 0:
+		return c, errors.New("--clients, --batch and --duration must be positive, --size at least 2, --rate and --warmup not negative")
 	case c.Op == "partner" && c.Batch > 20, c.Op == "events" && c.Batch > 10:
 		return c, fmt.Errorf("--batch %d is over the operation's limit (PutPartnerEvents 20, PutEvents 10)", c.Batch)
 	}
@@ -339,8 +346,12 @@ func (r benchResult) print(w io.Writer, cfg BenchConfig, endpoint string) {
 	if cfg.Rate > 0 {
 		rate = fmt.Sprintf("%d events/s", cfg.Rate)
 	}
-	fmt.Fprintf(w, "switchyard bench: %s, %d clients x %d entries of %d bytes, rate %s, %s against %s\n",
-		op, cfg.Clients, cfg.Batch, cfg.Size, rate, cfg.Duration, endpoint)
+	warmup := ""
+	if cfg.Warmup > 0 {
+		warmup = fmt.Sprintf(" after %s of warm-up", cfg.Warmup)
+	}
+	fmt.Fprintf(w, "switchyard bench: %s, %d clients x %d entries of %d bytes, rate %s, %s%s against %s\n",
+		op, cfg.Clients, cfg.Batch, cfg.Size, rate, cfg.Duration, warmup, endpoint)
 	fmt.Fprintf(w, "ingest:  %.0f events/s acknowledged (%d events, %d requests, %d failed requests)\n",
 		float64(r.events)/r.elapsed.Seconds(), r.events, r.requests, r.errors)
 	fmt.Fprintf(w, "ack latency: p50 %v  p99 %v  p999 %v  max %v\n",
@@ -471,7 +482,7 @@ func (s *httpSink) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if sent == 0 {
 		s.warm++
-	} else {
+	} else if start := s.start; !start.IsZero() && sent >= start.UnixNano() { // sent during the measured run
 		s.latencies = append(s.latencies, now.Sub(time.Unix(0, sent)))
 		s.last = now
 	}
@@ -502,7 +513,11 @@ func sentStamp(envelope []byte) int64 {
 }
 
 // begin marks the start of the measured run.
-func (s *httpSink) begin() { s.start = time.Now() }
+func (s *httpSink) begin() {
+	s.mu.Lock()
+	s.start = time.Now()
+	s.mu.Unlock()
+}
 
 // report waits until acked events have arrived (or none arrived for idle),
 // then prints delivered events/s and delivery latency percentiles.
