@@ -41,6 +41,7 @@ type BenchConfig struct {
 	CPUProfile string        // file for a CPU profile of the measured run
 	MemProfile string        // file for a heap profile taken at the end of the measured run
 	Sink       string        // "" (none) or "http": deliver to a local receiver through an API destination
+	NullServer bool          // bench a server that only answers (startNullServer): the client's and HTTP's cost alone
 }
 
 // bench drives PutPartnerEvents or PutEvents through the AWS SDK and prints
@@ -51,6 +52,14 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	endpoint := cfg.Endpoint
+	if cfg.NullServer {
+		addr, stop, err := startNullServer(cfg.Batch)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		endpoint = "http://" + addr
+	}
 	if endpoint == "" {
 		stop, addr, err := startBenchServer(ctx, cfg)
 		if err != nil {
@@ -134,6 +143,7 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	fs.DurationVar(&c.Warmup, "warmup", c.Warmup, "how long to run the same load before measuring, so figures are of a warmed-up server (0: none)")
 	fs.IntVar(&c.Rate, "rate", c.Rate, "target events/s over all clients (0: as fast as possible)")
 	fs.StringVar(&c.Sink, "sink", c.Sink, "where routed events go: none, or http (a local receiver behind an API destination; reports delivery latency)")
+	fs.BoolVar(&c.NullServer, "null-server", c.NullServer, "bench a local server that reads requests and answers with canned success: what the client and HTTP alone allow on this machine")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the measured run (client and in-process server) to `FILE`")
 	fs.StringVar(&c.MemProfile, "memprofile", c.MemProfile, "write a heap profile, taken at the end of the measured run, to `FILE`")
 	if err := fs.Parse(args); err != nil {
@@ -145,6 +155,8 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	switch {
 	case c.Op != "partner" && c.Op != "events":
 		return c, fmt.Errorf("--op must be partner or events, not %q", c.Op)
+	case c.NullServer && (c.Endpoint != "" || c.Sink == "http"):
+		return c, errors.New("--null-server goes with neither --endpoint nor --sink http")
 	case c.Sink != "" && c.Sink != "none" && c.Sink != "http":
 		return c, fmt.Errorf("--sink must be none or http, not %q", c.Sink)
 	case c.Clients < 1 || c.Batch < 1 || c.Size < 2 || c.Duration <= 0 || c.Rate < 0 || c.Warmup < 0:

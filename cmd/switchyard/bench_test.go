@@ -12,11 +12,19 @@ import (
 
 // TestBenchRuns runs the load tool briefly against its own in-process server
 // and checks that it reports acknowledged events and no failed requests.
+// With --null-server it benches a server that only answers.
 func TestBenchRuns(t *testing.T) {
-	for _, op := range []string{"partner", "events"} {
-		t.Run(op, func(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"partner", []string{"--op", "partner"}},
+		{"events", []string{"--op", "events"}},
+		{"null server", []string{"--op", "partner", "--null-server"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			args := []string{"--op", op, "--clients", "2", "--batch", "5", "--size", "100", "--duration", "1s", "--data-dir", t.TempDir()}
+			args := append(tc.args, "--clients", "2", "--batch", "5", "--size", "100", "--duration", "1s", "--data-dir", t.TempDir())
 			if err := bench(context.Background(), args, &out); err != nil {
 				t.Fatalf("%v\n%s", err, out.String())
 			}
@@ -62,7 +70,7 @@ func TestBenchHTTPSink(t *testing.T) {
 }
 
 func TestBenchFlags(t *testing.T) {
-	for _, args := range [][]string{{"--op", "x"}, {"--batch", "21"}, {"--op", "events", "--batch", "11"}, {"--clients", "0"}, {"--size", "1"}, {"--sink", "sqs"}, {"--warmup", "-1s"}} {
+	for _, args := range [][]string{{"--op", "x"}, {"--batch", "21"}, {"--op", "events", "--batch", "11"}, {"--clients", "0"}, {"--size", "1"}, {"--sink", "sqs"}, {"--warmup", "-1s"}, {"--null-server", "--sink", "http"}, {"--null-server", "--endpoint", "http://127.0.0.1:1"}} {
 		if _, err := parseBenchFlags(args); err == nil {
 			t.Errorf("%v accepted", args)
 		}
