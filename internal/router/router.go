@@ -76,12 +76,14 @@ func (c Config) withDefaults() Config {
 }
 
 // A Router routes the event log to the delivery queue: it keeps every bus's
-// rules in a Table fed by the rules watch, and for each batch of the log
-// enqueues one delivery batch holding a job per target of every enabled
-// rule each event matches, acknowledging the log batch only once its jobs
-// are durably queued. A crash in between re-routes the log batch; the queue
-// drops the repeated delivery batch by its BatchID within its
-// de-duplication window.
+// rules in a Table fed by the rules watch, and for each batch the log hands
+// it (one log message, or several when routing fell behind) enqueues one
+// delivery batch holding a job per target of every enabled rule each event
+// matches, acknowledging the log messages only once their jobs are durably
+// queued. A crash in between re-routes them; the queue drops the repeated
+// delivery batch by its BatchID within its de-duplication window when the
+// same messages come back together, and otherwise the jobs are delivered
+// again (at least once).
 //
 // Routing runs from the log only: it never waits for ingest, and ingest
 // never waits for it. Start once, then Close once.
