@@ -1,8 +1,9 @@
 package delivery
 
 import (
-	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -104,30 +105,21 @@ func isAlone(p EncodedBatch) bool {
 	return b.UnmarshalBinary(p.Data) == nil && len(b.Jobs) == 1
 }
 
-// encodeV1 writes b in the earlier batch encoding (a JSON header per job),
-// as a queue written by an earlier version holds it.
-func encodeV1(t *testing.T, b Batch) []byte {
-	t.Helper()
-	buf := []byte{batchEncodingV1}
-	buf = binary.AppendVarint(buf, unixNanos(b.NotBefore))
-	buf = binary.AppendUvarint(buf, uint64(len(b.Jobs)))
-	for i := range b.Jobs {
-		j, err := b.Jobs[i].MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		buf = binary.AppendUvarint(buf, uint64(len(j)))
-		buf = append(buf, j...)
-	}
-	return buf
-}
-
 // TestBatchDecodesEarlierEncoding: batches queued by an earlier version
-// are still delivered after an upgrade.
+// are still delivered after an upgrade. testdata/batch-v1.bin is
+// mixedRoutes() as Batch.Encode wrote it at commit 4de4f56 (a JSON header
+// per job).
 func TestBatchDecodesEarlierEncoding(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "batch-v1.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data[0] != batchEncodingV1 {
+		t.Fatalf("testdata/batch-v1.bin has version %d", data[0])
+	}
 	want := mixedRoutes()
 	var got Batch
-	if err := got.UnmarshalBinary(encodeV1(t, want)); err != nil {
+	if err := got.UnmarshalBinary(data); err != nil {
 		t.Fatal(err)
 	}
 	if !got.NotBefore.Equal(want.NotBefore) || !reflect.DeepEqual(got.Jobs, want.Jobs) {

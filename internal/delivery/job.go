@@ -55,16 +55,14 @@ func (j *Job) MsgID() string {
 	return prefix + j.Event.ID + "/" + strconv.Itoa(int(j.Event.Hops)) + "/" + j.RuleArn + "/" + j.Target.ID
 }
 
-// jobMeta is the JSON half of a Job's encoding; the event follows it in its
-// own compact binary encoding, so the envelope is never re-escaped.
+// jobMeta is the JSON half of a Job's own encoding, that of the earlier
+// batch encoding (batches now share routes: see Batch.Encode); the event
+// follows it in its own compact binary encoding, so the envelope is never
+// re-escaped.
 type jobMeta struct {
-	Account    string            `json:"account"`
-	Bus        string            `json:"bus"`
-	RuleArn    string            `json:"ruleArn"`
-	Target     eventbus.Target   `json:"target"`
-	EnqueuedAt int64             `json:"enqueuedAt"` // unix nanoseconds
-	DeadLetter map[string]string `json:"deadLetter,omitempty"`
-	Attempts   int               `json:"attempts,omitempty"`
+	route
+	EnqueuedAt int64 `json:"enqueuedAt"` // unix nanoseconds
+	Attempts   int   `json:"attempts,omitempty"`
 }
 
 const jobEncodingV1 = 1
@@ -74,10 +72,7 @@ var errBadJob = errors.New("delivery: malformed job encoding")
 // MarshalBinary encodes j: a version byte, the length-prefixed JSON of
 // everything but the event, then the event's own binary encoding.
 func (j *Job) MarshalBinary() ([]byte, error) {
-	meta, err := json.Marshal(jobMeta{
-		Account: j.Account, Bus: j.Bus, RuleArn: j.RuleArn, Target: j.Target,
-		EnqueuedAt: j.EnqueuedAt.UnixNano(), DeadLetter: j.DeadLetter, Attempts: j.Attempts,
-	})
+	meta, err := json.Marshal(jobMeta{route: routeOfJob(j), EnqueuedAt: j.EnqueuedAt.UnixNano(), Attempts: j.Attempts})
 	if err != nil {
 		return nil, fmt.Errorf("delivery: encode job: %w", err)
 	}
