@@ -21,7 +21,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/switchyard/switchyard/internal/api"
 )
 
 // BenchConfig is what `switchyard bench` can be told.
@@ -183,7 +185,7 @@ func startBenchServer(ctx context.Context, cfg BenchConfig) (stop func(), addr s
 		cleanup()
 		return nil, "", err
 	}
-	m.Config.API.Throttle = nil
+	m.Config.API.Throttle = api.Throttle{} // no limit
 	m.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := m.Run(ctx); err != nil {
 		cleanup()

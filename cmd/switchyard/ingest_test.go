@@ -42,7 +42,7 @@ type logTap struct {
 func tapLog(t *testing.T, m *Main) *logTap {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := eventLogConfig()
+	cfg := jetstream.LogConfig{}
 	cfg.FetchWait = 100 * time.Millisecond // consumer-side only: notice the end quickly
 	l, err := m.conn.EventLog(ctx, cfg)
 	if err != nil {
@@ -373,20 +373,11 @@ func TestPutEventsCrossAccount(t *testing.T) {
 func setPolicy(t *testing.T, m *Main, account, bus, policy string) {
 	t.Helper()
 	ctx := context.Background()
-	e, err := m.stores.Buses.Get(ctx, account, bus)
-	if err != nil {
-		t.Fatal(err)
+	change := func(b *eventbus.Bus) error {
+		b.Policy = policy
+		return nil
 	}
-	var b eventbus.Bus
-	if err := json.Unmarshal(e.Value, &b); err != nil {
-		t.Fatal(err)
-	}
-	b.Policy = policy
-	raw, err := json.Marshal(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.stores.Buses.Update(ctx, raw, e.Revision, account, bus); err != nil {
+	if _, err := m.stores.Buses.Update(ctx, 0, change, account, bus); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -531,7 +522,7 @@ func TestIngestFlags(t *testing.T) {
 func TestIngestAppendFailure(t *testing.T) {
 	ctx := context.Background()
 	m, _ := startServer(t, t.TempDir(), nil)
-	if err := m.stores.Events.(eventLog).log.Close(ctx); err != nil {
+	if err := m.stores.Events.(jetstream.Events).Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	c := clientFor(m, customerAcct)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
-	"maps"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/delivery"
@@ -79,14 +77,12 @@ func (c *RoutingConfig) addFlags(fs *flag.FlagSet) {
 func (m *Main) startRouting(ctx context.Context) error {
 	rc := m.Config.Routing
 	log := m.Log.With("component", "routing")
-	evlog, err := m.routingLog(ctx)
+	cfg := jetstream.LogConfig{FetchWait: routerFetchWait}
+	evlog, err := m.conn.EventLog(ctx, cfg)
 	if err != nil {
-		return err
+		return fmt.Errorf("open event log: %w", err)
 	}
-	rules, err := m.rulesKV(ctx)
-	if err != nil {
-		return err
-	}
+	m.closers = append(m.closers, evlog.Close)
 	q, err := m.conn.Queue(ctx, jetstream.QueueConfig{
 		Duplicates: rc.DedupWindow, MaxBytes: rc.QueueMaxBytes, AckWait: rc.AckWait,
 		MaxDeliver: rc.MaxDeliver, MaxAckPending: rc.MaxAckPending,
@@ -98,7 +94,7 @@ func (m *Main) startRouting(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open dead letters: %w", err)
 	}
-	jobs := jobQueue{q}
+	jobs := delivery.Producer{Queue: q}
 
 	buses := bustarget.New(bustarget.Config{
 		Region: m.Config.Region, Buses: m.stores.Buses, Log: m.stores.Events,
@@ -108,24 +104,16 @@ func (m *Main) startRouting(ctx context.Context) error {
 		Resolver: m.service, Deauthorizer: m.service, Now: rc.Now, Log: log,
 	})
 	kinds := append(delivery.Kinds{buses.Kind(), apiDests.Kind()}, rc.ExtraKinds...)
-	ackWait := rc.AckWait
-	if ackWait <= 0 {
-		ackWait = jetstream.DefaultQueueAckWait
-	}
-	maxDeliver := rc.MaxDeliver
-	if maxDeliver <= 0 {
-		maxDeliver = jetstream.DefaultQueueDeliver
-	}
 	disp := delivery.NewDispatcher(delivery.Config{
-		Workers: rc.Workers, SendTimeout: rc.SendTimeout, Heartbeat: ackWait / 3,
-		Backoff: delivery.Backoff{Base: rc.BackoffBase, Max: rc.BackoffMax}, MaxDeliver: maxDeliver,
+		Workers: rc.Workers, SendTimeout: rc.SendTimeout,
+		Backoff:   delivery.Backoff{Base: rc.BackoffBase, Max: rc.BackoffMax},
 		Transform: targetInput(transform.NewCache(0)), Now: rc.Now, Log: log,
-	}, kinds, deadLetterSink{dead}, jobs)
-	disp.Start(jobs)
+	}.ForQueue(q.Limits()), kinds, delivery.DeadLetterRecords{Store: dead}, jobs)
+	disp.Start(q)
 	m.closers = append(m.closers, disp.Close)
 
 	r := router.New(router.Config{Region: m.Config.Region, Consumers: rc.RouterConsumers, Log: log},
-		ruleWatch{rules}, logSource{evlog, log}, jobs)
+		m.stores.Rules, evlog.Events(), jobs)
 	if err := r.Start(ctx); err != nil {
 		return err
 	}
@@ -157,135 +145,3 @@ func targetInput(cache *transform.Cache) delivery.Transformer {
 // routerFetchWait is how long the router's idle pulls of the event log
 // wait, and so how long stopping the router may take.
 const routerFetchWait = 250 * time.Millisecond
-
-// routingLog opens the router's handle on the event log: ingest's
-// configuration (the stream limits must agree), with a short fetch wait so
-// shutdown is prompt. When ingest did not set m.stores.Events (the bus
-// target appends there) it is set to this handle.
-func (m *Main) routingLog(ctx context.Context) (*jetstream.EventLog, error) {
-	cfg := eventLogConfig()
-	cfg.FetchWait = routerFetchWait
-	l, err := m.conn.EventLog(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("open event log: %w", err)
-	}
-	m.closers = append(m.closers, l.Close)
-	if m.stores.Events == nil {
-		m.stores.Events = eventLog{l}
-	}
-	return l, nil
-}
-
-// rulesKV returns the rules bucket as the JetStream KV it is, for Watch.
-func (m *Main) rulesKV(ctx context.Context) (*jetstream.KV, error) {
-	if kv, ok := m.stores.Rules.(*jetstream.KV); ok {
-		return kv, nil
-	}
-	kv, err := m.conn.KV(ctx, "rules")
-	if err != nil {
-		return nil, fmt.Errorf("open bucket rules: %w", err)
-	}
-	return kv, nil
-}
-
-// ruleWatch adapts the rules KV's Watch to router.Rules.
-type ruleWatch struct{ kv *jetstream.KV }
-
-func (w ruleWatch) Watch(ctx context.Context) (<-chan router.Change, error) {
-	in, err := w.kv.Watch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan router.Change, 64)
-	go func() {
-		defer close(out)
-		for c := range in { // closed when ctx ends or the connection closes
-			var op router.Op
-			switch c.Op {
-			case jetstream.OpPut:
-				op = router.OpPut
-			case jetstream.OpDelete:
-				op = router.OpDelete
-			case jetstream.OpSynced:
-				op = router.OpSynced
-			default:
-				continue
-			}
-			select {
-			case out <- router.Change{Op: op, Entry: c.Entry}:
-			case <-ctx.Done():
-				for range in { // let the watch goroutine finish
-				}
-				return
-			}
-		}
-	}()
-	return out, nil
-}
-
-// logSource adapts the event log's Consume to router.Log, decoding each
-// record's event (what eventLog.Append encoded).
-type logSource struct {
-	l   *jetstream.EventLog
-	log *slog.Logger
-}
-
-func (s logSource) Consume(ctx context.Context, durable string, handle func(context.Context, []eventbus.BusEvent) error) error {
-	var events []eventbus.BusEvent // reused: Consume calls handle from one goroutine
-	return s.l.Consume(ctx, durable, func(ctx context.Context, records []jetstream.Record) error {
-		events = events[:0]
-		for _, r := range records {
-			var e eventbus.Event
-			if err := e.UnmarshalBinary(r.Data); err != nil {
-				s.log.Error("routing: dropping undecodable event log record", "account", r.Account, "bus", r.Bus, "err", err)
-				continue
-			}
-			events = append(events, eventbus.BusEvent{Account: r.Account, Bus: r.Bus, Event: e})
-		}
-		err := handle(ctx, events)
-		clear(events)
-		return err
-	})
-}
-
-// jobQueue adapts the JetStream queue to the router's and the dispatcher's
-// view of it: jobs in, delivery.Msg out.
-type jobQueue struct{ q *jetstream.Queue }
-
-var (
-	_ delivery.Enqueuer = jobQueue{}
-	_ delivery.Source   = jobQueue{}
-	_ delivery.Msg      = (*jetstream.QueueMsg)(nil)
-)
-
-// maxBatchBytes bounds one queued batch message: large enough that a log
-// batch's jobs usually travel together, small enough to keep one delivery
-// of the batch cheap to redeliver.
-const maxBatchBytes = 512 << 10
-
-func (j jobQueue) Enqueue(ctx context.Context, b delivery.Batch) error {
-	parts, err := b.Encode(min(maxBatchBytes, j.q.MaxJobBytes()))
-	if err != nil {
-		return err
-	}
-	msgs := make([]jetstream.QueueJob, len(parts))
-	for i, p := range parts {
-		msgs[i] = jetstream.QueueJob{ID: p.ID, Data: p.Data}
-	}
-	return j.q.Enqueue(ctx, msgs)
-}
-
-func (j jobQueue) Consume(ctx context.Context, workers int, handle func(delivery.Msg)) error {
-	return j.q.Consume(ctx, workers, func(m *jetstream.QueueMsg) { handle(m) })
-}
-
-// deadLetterSink stores delivery's dead letters in the JetStream stream:
-// the event as the body, AWS's attributes and switchyard's metadata as
-// headers.
-type deadLetterSink struct{ d *jetstream.DeadLetters }
-
-func (s deadLetterSink) Put(ctx context.Context, dl delivery.DeadLetter) error {
-	headers := dl.Attributes()
-	maps.Copy(headers, dl.Metadata())
-	return s.d.Put(ctx, jetstream.DeadLetter{ID: dl.ID(), Account: dl.Job.Account, Headers: headers, Body: dl.Job.Event.Envelope})
-}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"testing"
@@ -339,11 +338,7 @@ func seedManagedRule(t *testing.T, m *Main, account, name string) {
 	t.Helper()
 	r := eventbus.Rule{Name: name, Account: account, Bus: eventbus.DefaultBus, EventPattern: orderPattern, State: eventbus.RuleEnabled,
 		ManagedBy: "schemas.amazonaws.com", Targets: []eventbus.Target{{ID: "svc", Arn: queueARN, RetryPolicy: eventbus.DefaultRetryPolicy()}}}
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.stores.Rules.Create(context.Background(), b, account, eventbus.DefaultBus, name); err != nil {
+	if _, err := m.stores.Rules.Create(context.Background(), r, 0); err != nil {
 		t.Fatal(err)
 	}
 }

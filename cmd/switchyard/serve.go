@@ -33,8 +33,9 @@ type Config struct {
 	SecretKeyFile   string // key of connection secrets; "" generates one in DataDir
 	LogLevel        string
 	MaxBodyBytes    int64
-	API             api.Config
-	Routing         RoutingConfig
+	// API configures the service; its Region is always Region.
+	API     api.Config
+	Routing RoutingConfig
 }
 
 // DefaultConfig returns the configuration of a plain `switchyard serve`.
@@ -85,9 +86,6 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.IntVar(&c.API.MaxBusesPerAccount, "max-buses", c.API.MaxBusesPerAccount, "event buses per account")
 	fs.IntVar(&c.API.MaxSourcesPerPartnerAccount, "max-partner-sources", c.API.MaxSourcesPerPartnerAccount, "partner event sources per partner account")
 	fs.DurationVar(&c.API.SourceExpiry, "source-expiry", c.API.SourceExpiry, "how long a partner event source may stay PENDING")
-	if c.API.Throttle == nil {
-		c.API.Throttle = api.NewThrottle()
-	}
 	fs.IntVar(&c.API.MaxEntriesSize, "max-entries-size", c.API.MaxEntriesSize, "total entry `bytes` of one PutEvents or PutPartnerEvents request (0: no limit)")
 	fs.Float64Var(&c.API.Throttle.PutEvents.PerSecond, "put-events-rate", c.API.Throttle.PutEvents.PerSecond, "PutEvents requests per second per account (0: unlimited)")
 	fs.IntVar(&c.API.Throttle.PutEvents.Burst, "put-events-burst", c.API.Throttle.PutEvents.Burst, "PutEvents burst per account")
@@ -121,7 +119,6 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	c.API.Region = c.Region
 	return nil
 }
 
@@ -150,7 +147,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("open JetStream: %w", err)
 	}
-	if m.stores, err = openStores(ctx, m.conn); err != nil {
+	if m.stores.Stores, err = openStores(ctx, m.conn); err != nil {
 		return err
 	}
 	if m.stores.Secrets, err = openSecrets(c, m.Log); err != nil {
@@ -159,7 +156,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.startIngest(ctx); err != nil {
 		return err
 	}
-	m.service = api.New(c.API, m.stores)
+	apiCfg := c.API
+	apiCfg.Region = c.Region
+	if m.service, err = api.New(apiCfg, m.stores); err != nil {
+		return err
+	}
 	if err := m.startRouting(ctx); err != nil {
 		return err
 	}
@@ -259,19 +260,8 @@ func isLoopback(listen string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func openStores(ctx context.Context, conn *jetstream.Conn) (api.Stores, error) {
-	var s api.Stores
-	for _, b := range []struct {
-		name string
-		kv   *eventbus.KV
-	}{{"sources", &s.Sources}, {"buses", &s.Buses}, {"rules", &s.Rules}, {"connections", &s.Connections}, {"apidestinations", &s.APIDestinations}} {
-		kv, err := conn.KV(ctx, b.name)
-		if err != nil {
-			return api.Stores{}, fmt.Errorf("open bucket %s: %w", b.name, err)
-		}
-		*b.kv = kv
-	}
-	return s, nil
+func openStores(ctx context.Context, conn *jetstream.Conn) (eventbus.Stores, error) {
+	return eventbus.OpenStores(func(bucket string) (eventbus.KV, error) { return conn.KV(ctx, bucket) })
 }
 
 // secretKeyFile is the key file generated in the data dir when no

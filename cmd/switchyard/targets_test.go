@@ -17,12 +17,8 @@ import (
 // storedRule reads a rule record as the router sees it.
 func storedRule(t *testing.T, m *Main, account, bus, name string) eventbus.Rule {
 	t.Helper()
-	e, err := m.stores.Rules.Get(context.Background(), account, bus, name)
+	r, _, err := m.stores.Rules.Get(context.Background(), account, bus, name)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var r eventbus.Rule
-	if err := json.Unmarshal(e.Value, &r); err != nil {
 		t.Fatal(err)
 	}
 	return r

@@ -66,23 +66,12 @@ func (s *Service) destinationConnection(ctx context.Context, verb, account, conn
 	return conn, err
 }
 
-func (s *Service) apiDestinationStores() error {
-	if s.st.APIDestinations == nil {
-		return awserr.InternalError(errors.New("api: API destinations need Stores.APIDestinations"))
-	}
-	_, err := s.sealer()
-	return err
-}
-
 // CreateApiDestination creates an API destination on a connection of the
 // caller's account. InvocationRateLimitPerSecond defaults to 300. The
 // account may have at most MaxAPIDestinations.
 func (s *Service) CreateApiDestination(ctx context.Context, in *apimodel.CreateApiDestinationRequest) (*apimodel.CreateApiDestinationResponse, error) {
 	c, err := caller(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.apiDestinationStores(); err != nil {
 		return nil, err
 	}
 	if err := s.checkInvocationEndpoint("create", *in.InvocationEndpoint); err != nil {
@@ -92,7 +81,7 @@ func (s *Service) CreateApiDestination(ctx context.Context, in *apimodel.CreateA
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkNew(ctx, s.st.APIDestinations, c.Account, *in.Name, s.cfg.MaxAPIDestinations, apiDestinationExists); err != nil {
+	if err := checkNew(ctx, s.st.APIDestinations, c.Account, *in.Name, s.cfg.MaxAPIDestinations, apiDestinationExists); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -104,9 +93,12 @@ func (s *Service) CreateApiDestination(ctx context.Context, in *apimodel.CreateA
 	if in.InvocationRateLimitPerSecond != nil {
 		d.InvocationRateLimitPerSecond = int(*in.InvocationRateLimitPerSecond)
 	}
-	err = create(ctx, s.st.APIDestinations, d, c.Account, d.Name)
-	if errors.Is(err, eventbus.ErrExists) {
+	_, err = s.st.APIDestinations.Create(ctx, d, s.cfg.MaxAPIDestinations)
+	switch {
+	case errors.Is(err, eventbus.ErrExists):
 		return nil, apiDestinationExists(d.Name)
+	case errors.Is(err, eventbus.ErrLimit):
+		return nil, awserr.New(awserr.LimitExceeded, msgRuleLimit)
 	}
 	if err != nil {
 		return nil, err
@@ -136,10 +128,7 @@ func (s *Service) DescribeApiDestination(ctx context.Context, in *apimodel.Descr
 	if err != nil {
 		return nil, err
 	}
-	if err := s.apiDestinationStores(); err != nil {
-		return nil, err
-	}
-	d, _, err := get[eventbus.APIDestination](ctx, s.st.APIDestinations, c.Account, *in.Name)
+	d, _, err := s.st.APIDestinations.Get(ctx, c.Account, *in.Name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return nil, apiDestinationNotFound("describe", *in.Name)
 	}
@@ -163,9 +152,6 @@ func (s *Service) DescribeApiDestination(ctx context.Context, in *apimodel.Descr
 func (s *Service) UpdateApiDestination(ctx context.Context, in *apimodel.UpdateApiDestinationRequest) (*apimodel.UpdateApiDestinationResponse, error) {
 	c, err := caller(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.apiDestinationStores(); err != nil {
 		return nil, err
 	}
 	if in.InvocationEndpoint != nil {
@@ -217,9 +203,6 @@ func (s *Service) DeleteApiDestination(ctx context.Context, in *apimodel.DeleteA
 	if err != nil {
 		return nil, err
 	}
-	if err := s.apiDestinationStores(); err != nil {
-		return nil, err
-	}
 	_, err = mutate(ctx, s.st.APIDestinations, func(*eventbus.APIDestination) error { return errDelete }, c.Account, *in.Name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return nil, apiDestinationNotFound("delete", *in.Name)
@@ -237,10 +220,7 @@ func (s *Service) ListApiDestinations(ctx context.Context, in *apimodel.ListApiD
 	if err != nil {
 		return nil, err
 	}
-	if err := s.apiDestinationStores(); err != nil {
-		return nil, err
-	}
-	all, err := list[eventbus.APIDestination](ctx, s.st.APIDestinations, c.Account)
+	all, err := s.st.APIDestinations.List(ctx, c.Account)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +254,7 @@ func (s *Service) ListApiDestinations(ctx context.Context, in *apimodel.ListApiD
 
 // connectionsByARN returns account's connections keyed by ARN.
 func (s *Service) connectionsByARN(ctx context.Context, account string) (map[string]eventbus.Connection, error) {
-	conns, err := list[eventbus.Connection](ctx, s.st.Connections, account)
+	conns, err := s.st.Connections.List(ctx, account)
 	if err != nil {
 		return nil, err
 	}
@@ -293,14 +273,11 @@ func (s *Service) connectionsByARN(ctx context.Context, account string) (map[str
 // connection is deauthorized. Safe for concurrent use.
 func (s *Service) ResolveAPIDestination(ctx context.Context, account, arn string) (eventbus.ResolvedAPIDestination, error) {
 	var r eventbus.ResolvedAPIDestination
-	if err := s.apiDestinationStores(); err != nil {
-		return r, err
-	}
 	ref, ok := eventbus.ParseAPIDestinationARN(arn)
 	if !ok || ref.Account != account || ref.Region != s.cfg.Region {
 		return r, fmt.Errorf("%w: API destination %s for account %s", eventbus.ErrNotFound, arn, account)
 	}
-	d, _, err := get[eventbus.APIDestination](ctx, s.st.APIDestinations, account, ref.Name)
+	d, _, err := s.st.APIDestinations.Get(ctx, account, ref.Name)
 	if err == nil && d.ID != ref.ID {
 		err = fmt.Errorf("%w: API destination %s was replaced", eventbus.ErrNotFound, arn)
 	}

@@ -18,7 +18,7 @@ func busNotFound(name string) error {
 
 // busExists reports whether account has a bus called name.
 func (s *Service) busExists(ctx context.Context, account, name string) (bool, error) {
-	_, err := s.st.Buses.Get(ctx, account, name)
+	_, _, err := s.st.Buses.Get(ctx, account, name)
 	switch {
 	case err == nil:
 		return true, nil
@@ -29,27 +29,14 @@ func (s *Service) busExists(ctx context.Context, account, name string) (bool, er
 	}
 }
 
-// busNames returns the set of bus names of account.
-func (s *Service) busNames(ctx context.Context, account string) (map[string]bool, error) {
-	entries, err := s.st.Buses.List(ctx, account)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		names[e.Key[len(e.Key)-1]] = true
-	}
-	return names, nil
-}
-
 // ensureDefault stores account's default bus the first time it is needed:
 // every account has one from the start.
 func (s *Service) ensureDefault(ctx context.Context, account string) error {
-	if _, err := s.st.Buses.Get(ctx, account, eventbus.DefaultBus); !errors.Is(err, eventbus.ErrNotFound) {
+	if _, _, err := s.st.Buses.Get(ctx, account, eventbus.DefaultBus); !errors.Is(err, eventbus.ErrNotFound) {
 		return err
 	}
 	now := s.now()
-	err := create(ctx, s.st.Buses, eventbus.Bus{Name: eventbus.DefaultBus, Account: account, CreatedAt: now, ModifiedAt: now}, account, eventbus.DefaultBus)
+	_, err := s.st.Buses.Create(ctx, eventbus.Bus{Name: eventbus.DefaultBus, Account: account, CreatedAt: now, ModifiedAt: now}, 0)
 	if errors.Is(err, eventbus.ErrExists) {
 		return nil
 	}
@@ -77,7 +64,7 @@ func (s *Service) getBus(ctx context.Context, account, name string) (eventbus.Bu
 			return eventbus.Bus{}, err
 		}
 	}
-	b, _, err := get[eventbus.Bus](ctx, s.st.Buses, account, name)
+	b, _, err := s.st.Buses.Get(ctx, account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return b, busNotFound(name)
 	}
@@ -115,9 +102,12 @@ func (s *Service) CreateEventBus(ctx context.Context, in *apimodel.CreateEventBu
 	if in.DeadLetterConfig != nil {
 		bus.DeadLetterArn = deref(in.DeadLetterConfig.Arn)
 	}
-	err = create(ctx, s.st.Buses, bus, c.Account, name)
-	if errors.Is(err, eventbus.ErrExists) {
+	_, err = s.st.Buses.Create(ctx, bus, s.cfg.MaxBusesPerAccount)
+	switch {
+	case errors.Is(err, eventbus.ErrExists):
 		return nil, awserr.Newf(awserr.ResourceAlreadyExists, "Event bus %s already exists.", name)
+	case errors.Is(err, eventbus.ErrLimit):
+		return nil, s.busLimit()
 	}
 	if err != nil {
 		return nil, err
@@ -161,14 +151,18 @@ func (s *Service) checkBusQuota(ctx context.Context, account string) error {
 	if s.cfg.MaxBusesPerAccount <= 0 {
 		return nil
 	}
-	names, err := s.busNames(ctx, account)
+	n, err := s.st.Buses.Count(ctx, account)
 	if err != nil {
 		return err
 	}
-	if len(names) >= s.cfg.MaxBusesPerAccount {
-		return awserr.Newf(awserr.LimitExceeded, "The requested resource exceeds the maximum number allowed: %d event buses per account.", s.cfg.MaxBusesPerAccount)
+	if n >= s.cfg.MaxBusesPerAccount {
+		return s.busLimit()
 	}
 	return nil
+}
+
+func (s *Service) busLimit() error {
+	return awserr.Newf(awserr.LimitExceeded, "The requested resource exceeds the maximum number allowed: %d event buses per account.", s.cfg.MaxBusesPerAccount)
 }
 
 // DescribeEventBus describes a bus of the caller's account (default when no
@@ -246,11 +240,11 @@ func (s *Service) DeleteEventBus(ctx context.Context, in *apimodel.DeleteEventBu
 	if name == eventbus.DefaultBus {
 		return awserr.New(awserr.Validation, "Cannot delete event bus default.")
 	}
-	rules, err := s.st.Rules.List(ctx, c.Account, name)
+	rules, err := s.st.Rules.Count(ctx, c.Account, name)
 	if err != nil {
 		return err
 	}
-	if len(rules) > 0 {
+	if rules > 0 {
 		return awserr.New(awserr.Validation, "EventBus can't be deleted since it has rules.")
 	}
 	bus, err := mutate(ctx, s.st.Buses, func(*eventbus.Bus) error { return errDelete }, c.Account, name)
@@ -294,7 +288,7 @@ func (s *Service) ListEventBuses(ctx context.Context, in *apimodel.ListEventBuse
 	if err := s.ensureDefault(ctx, c.Account); err != nil {
 		return nil, err
 	}
-	all, err := list[eventbus.Bus](ctx, s.st.Buses, c.Account)
+	all, err := s.st.Buses.List(ctx, c.Account)
 	if err != nil {
 		return nil, err
 	}

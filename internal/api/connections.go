@@ -60,14 +60,6 @@ func authParamName(typ string) string {
 	}
 }
 
-// sealer returns the secrets sealer; its absence is a wiring bug.
-func (s *Service) sealer() (eventbus.Sealer, error) {
-	if s.st.Secrets == nil || s.st.Connections == nil {
-		return nil, awserr.InternalError(errors.New("api: connections need Stores.Connections and Stores.Secrets"))
-	}
-	return s.st.Secrets, nil
-}
-
 // authSet says which parameter structures a request carries.
 type authSet struct{ basic, apiKey, oauth bool }
 
@@ -185,11 +177,7 @@ func newSecretID() string {
 // authorize seals a onto c and makes c AUTHORIZED now, giving it a secret
 // if it had none.
 func (s *Service) authorize(c *eventbus.Connection, a eventbus.ConnectionAuth) error {
-	sealer, err := s.sealer()
-	if err != nil {
-		return err
-	}
-	sealed, err := eventbus.SealAuth(sealer, a, c.ARN(s.cfg.Region))
+	sealed, err := eventbus.SealAuth(s.st.Secrets, a, c.ARN(s.cfg.Region))
 	if err != nil {
 		return awserr.InternalError(err)
 	}
@@ -209,9 +197,6 @@ func (s *Service) CreateConnection(ctx context.Context, in *apimodel.CreateConne
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.sealer(); err != nil {
-		return nil, err
-	}
 	if in.InvocationConnectivityParameters != nil {
 		return nil, connectionInvalid("create", "InvocationConnectivityParameters", msgPrivateUnsupported)
 	}
@@ -219,7 +204,7 @@ func (s *Service) CreateConnection(ctx context.Context, in *apimodel.CreateConne
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkNew(ctx, s.st.Connections, c.Account, *in.Name, s.cfg.MaxConnections, connectionExists); err != nil {
+	if err := checkNew(ctx, s.st.Connections, c.Account, *in.Name, s.cfg.MaxConnections, connectionExists); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -230,9 +215,12 @@ func (s *Service) CreateConnection(ctx context.Context, in *apimodel.CreateConne
 	if err := s.authorize(&conn, auth); err != nil {
 		return nil, err
 	}
-	err = create(ctx, s.st.Connections, conn, c.Account, conn.Name)
-	if errors.Is(err, eventbus.ErrExists) {
+	_, err = s.st.Connections.Create(ctx, conn, s.cfg.MaxConnections)
+	switch {
+	case errors.Is(err, eventbus.ErrExists):
 		return nil, connectionExists(conn.Name)
+	case errors.Is(err, eventbus.ErrLimit):
+		return nil, awserr.New(awserr.LimitExceeded, msgRuleLimit)
 	}
 	if err != nil {
 		return nil, err
@@ -248,20 +236,24 @@ func connectionExists(name string) error {
 }
 
 // checkNew answers exists(name) when account already has a record called
-// name in kv, and LimitExceededException when it holds limit records (0:
-// no limit). Two concurrent creations may both pass the count; the create
-// itself settles a name clash.
-func (s *Service) checkNew(ctx context.Context, kv eventbus.KV, account, name string, limit int, exists func(string) error) error {
-	entries, err := kv.List(ctx, account)
+// name in r, and LimitExceededException when it holds limit records (0: no
+// limit). The create that follows settles a race for the name or the last
+// place.
+func checkNew[T any](ctx context.Context, r *eventbus.Records[T], account, name string, limit int, exists func(string) error) error {
+	switch _, _, err := r.Get(ctx, account, name); {
+	case err == nil:
+		return exists(name)
+	case !errors.Is(err, eventbus.ErrNotFound):
+		return err
+	}
+	if limit <= 0 {
+		return nil
+	}
+	n, err := r.Count(ctx, account)
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if e.Key[len(e.Key)-1] == name {
-			return exists(name)
-		}
-	}
-	if limit > 0 && len(entries) >= limit {
+	if n >= limit {
 		return awserr.New(awserr.LimitExceeded, msgRuleLimit)
 	}
 	return nil
@@ -270,10 +262,7 @@ func (s *Service) checkNew(ctx context.Context, kv eventbus.KV, account, name st
 // getConnection reads a connection of account, answering
 // ResourceNotFoundException for verb when it is missing.
 func (s *Service) getConnection(ctx context.Context, verb, account, name string) (eventbus.Connection, error) {
-	if _, err := s.sealer(); err != nil {
-		return eventbus.Connection{}, err
-	}
-	conn, _, err := get[eventbus.Connection](ctx, s.st.Connections, account, name)
+	conn, _, err := s.st.Connections.Get(ctx, account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return conn, connectionNotFound(verb, name)
 	}
@@ -284,9 +273,6 @@ func (s *Service) getConnection(ctx context.Context, verb, account, name string)
 // answering ResourceNotFoundException for verb when it is missing. It
 // returns the connection as it was before and after the change.
 func (s *Service) changeConnection(ctx context.Context, verb, account, name string, change func(*eventbus.Connection) error) (before, after eventbus.Connection, err error) {
-	if _, err := s.sealer(); err != nil {
-		return before, after, err
-	}
 	after, err = mutate(ctx, s.st.Connections, func(c *eventbus.Connection) error {
 		before = *c
 		return change(c)
@@ -376,10 +362,7 @@ func (s *Service) ListConnections(ctx context.Context, in *apimodel.ListConnecti
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.sealer(); err != nil {
-		return nil, err
-	}
-	all, err := list[eventbus.Connection](ctx, s.st.Connections, c.Account)
+	all, err := s.st.Connections.List(ctx, c.Account)
 	if err != nil {
 		return nil, err
 	}
@@ -467,10 +450,6 @@ func (s *Service) UpdateConnection(ctx context.Context, in *apimodel.UpdateConne
 	if err != nil {
 		return nil, err
 	}
-	sealer, err := s.sealer()
-	if err != nil {
-		return nil, err
-	}
 	if in.InvocationConnectivityParameters != nil || (in.AuthParameters != nil && in.AuthParameters.ConnectivityParameters != nil) {
 		return nil, connectionInvalid("update", "InvocationConnectivityParameters", msgPrivateUnsupported)
 	}
@@ -485,7 +464,7 @@ func (s *Service) UpdateConnection(ctx context.Context, in *apimodel.UpdateConne
 		if in.AuthorizationType != nil || in.AuthParameters != nil {
 			var current *eventbus.ConnectionAuth
 			if len(conn.Sealed) > 0 {
-				a, err := eventbus.OpenAuth(sealer, conn.Sealed, conn.ARN(s.cfg.Region))
+				a, err := eventbus.OpenAuth(s.st.Secrets, conn.Sealed, conn.ARN(s.cfg.Region))
 				if err != nil {
 					return awserr.InternalError(err)
 				}
@@ -653,14 +632,11 @@ func (s *Service) mergeOAuth(cur *eventbus.OAuthClientCredentials, in *apimodel.
 // the ARN names (not one created again under the same name). A miss is
 // eventbus.ErrNotFound, wrapped.
 func (s *Service) lookupConnection(ctx context.Context, account, arn string) (eventbus.Connection, error) {
-	if _, err := s.sealer(); err != nil {
-		return eventbus.Connection{}, err
-	}
 	ref, ok := eventbus.ParseConnectionARN(arn)
 	if !ok || ref.Account != account || ref.Region != s.cfg.Region {
 		return eventbus.Connection{}, fmt.Errorf("%w: connection %s for account %s", eventbus.ErrNotFound, arn, account)
 	}
-	conn, _, err := get[eventbus.Connection](ctx, s.st.Connections, account, ref.Name)
+	conn, _, err := s.st.Connections.Get(ctx, account, ref.Name)
 	if err == nil && conn.ID != ref.ID {
 		err = fmt.Errorf("%w: connection %s was replaced", eventbus.ErrNotFound, arn)
 	}

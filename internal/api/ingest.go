@@ -61,7 +61,7 @@ func (s *Service) PutEvents(ctx context.Context, in *apimodel.PutEventsRequest) 
 		return nil, err
 	}
 	now := s.now()
-	if !s.cfg.Throttle.allowPutEvents(c.Account, now) {
+	if !s.throttle.allowPutEvents(c.Account, now) {
 		return nil, awserr.New(awserr.Throttling, msgRateExceeded)
 	}
 	entries := make([]eventbus.PutEntry, len(in.Entries))
@@ -116,7 +116,7 @@ func (s *Service) PutPartnerEvents(ctx context.Context, in *apimodel.PutPartnerE
 		return nil, err
 	}
 	now := s.now()
-	if !s.cfg.Throttle.allowPutPartnerEvents(c.Account, now) {
+	if !s.throttle.allowPutPartnerEvents(c.Account, now) {
 		return nil, awserr.New(awserr.Throttling, msgRateExceeded)
 	}
 	entries := make([]eventbus.PutEntry, len(in.Entries))
@@ -325,7 +325,7 @@ func (d *busDestinations) lookup(ctx context.Context, key string) (destination, 
 		x.exists = exists
 		return x, err
 	}
-	bus, _, err := get[eventbus.Bus](ctx, s.st.Buses, x.account, x.bus)
+	bus, _, err := s.st.Buses.Get(ctx, x.account, x.bus)
 	switch {
 	case errors.Is(err, eventbus.ErrNotFound): // no bus, so no policy allows the caller
 		x.denied = true
@@ -363,7 +363,7 @@ func (p *partnerSources) resolve(ctx context.Context, name string) (partnerSourc
 		}
 	}
 	x := partnerSource{name: name}
-	src, _, err := get[eventbus.Source](ctx, p.s.st.Sources, name)
+	src, _, err := p.s.st.Sources.Get(ctx, name)
 	switch {
 	case errors.Is(err, eventbus.ErrNotFound):
 	case err != nil:

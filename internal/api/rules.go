@@ -67,7 +67,7 @@ func (s *Service) requireBus(ctx context.Context, account, bus string) error {
 
 // getRule reads a rule, answering ResourceNotFoundException when it is missing.
 func (s *Service) getRule(ctx context.Context, account, bus, name string) (eventbus.Rule, error) {
-	r, _, err := get[eventbus.Rule](ctx, s.st.Rules, account, bus, name)
+	r, _, err := s.st.Rules.Get(ctx, account, bus, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return r, ruleNotFound(name, bus)
 	}
@@ -140,7 +140,7 @@ func (s *Service) PutRule(ctx context.Context, in *apimodel.PutRuleRequest) (*ap
 		r.EventPattern, r.ScheduleExpression, r.State = sp.pattern, sp.schedule, sp.state
 		r.Description, r.RoleArn, r.ModifiedAt = sp.description, sp.roleArn, s.now()
 	}
-	for range maxCASAttempts {
+	for range 8 { // an update, or a create that lost to another create: update then
 		_, err := mutate(ctx, s.st.Rules, func(r *eventbus.Rule) error {
 			if r.Managed() {
 				return managedReadOnly(name)
@@ -154,37 +154,21 @@ func (s *Service) PutRule(ctx context.Context, in *apimodel.PutRuleRequest) (*ap
 			}
 			return &apimodel.PutRuleResponse{RuleArn: ptr(eventbus.RuleARN(s.cfg.Region, c.Account, bus, name))}, nil
 		}
-		if err := s.checkRuleQuota(ctx, c.Account, bus); err != nil {
-			return nil, err
-		}
 		r := eventbus.Rule{Name: name, Account: c.Account, Bus: bus, CreatedAt: s.now(), Tags: tagsIn(in.Tags)}
 		apply(&r)
-		err = create(ctx, s.st.Rules, r, c.Account, bus, name)
-		if errors.Is(err, eventbus.ErrExists) {
+		_, err = s.st.Rules.Create(ctx, r, s.cfg.MaxRulesPerBus)
+		switch {
+		case errors.Is(err, eventbus.ErrExists):
 			continue // created meanwhile: update it instead
+		case errors.Is(err, eventbus.ErrLimit):
+			return nil, awserr.New(awserr.LimitExceeded, msgRuleLimit)
 		}
 		if err != nil {
 			return nil, err
 		}
 		return &apimodel.PutRuleResponse{RuleArn: ptr(r.ARN(s.cfg.Region))}, nil
 	}
-	return nil, awserr.New(awserr.ConcurrentModification, "Another request changed this resource at the same time. Try again.")
-}
-
-// checkRuleQuota refuses a new rule on a bus that has MaxRulesPerBus. Two
-// concurrent creations may both pass; the bucket is not locked for a count.
-func (s *Service) checkRuleQuota(ctx context.Context, account, bus string) error {
-	if s.cfg.MaxRulesPerBus <= 0 {
-		return nil
-	}
-	entries, err := s.st.Rules.List(ctx, account, bus)
-	if err != nil {
-		return err
-	}
-	if len(entries) >= s.cfg.MaxRulesPerBus {
-		return awserr.New(awserr.LimitExceeded, msgRuleLimit)
-	}
-	return nil
+	return nil, errConcurrent()
 }
 
 // DescribeRule describes a rule of the caller's account.
@@ -209,7 +193,7 @@ func (s *Service) listRules(ctx context.Context, account, bus string) ([]eventbu
 	if err := s.requireBus(ctx, account, bus); err != nil {
 		return nil, err
 	}
-	rules, err := list[eventbus.Rule](ctx, s.st.Rules, account, bus)
+	rules, err := s.st.Rules.List(ctx, account, bus)
 	if err != nil {
 		return nil, err
 	}

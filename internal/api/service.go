@@ -10,7 +10,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -55,8 +54,8 @@ type Config struct {
 	// endpoints, for local development; AWS accepts only https.
 	HTTPLoopbackEndpoints bool
 	// Throttle limits PutEvents and PutPartnerEvents requests per account;
-	// nil means no throttling. It holds state: give each Service its own.
-	Throttle *Throttle
+	// the zero Throttle limits nothing.
+	Throttle Throttle
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -70,7 +69,7 @@ func DefaultConfig() Config {
 		MaxSourcesPerPartnerAccount: 1000,
 		SourceExpiry:                eventbus.DefaultSourceExpiry,
 		MaxEntriesSize:              eventbus.DefaultMaxEntriesSize,
-		Throttle:                    NewThrottle(),
+		Throttle:                    DefaultThrottle(),
 		MaxRulesPerBus:              eventbus.DefaultMaxRulesPerBus,
 		MaxTargetsPerRule:           eventbus.DefaultMaxTargetsPerRule,
 		MaxConnections:              eventbus.DefaultMaxConnections,
@@ -79,16 +78,13 @@ func DefaultConfig() Config {
 	}
 }
 
-// Stores are the KV buckets the service keeps its resources in.
+// Stores are what the service keeps its resources in.
 type Stores struct {
-	Sources eventbus.KV // key: source name
-	Buses   eventbus.KV // key: account, bus name
-	Rules   eventbus.KV // key: account, bus name, rule name
+	// Records are the typed stores of sources, buses, rules, connections and
+	// API destinations.
+	eventbus.Stores
 	// Events is where PutEvents and PutPartnerEvents append accepted events.
 	Events eventbus.EventLog
-	// Connections and APIDestinations are keyed by account, name.
-	Connections     eventbus.KV
-	APIDestinations eventbus.KV
 	// Secrets seals connection credentials at rest.
 	Secrets eventbus.Sealer
 }
@@ -98,18 +94,32 @@ type Stores struct {
 // concurrent use.
 type Service struct {
 	apimodel.Unimplemented
-	cfg Config
-	st  Stores
+	cfg      Config
+	st       Stores
+	throttle *throttle
 }
 
 var _ apimodel.Service = (*Service)(nil)
 
-// New returns a Service over the given stores.
-func New(cfg Config, st Stores) *Service {
+// New returns a Service over the given stores, or an error naming the first
+// store missing from st.
+func New(cfg Config, st Stores) (*Service, error) {
+	for _, need := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Sources", st.Sources == nil}, {"Buses", st.Buses == nil}, {"Rules", st.Rules == nil},
+		{"Connections", st.Connections == nil}, {"APIDestinations", st.APIDestinations == nil},
+		{"Events", st.Events == nil}, {"Secrets", st.Secrets == nil},
+	} {
+		if need.missing {
+			return nil, fmt.Errorf("api: no %s store", need.name)
+		}
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{cfg: cfg, st: st}
+	return &Service{cfg: cfg, st: st, throttle: newThrottle(cfg.Throttle)}, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
@@ -123,87 +133,24 @@ func caller(ctx context.Context) (eventbus.Caller, error) {
 	return c, nil
 }
 
-// maxCASAttempts bounds read-modify-write retries before a lost race is
-// reported as ConcurrentModificationException.
-const maxCASAttempts = 8
-
-// get reads and decodes one record.
-func get[T any](ctx context.Context, kv eventbus.KV, key ...string) (T, uint64, error) {
-	var v T
-	e, err := kv.Get(ctx, key...)
-	if err != nil {
-		return v, 0, err
-	}
-	if err := json.Unmarshal(e.Value, &v); err != nil {
-		return v, 0, fmt.Errorf("api: decode %v: %w", key, err)
-	}
-	return v, e.Revision, nil
-}
-
-// create stores a new record, failing with eventbus.ErrExists.
-func create(ctx context.Context, kv eventbus.KV, v any, key ...string) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = kv.Create(ctx, b, key...)
-	return err
+// errConcurrent is the answer to a change that kept losing races.
+func errConcurrent() error {
+	return awserr.New(awserr.ConcurrentModification, "Another request changed this resource at the same time. Try again.")
 }
 
 // errDelete, returned by a mutate function, deletes the record instead.
-var errDelete = errors.New("api: delete record")
+var errDelete = eventbus.ErrRemove
 
-// mutate applies change to the current record under key and writes it back
-// with a revision check, re-reading and re-applying on a lost race. change
-// sees the latest state each time, so no concurrent write is overwritten
-// silently; after maxCASAttempts lost races it answers
-// ConcurrentModificationException. change may return errDelete to remove the
-// record, or any other error to abort. A missing record is eventbus.ErrNotFound.
-func mutate[T any](ctx context.Context, kv eventbus.KV, change func(*T) error, key ...string) (T, error) {
-	for range maxCASAttempts {
-		v, rev, err := get[T](ctx, kv, key...)
-		if err != nil {
-			return v, err
-		}
-		switch err := change(&v); {
-		case errors.Is(err, errDelete):
-			err = kv.Delete(ctx, rev, key...)
-			if errors.Is(err, eventbus.ErrConflict) {
-				continue
-			}
-			return v, err
-		case err != nil:
-			return v, err
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return v, err
-		}
-		_, err = kv.Update(ctx, b, rev, key...)
-		if errors.Is(err, eventbus.ErrConflict) {
-			continue
-		}
-		return v, err
+// mutate applies change to the record under key and writes it back (see
+// eventbus.Records.Update), answering ConcurrentModificationException when
+// it kept losing races. change may return errDelete to remove the record,
+// or any other error to abort. A missing record is eventbus.ErrNotFound.
+func mutate[T any](ctx context.Context, r *eventbus.Records[T], change func(*T) error, key ...string) (T, error) {
+	v, err := r.Update(ctx, 0, change, key...)
+	if errors.Is(err, eventbus.ErrConflict) {
+		return v, errConcurrent()
 	}
-	var zero T
-	return zero, awserr.New(awserr.ConcurrentModification, "Another request changed this resource at the same time. Try again.")
-}
-
-// list reads and decodes every record under prefix, sorted by key.
-func list[T any](ctx context.Context, kv eventbus.KV, prefix ...string) ([]T, error) {
-	entries, err := kv.List(ctx, prefix...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, 0, len(entries))
-	for _, e := range entries {
-		var v T
-		if err := json.Unmarshal(e.Value, &v); err != nil {
-			return nil, fmt.Errorf("api: decode %v: %w", e.Key, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return v, err
 }
 
 // page applies NextToken/Limit to a sorted list of names.

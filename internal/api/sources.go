@@ -56,7 +56,7 @@ func (s *Service) customerSource(ctx context.Context, c eventbus.Caller, name st
 // does not exist, or that visible refuses, is ResourceNotFoundException, so
 // other accounts cannot tell the two apart.
 func (s *Service) visibleSource(ctx context.Context, name string, visible func(eventbus.Source, eventbus.SourceStatus) bool) (eventbus.Source, eventbus.SourceStatus, error) {
-	src, _, err := get[eventbus.Source](ctx, s.st.Sources, name)
+	src, _, err := s.st.Sources.Get(ctx, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return src, eventbus.SourceStatus{}, sourceNotFound(name)
 	}
@@ -92,9 +92,12 @@ func (s *Service) CreatePartnerEventSource(ctx context.Context, in *apimodel.Cre
 	}
 	now := s.now()
 	src := eventbus.Source{Name: name, Partner: partner, PartnerAccount: c.Account, Account: account, CreatedAt: now, PendingSince: now}
-	err = create(ctx, s.st.Sources, src, name)
+	_, err = s.st.Sources.Create(ctx, src, s.cfg.MaxSourcesPerPartnerAccount)
 	if errors.Is(err, eventbus.ErrExists) {
 		err = s.replaceGoneSource(ctx, src)
+	}
+	if errors.Is(err, eventbus.ErrLimit) {
+		return nil, s.sourceLimit()
 	}
 	if err != nil {
 		return nil, err
@@ -105,7 +108,7 @@ func (s *Service) CreatePartnerEventSource(ctx context.Context, in *apimodel.Cre
 // replaceGoneSource lets a name be created again once its previous source
 // was deleted by its partner or expired; a live source keeps its name.
 func (s *Service) replaceGoneSource(ctx context.Context, src eventbus.Source) error {
-	_, err := mutate(ctx, s.st.Sources, func(old *eventbus.Source) error {
+	_, err := s.st.Sources.Update(ctx, s.cfg.MaxSourcesPerPartnerAccount, func(old *eventbus.Source) error {
 		st, err := s.status(ctx, *old)
 		if err != nil {
 			return err
@@ -116,11 +119,14 @@ func (s *Service) replaceGoneSource(ctx context.Context, src eventbus.Source) er
 		*old = src
 		return nil
 	}, src.Name)
-	if errors.Is(err, eventbus.ErrNotFound) { // removed meanwhile: try a plain create once more
-		err = create(ctx, s.st.Sources, src, src.Name)
+	switch {
+	case errors.Is(err, eventbus.ErrNotFound): // removed meanwhile: try a plain create once more
+		_, err = s.st.Sources.Create(ctx, src, s.cfg.MaxSourcesPerPartnerAccount)
 		if errors.Is(err, eventbus.ErrExists) {
 			return awserr.Newf(awserr.ResourceAlreadyExists, "Event source %s already exists.", src.Name)
 		}
+	case errors.Is(err, eventbus.ErrConflict):
+		return errConcurrent()
 	}
 	return err
 }
@@ -129,20 +135,18 @@ func (s *Service) checkSourceQuota(ctx context.Context, partnerAccount string) e
 	if s.cfg.MaxSourcesPerPartnerAccount <= 0 {
 		return nil
 	}
-	all, err := list[eventbus.Source](ctx, s.st.Sources)
+	n, err := s.st.Sources.Count(ctx, partnerAccount)
 	if err != nil {
 		return err
 	}
-	n := 0
-	for _, src := range all {
-		if src.PartnerAccount == partnerAccount && !src.Deleted {
-			n++
-		}
-	}
 	if n >= s.cfg.MaxSourcesPerPartnerAccount {
-		return awserr.Newf(awserr.LimitExceeded, "The requested resource exceeds the maximum number allowed: %d partner event sources per account.", s.cfg.MaxSourcesPerPartnerAccount)
+		return s.sourceLimit()
 	}
 	return nil
+}
+
+func (s *Service) sourceLimit() error {
+	return awserr.Newf(awserr.LimitExceeded, "The requested resource exceeds the maximum number allowed: %d partner event sources per account.", s.cfg.MaxSourcesPerPartnerAccount)
 }
 
 // DescribePartnerEventSource describes a source the calling partner owns.
@@ -196,7 +200,7 @@ func (s *Service) ListPartnerEventSources(ctx context.Context, in *apimodel.List
 	if err != nil {
 		return nil, err
 	}
-	all, err := list[eventbus.Source](ctx, s.st.Sources)
+	all, err := s.st.Sources.List(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -254,13 +258,17 @@ func (s *Service) ListEventSources(ctx context.Context, in *apimodel.ListEventSo
 	if err != nil {
 		return nil, err
 	}
-	all, err := list[eventbus.Source](ctx, s.st.Sources)
+	all, err := s.st.Sources.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	buses, err := s.busNames(ctx, c.Account)
+	list, err := s.st.Buses.List(ctx, c.Account)
 	if err != nil {
 		return nil, err
+	}
+	buses := make(map[string]bool, len(list))
+	for _, b := range list {
+		buses[b.Name] = true
 	}
 	type view struct {
 		src eventbus.Source

@@ -15,9 +15,8 @@ import (
 
 // A taggedResource is where the tags of a resource ARN live.
 type taggedResource struct {
-	kv       eventbus.KV
 	key      []string
-	rule     bool  // an eventbus.Rule record; else an eventbus.Bus
+	rule     bool  // a rule (key: account, bus, rule); else a bus (account, bus)
 	notFound error // the answer when the record is missing
 }
 
@@ -32,7 +31,7 @@ func (s *Service) taggedKey(c eventbus.Caller, arn string) (taggedResource, erro
 		return taggedResource{}, notFound
 	}
 	if name, ok := strings.CutPrefix(a.Resource, "event-bus/"); ok && name != "" {
-		return taggedResource{kv: s.st.Buses, key: []string{a.Account, name}, notFound: notFound}, nil
+		return taggedResource{key: []string{a.Account, name}, notFound: notFound}, nil
 	}
 	if rest, ok := strings.CutPrefix(a.Resource, "rule/"); ok {
 		bus, rule := eventbus.DefaultBus, rest
@@ -40,7 +39,7 @@ func (s *Service) taggedKey(c eventbus.Caller, arn string) (taggedResource, erro
 			bus, rule = rest[:i], rest[i+1:]
 		}
 		if bus != "" && rule != "" {
-			return taggedResource{kv: s.st.Rules, key: []string{a.Account, bus, rule}, rule: true, notFound: ruleNotFound(rule, bus)}, nil
+			return taggedResource{key: []string{a.Account, bus, rule}, rule: true, notFound: ruleNotFound(rule, bus)}, nil
 		}
 	}
 	return taggedResource{}, notFound
@@ -74,7 +73,7 @@ func (s *Service) changeTags(ctx context.Context, arn string, change func([]even
 	var tags []eventbus.Tag
 	if res.rule {
 		var r eventbus.Rule
-		r, err = mutate(ctx, res.kv, func(r *eventbus.Rule) error {
+		r, err = mutate(ctx, s.st.Rules, func(r *eventbus.Rule) error {
 			old := r.Tags
 			if err := retag(&r.Tags, change); err != nil {
 				return err
@@ -93,7 +92,7 @@ func (s *Service) changeTags(ctx context.Context, arn string, change func([]even
 			}
 		}
 		var b eventbus.Bus
-		b, err = mutate(ctx, res.kv, func(b *eventbus.Bus) error { return retag(&b.Tags, change) }, res.key...)
+		b, err = mutate(ctx, s.st.Buses, func(b *eventbus.Bus) error { return retag(&b.Tags, change) }, res.key...)
 		tags = b.Tags
 	}
 	switch {

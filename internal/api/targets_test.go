@@ -2,104 +2,62 @@ package api
 
 import (
 	"context"
-	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/switchyard/switchyard/internal/apimodel"
 	"github.com/switchyard/switchyard/internal/awserr"
 	"github.com/switchyard/switchyard/internal/eventbus"
+	"github.com/switchyard/switchyard/internal/memstore"
 )
 
-// rulesTestKV is an in-memory eventbus.KV whose updates can be made to lose
-// every race, to reach the paths a real store only takes under contention.
-type rulesTestKV struct {
-	mu       sync.Mutex
-	data     map[string]eventbus.Entry // guarded by mu
-	rev      uint64                    // guarded by mu
-	conflict bool                      // Update and Delete always lose; guarded by mu
+// racyKV is a memory KV whose writes can be made to lose every race, to
+// reach the paths a real store only takes under contention.
+type racyKV struct {
+	*memstore.KV
+	conflict atomic.Bool
 }
 
-var _ eventbus.KV = (*rulesTestKV)(nil)
-
-func newRulesTestKV() *rulesTestKV { return &rulesTestKV{data: map[string]eventbus.Entry{}} }
-
-func kvKey(key []string) string { return strings.Join(key, "\x00") }
-
-func (kv *rulesTestKV) Get(_ context.Context, key ...string) (eventbus.Entry, error) {
-	kv.mu.Lock()
-	defer kv.mu.Unlock()
-	e, ok := kv.data[kvKey(key)]
-	if !ok {
-		return e, eventbus.ErrNotFound
-	}
-	return e, nil
-}
-
-func (kv *rulesTestKV) Create(_ context.Context, value []byte, key ...string) (uint64, error) {
-	kv.mu.Lock()
-	defer kv.mu.Unlock()
-	if _, ok := kv.data[kvKey(key)]; ok {
-		return 0, eventbus.ErrExists
-	}
-	kv.rev++
-	kv.data[kvKey(key)] = eventbus.Entry{Key: slices.Clone(key), Value: slices.Clone(value), Revision: kv.rev}
-	return kv.rev, nil
-}
-
-func (kv *rulesTestKV) Update(_ context.Context, value []byte, rev uint64, key ...string) (uint64, error) {
-	kv.mu.Lock()
-	defer kv.mu.Unlock()
-	e, ok := kv.data[kvKey(key)]
-	switch {
-	case !ok:
-		return 0, eventbus.ErrNotFound
-	case kv.conflict || e.Revision != rev:
+func (kv *racyKV) Update(ctx context.Context, value []byte, rev uint64, key ...string) (uint64, error) {
+	if kv.conflict.Load() {
 		return 0, eventbus.ErrConflict
 	}
-	kv.rev++
-	kv.data[kvKey(key)] = eventbus.Entry{Key: slices.Clone(key), Value: slices.Clone(value), Revision: kv.rev}
-	return kv.rev, nil
+	return kv.KV.Update(ctx, value, rev, key...)
 }
 
-func (kv *rulesTestKV) Delete(_ context.Context, rev uint64, key ...string) error {
-	kv.mu.Lock()
-	defer kv.mu.Unlock()
-	e, ok := kv.data[kvKey(key)]
-	switch {
-	case !ok:
-		return eventbus.ErrNotFound
-	case kv.conflict || e.Revision != rev:
+func (kv *racyKV) Delete(ctx context.Context, rev uint64, key ...string) error {
+	if kv.conflict.Load() {
 		return eventbus.ErrConflict
 	}
-	delete(kv.data, kvKey(key))
-	return nil
+	return kv.KV.Delete(ctx, rev, key...)
 }
 
-func (kv *rulesTestKV) List(_ context.Context, prefix ...string) ([]eventbus.Entry, error) {
-	kv.mu.Lock()
-	defer kv.mu.Unlock()
-	var out []eventbus.Entry
-	for _, e := range kv.data {
-		if len(e.Key) >= len(prefix) && slices.Equal(e.Key[:len(prefix)], prefix) {
-			out = append(out, e)
-		}
+func (kv *racyKV) Commit(ctx context.Context, writes ...eventbus.Write) ([]uint64, error) {
+	if kv.conflict.Load() {
+		return nil, eventbus.ErrConflict
 	}
-	slices.SortFunc(out, func(a, b eventbus.Entry) int { return slices.Compare(a.Key, b.Key) })
-	return out, nil
+	return kv.KV.Commit(ctx, writes...)
 }
 
-func (kv *rulesTestKV) setConflict(v bool) {
-	kv.mu.Lock()
-	kv.conflict = v
-	kv.mu.Unlock()
-}
+func (kv *racyKV) setConflict(v bool) { kv.conflict.Store(v) }
 
-func testService(t *testing.T) (*Service, *rulesTestKV, context.Context) {
+func testService(t *testing.T) (*Service, *racyKV, context.Context) {
 	t.Helper()
-	rules := newRulesTestKV()
-	s := New(DefaultConfig(), Stores{Buses: newRulesTestKV(), Rules: rules, Sources: newRulesTestKV()})
+	rules := &racyKV{KV: memstore.NewKV()}
+	st, err := eventbus.OpenStores(func(bucket string) (eventbus.KV, error) {
+		if bucket == "rules" {
+			return rules, nil
+		}
+		return memstore.NewKV(), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(DefaultConfig(), Stores{Stores: st, Events: &memLog{}, Secrets: testSealer()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := eventbus.WithCaller(context.Background(), eventbus.Caller{Account: "222222222222"})
 	return s, rules, ctx
 }

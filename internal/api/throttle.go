@@ -27,61 +27,53 @@ type RateLimit struct {
 	Burst     int
 }
 
-// A Throttle limits PutEvents and PutPartnerEvents requests per account,
-// each account with its own token bucket per operation, created on first
-// use. Set the fields before the first request; later changes are ignored.
+// A Throttle is the per-account limit of PutEvents and PutPartnerEvents
+// requests: plain numbers, turned into state by New. The zero Throttle
+// limits nothing.
 //
-// Its memory is bounded: each operation tracks at most MaxAccounts accounts
+// Each account gets its own token bucket per operation, created on first
+// use. Memory is bounded: each operation tracks at most MaxAccounts accounts
 // (DefaultThrottleAccounts if <= 0). When full, buckets that have refilled
 // completely are forgotten (a new bucket would be identical); if every
 // tracked account is mid-burst, arbitrary ones are forgotten, which at worst
-// grants those accounts a fresh burst. A Throttle must not be copied after
-// first use; one Throttle serves one Service. Safe for concurrent use.
+// grants those accounts a fresh burst.
 type Throttle struct {
 	PutEvents        RateLimit
 	PutPartnerEvents RateLimit
 	MaxAccounts      int
-
-	once    sync.Once
-	events  *bucketSet // set by once
-	partner *bucketSet // set by once
 }
 
-// NewThrottle returns a Throttle with AWS's default quotas.
-func NewThrottle() *Throttle {
-	return &Throttle{
+// DefaultThrottle returns AWS's default quotas.
+func DefaultThrottle() Throttle {
+	return Throttle{
 		PutEvents:        RateLimit{PerSecond: DefaultPutEventsRate, Burst: DefaultPutEventsBurst},
 		PutPartnerEvents: RateLimit{PerSecond: DefaultPutPartnerEventsRate, Burst: DefaultPutPartnerEventsBurst},
 	}
 }
 
-// allowPutEvents takes one PutEvents request of account at now from its
-// bucket, reporting false if the bucket is empty. A nil Throttle allows
-// everything.
-func (t *Throttle) allowPutEvents(account string, now time.Time) bool {
-	if t == nil {
-		return true
+// A throttle is a Throttle's state: the buckets of one Service. Safe for
+// concurrent use.
+type throttle struct {
+	events, partner *bucketSet
+}
+
+func newThrottle(c Throttle) *throttle {
+	n := c.MaxAccounts
+	if n <= 0 {
+		n = DefaultThrottleAccounts
 	}
-	t.once.Do(t.init)
+	return &throttle{events: newBucketSet(c.PutEvents, n), partner: newBucketSet(c.PutPartnerEvents, n)}
+}
+
+// allowPutEvents takes one PutEvents request of account at now from its
+// bucket, reporting false if the bucket is empty.
+func (t *throttle) allowPutEvents(account string, now time.Time) bool {
 	return t.events.allow(account, now)
 }
 
 // allowPutPartnerEvents is allowPutEvents for PutPartnerEvents.
-func (t *Throttle) allowPutPartnerEvents(account string, now time.Time) bool {
-	if t == nil {
-		return true
-	}
-	t.once.Do(t.init)
+func (t *throttle) allowPutPartnerEvents(account string, now time.Time) bool {
 	return t.partner.allow(account, now)
-}
-
-func (t *Throttle) init() {
-	n := t.MaxAccounts
-	if n <= 0 {
-		n = DefaultThrottleAccounts
-	}
-	t.events = newBucketSet(t.PutEvents, n)
-	t.partner = newBucketSet(t.PutPartnerEvents, n)
 }
 
 // A bucketSet holds one token bucket per account for one operation.

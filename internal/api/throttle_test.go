@@ -10,7 +10,7 @@ import (
 var t0 = time.Date(2026, 11, 22, 13, 56, 0, 0, time.UTC)
 
 func TestThrottleBurstAndRefill(t *testing.T) {
-	th := &Throttle{PutEvents: RateLimit{PerSecond: 2, Burst: 3}, PutPartnerEvents: RateLimit{PerSecond: 1, Burst: 1}}
+	th := newThrottle(Throttle{PutEvents: RateLimit{PerSecond: 2, Burst: 3}, PutPartnerEvents: RateLimit{PerSecond: 1, Burst: 1}})
 	steps := []struct {
 		at   time.Duration
 		want bool
@@ -37,18 +37,18 @@ func TestThrottleBurstAndRefill(t *testing.T) {
 	}
 }
 
-func TestThrottleUnlimitedAndNil(t *testing.T) {
-	th := &Throttle{PutEvents: RateLimit{PerSecond: 0, Burst: 1}}
-	var nilThrottle *Throttle
+func TestThrottleUnlimitedAndZero(t *testing.T) {
+	th := newThrottle(Throttle{PutEvents: RateLimit{PerSecond: 0, Burst: 1}})
+	zero := newThrottle(Throttle{})
 	for i := 0; i < 1000; i++ {
-		if !th.allowPutEvents("111111111111", t0) || !nilThrottle.allowPutEvents("1", t0) || !nilThrottle.allowPutPartnerEvents("1", t0) {
+		if !th.allowPutEvents("111111111111", t0) || !zero.allowPutEvents("1", t0) || !zero.allowPutPartnerEvents("1", t0) {
 			t.Fatal("unlimited throttle refused a request")
 		}
 	}
 }
 
 func TestThrottleDefaults(t *testing.T) {
-	th := NewThrottle()
+	th := newThrottle(DefaultThrottle())
 	n := 0
 	for th.allowPutPartnerEvents("111111111111", t0) {
 		n++
@@ -77,7 +77,7 @@ func TestThrottleDefaults(t *testing.T) {
 // MaxAccounts, and an account mid-burst keeps its bucket while idle ones are
 // forgotten first.
 func TestThrottleBounded(t *testing.T) {
-	th := &Throttle{PutEvents: RateLimit{PerSecond: 1, Burst: 2}, MaxAccounts: 64}
+	th := newThrottle(Throttle{PutEvents: RateLimit{PerSecond: 1, Burst: 2}, MaxAccounts: 64})
 	const busy = "999999999999"
 	th.allowPutEvents(busy, t0)
 	th.allowPutEvents(busy, t0) // empty now
@@ -91,7 +91,7 @@ func TestThrottleBounded(t *testing.T) {
 	// busy shares a shard (2 buckets) with an idle account; a newcomer to
 	// that shard must evict the idle bucket (full again), not busy's
 	// half-empty one, which would grant busy a fresh burst.
-	th2 := &Throttle{PutEvents: RateLimit{PerSecond: 1, Burst: 2}, MaxAccounts: 2 * throttleShards}
+	th2 := newThrottle(Throttle{PutEvents: RateLimit{PerSecond: 1, Burst: 2}, MaxAccounts: 2 * throttleShards})
 	idle, newcomer := sameShard(busy, 0), sameShard(busy, 1)
 	th2.allowPutEvents(idle, t0.Add(-10*time.Second))
 	th2.allowPutEvents(busy, t0)
@@ -129,7 +129,7 @@ func tracked(s *bucketSet) int {
 }
 
 func TestThrottleConcurrent(t *testing.T) {
-	th := &Throttle{PutEvents: RateLimit{PerSecond: 1, Burst: 100}}
+	th := newThrottle(Throttle{PutEvents: RateLimit{PerSecond: 1, Burst: 100}})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	allowed := 0

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // Dispatcher defaults.
@@ -22,26 +24,13 @@ const (
 	storeAttempts = 5
 )
 
-// A Msg is one delivery of a queued batch by the queue. The queue
-// redelivers it after its ack wait unless it is acknowledged, or told to
-// retry later, first.
-type Msg interface {
-	// Data is the encoded Batch.
-	Data() []byte
-	// Delivered counts deliveries of this message so far, this one included
-	// (1 on the first).
-	Delivered() int
-	// Ack removes the batch from the queue; it returns once the queue has
-	// recorded that (an error means the batch may come again).
-	Ack(ctx context.Context) error
-	// Retry asks for a redelivery after delay.
-	Retry(delay time.Duration) error
-	// InProgress restarts the ack wait while a slow send runs.
-	InProgress() error
-}
+// A Msg is one delivery of a queued batch by the queue (its Data is the
+// encoded Batch).
+type Msg = eventbus.QueueDelivery
 
 // A Source hands queued batches to handle, at most workers at a time, until
-// ctx ends; it returns once every handle call it started has returned.
+// ctx ends; it returns once every handle call it started has returned. An
+// eventbus.Queue is one.
 type Source interface {
 	Consume(ctx context.Context, workers int, handle func(Msg)) error
 }
@@ -82,6 +71,20 @@ type Config struct {
 	// Log receives delivery failures (warn), dead letters (warn) and
 	// deliveries (debug); nil discards.
 	Log *slog.Logger
+}
+
+// ForQueue returns c with the settings a queue dictates filled in where c
+// leaves them zero: a heartbeat of a third of its ack wait (two beats may
+// be lost before the batch is handed to another worker), and its bound on
+// deliveries.
+func (c Config) ForQueue(l eventbus.QueueLimits) Config {
+	if c.Heartbeat <= 0 && l.AckWait > 0 {
+		c.Heartbeat = l.AckWait / 3
+	}
+	if c.MaxDeliver <= 0 {
+		c.MaxDeliver = l.MaxDeliver
+	}
+	return c
 }
 
 func (c Config) withDefaults() Config {

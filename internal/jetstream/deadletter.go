@@ -10,6 +10,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // Defaults applied to zero DeadLetterConfig fields.
@@ -72,17 +74,9 @@ func (cfg DeadLetterConfig) withDefaults() DeadLetterConfig {
 
 // A DeadLetter is one stored dead letter: the event (Body) with its
 // attributes (Headers) under the account it belongs to.
-type DeadLetter struct {
-	// ID de-duplicates: a second Put of the same ID within the window is
-	// dropped. Not returned by List.
-	ID      string
-	Account string
-	Headers map[string]string
-	Body    []byte
-	// Seq and Stored are set by List: the stream sequence and store time.
-	Seq    uint64
-	Stored time.Time
-}
+type DeadLetter = eventbus.DeadLetterRecord
+
+var _ eventbus.DeadLetters = (*DeadLetters)(nil)
 
 // DeadLetters is the durable store of dead letters: a limits stream with
 // one subject per account, so one account's can be listed alone. Safe for

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
@@ -22,16 +23,21 @@ var _ eventbus.KV = (*KV)(nil)
 // Deleting a key leaves a small delete marker in the bucket; it is invisible
 // to Get, List and Create.
 type KV struct {
-	kv  jetstream.KeyValue
-	log *slog.Logger
+	kv     jetstream.KeyValue
+	stream jetstream.Stream // the bucket's stream, for Commit
+	nc     *nats.Conn
+	// subject prefixes encoded keys: "$KV.<bucket>."
+	subject string
+	log     *slog.Logger
 }
 
 // KV creates the bucket named bucket ([A-Za-z0-9_-]+) if it does not exist,
-// with file storage, history 1 and the configured replicas, or binds to it,
-// updating its configuration only if one of those settings differs (see
-// ensureStream for why an unneeded update is avoided).
+// with file storage, history 1, the configured replicas and atomic batch
+// publishes allowed, or binds to it, updating its configuration only if one
+// of those settings differs (see ensureStream for why an unneeded update is
+// avoided).
 func (c *Conn) KV(ctx context.Context, bucket string) (*KV, error) {
-	kv, err := c.bucket(ctx, jetstream.KeyValueConfig{
+	kv, st, err := c.bucket(ctx, jetstream.KeyValueConfig{
 		Bucket:   bucket,
 		History:  1,
 		Storage:  jetstream.FileStorage,
@@ -40,11 +46,14 @@ func (c *Conn) KV(ctx context.Context, bucket string) (*KV, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: bucket %q: %w", bucket, err)
 	}
-	return &KV{kv: kv, log: c.log.With("bucket", bucket)}, nil
+	return &KV{kv: kv, stream: st, nc: c.nc, subject: "$KV." + bucket + ".", log: c.log.With("bucket", bucket)}, nil
 }
 
-// bucket is ensureStream for a KV bucket.
-func (c *Conn) bucket(ctx context.Context, want jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+// bucket is ensureStream for a KV bucket whose stream also allows atomic
+// batch publishes (Commit needs them). nats.go cannot create a bucket so,
+// so a new bucket is created and then updated once; an existing bucket is
+// updated, in one step, only if a setting we choose differs.
+func (c *Conn) bucket(ctx context.Context, want jetstream.KeyValueConfig) (jetstream.KeyValue, jetstream.Stream, error) {
 	for range 2 { // a second round when another opener created it first
 		kv, err := c.js.KeyValue(ctx, want.Bucket)
 		if errors.Is(err, jetstream.ErrBucketNotFound) {
@@ -52,22 +61,27 @@ func (c *Conn) bucket(ctx context.Context, want jetstream.KeyValueConfig) (jetst
 			if errors.Is(err, jetstream.ErrBucketExists) {
 				continue
 			}
-			return kv, err
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		st, err := kv.Status(ctx)
+		st, err := c.js.Stream(ctx, "KV_"+want.Bucket)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		have := st.Config()
-		if have.History == want.History && have.Storage == want.Storage && max(have.Replicas, 1) == max(want.Replicas, 1) {
-			return kv, nil
+		have := st.CachedInfo().Config
+		if have.MaxMsgsPerSubject == int64(want.History) && have.Storage == want.Storage &&
+			max(have.Replicas, 1) == max(want.Replicas, 1) && have.AllowAtomicPublish {
+			return kv, st, nil
 		}
-		return c.js.UpdateKeyValue(ctx, want)
+		have.MaxMsgsPerSubject, have.Storage, have.Replicas = int64(want.History), want.Storage, want.Replicas
+		have.AllowAtomicPublish = true
+		if st, err = c.js.UpdateStream(ctx, have); err != nil {
+			return nil, nil, err
+		}
+		return kv, st, nil
 	}
-	return nil, errors.New("created and gone again while opening")
+	return nil, nil, errors.New("created and gone again while opening")
 }
 
 // Get returns the current entry for key, or eventbus.ErrNotFound.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // Defaults applied by Queue to zero QueueConfig fields.
@@ -112,12 +114,14 @@ type Queue struct {
 	maxBytes int
 }
 
+var (
+	_ eventbus.Queue         = (*Queue)(nil)
+	_ eventbus.QueueDelivery = (*QueueMsg)(nil)
+)
+
 // A QueueJob is one job to enqueue: ID is its de-duplication id
 // (Nats-Msg-Id), Data its encoding.
-type QueueJob struct {
-	ID   string
-	Data []byte
-}
+type QueueJob = eventbus.QueueMessage
 
 // Queue creates the stream cfg describes, or binds to it and updates its
 // limits.
@@ -152,6 +156,12 @@ func (c *Conn) Queue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 
 // MaxJobBytes is the largest Data one QueueJob may carry.
 func (q *Queue) MaxJobBytes() int { return q.maxBytes }
+
+// Limits implements eventbus.Queue: the largest job, the ack wait and the
+// delivery bound this queue's consumer runs with.
+func (q *Queue) Limits() eventbus.QueueLimits {
+	return eventbus.QueueLimits{MaxMessageBytes: q.maxBytes, AckWait: q.cfg.AckWait, MaxDeliver: q.cfg.MaxDeliver}
+}
 
 // Enqueue stores jobs and returns nil only once every one is in the stream
 // (acknowledged by JetStream, after fsync) or was found there already
@@ -210,7 +220,7 @@ func (q *Queue) Len(ctx context.Context) (uint64, error) {
 // handle must settle the message (Ack, Retry) or leave it to AckWait. A
 // message received after ctx ended is handed back at once. The message's
 // Data is valid until handle returns.
-func (q *Queue) Consume(ctx context.Context, workers int, handle func(*QueueMsg)) error {
+func (q *Queue) Consume(ctx context.Context, workers int, handle func(eventbus.QueueDelivery)) error {
 	workers = max(workers, 1)
 	cons, err := q.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:       q.cfg.Durable,

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 func testQueueConfig() QueueConfig {
@@ -23,7 +25,7 @@ func openQueue(t testing.TB, c *Conn, cfg QueueConfig) *Queue {
 }
 
 // runQueue consumes q in the background until the test ends.
-func runQueue(t *testing.T, q *Queue, workers int, handle func(*QueueMsg)) {
+func runQueue(t *testing.T, q *Queue, workers int, handle func(eventbus.QueueDelivery)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -78,7 +80,7 @@ func TestQueueDeduplicatesAndDeliversOnce(t *testing.T) {
 
 	var mu sync.Mutex
 	seen := map[string]int{}
-	runQueue(t, q, 4, func(m *QueueMsg) {
+	runQueue(t, q, 4, func(m eventbus.QueueDelivery) {
 		mu.Lock()
 		seen[string(m.Data())]++
 		mu.Unlock()
@@ -108,7 +110,7 @@ func TestQueueRetryRedeliversAfterDelay(t *testing.T) {
 		at time.Time
 	}
 	got := make(chan delivery, 8)
-	runQueue(t, q, 2, func(m *QueueMsg) {
+	runQueue(t, q, 2, func(m eventbus.QueueDelivery) {
 		got <- delivery{m.Delivered(), time.Now()}
 		if m.Delivered() < 3 {
 			if err := m.Retry(200 * time.Millisecond); err != nil {
@@ -137,7 +139,7 @@ func TestQueueAckWaitAndInProgress(t *testing.T) {
 	q := openQueue(t, c, testQueueConfig()) // AckWait 500ms
 	enqueue(t, q, "slow", "lost")
 	var slowDeliveries, lostDeliveries atomic.Int32
-	runQueue(t, q, 2, func(m *QueueMsg) {
+	runQueue(t, q, 2, func(m eventbus.QueueDelivery) {
 		switch string(m.Data()) {
 		case "job slow": // a slow send kept alive by heartbeats
 			slowDeliveries.Add(1)
@@ -172,7 +174,7 @@ func TestQueueBoundsWorkers(t *testing.T) {
 	}
 	enqueue(t, q, ids...)
 	var running, peak atomic.Int32
-	runQueue(t, q, 3, func(m *QueueMsg) {
+	runQueue(t, q, 3, func(m eventbus.QueueDelivery) {
 		n := running.Add(1)
 		for {
 			p := peak.Load()
@@ -198,7 +200,7 @@ func TestQueueConsumeWaitsForInFlight(t *testing.T) {
 	started, finished := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- q.Consume(ctx, 1, func(m *QueueMsg) {
+		done <- q.Consume(ctx, 1, func(m eventbus.QueueDelivery) {
 			close(started)
 			time.Sleep(200 * time.Millisecond)
 			_ = m.Ack(context.Background())
@@ -235,7 +237,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		handled := make(chan struct{}, 2)
 		go func() {
-			_ = q.Consume(ctx, 1, func(m *QueueMsg) {
+			_ = q.Consume(ctx, 1, func(m eventbus.QueueDelivery) {
 				_ = m.Retry(time.Hour)
 				handled <- struct{}{}
 			})
@@ -247,7 +249,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	q := openQueue(t, c, testQueueConfig())
 	waitLen(t, q, 2)
 	seen := make(chan string, 4)
-	runQueue(t, q, 2, func(m *QueueMsg) {
+	runQueue(t, q, 2, func(m eventbus.QueueDelivery) {
 		seen <- string(m.Data())
 		_ = m.Ack(context.Background())
 	})
@@ -316,7 +318,7 @@ func BenchmarkQueue(b *testing.B) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
-			done <- q.Consume(ctx, 16, func(m *QueueMsg) {
+			done <- q.Consume(ctx, 16, func(m eventbus.QueueDelivery) {
 				if err := m.Ack(context.Background()); err == nil {
 					acked.Add(1)
 				}

@@ -10,37 +10,6 @@ import (
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
-// An Op says what a Change is.
-type Op uint8
-
-const (
-	// OpPut: Entry holds the key's new value and revision.
-	OpPut Op = iota + 1
-	// OpDelete: the key in Entry was deleted at Entry.Revision; Value is nil.
-	OpDelete
-	// OpSynced: every entry present when the watch started has been sent;
-	// Entry is empty. Sent exactly once, before any later change.
-	OpSynced
-)
-
-func (op Op) String() string {
-	switch op {
-	case OpPut:
-		return "put"
-	case OpDelete:
-		return "delete"
-	case OpSynced:
-		return "synced"
-	}
-	return fmt.Sprintf("Op(%d)", uint8(op))
-}
-
-// A Change is one update seen by Watch.
-type Change struct {
-	Op    Op
-	Entry eventbus.Entry
-}
-
 // List returns every live entry whose key starts with the whole segments of
 // prefix (the prefix key itself included), sorted by key segments; an empty
 // prefix lists the bucket. It reads the bucket in one pass (an ordered
@@ -100,7 +69,7 @@ func (kv *KV) List(ctx context.Context, prefix ...string) ([]eventbus.Entry, err
 // it loses nothing. It is closed when ctx ends or the connection closes; the
 // reader must keep receiving until then (or cancel ctx) so the watch can be
 // torn down.
-func (kv *KV) Watch(ctx context.Context, prefix ...string) (<-chan Change, error) {
+func (kv *KV) Watch(ctx context.Context, prefix ...string) (<-chan eventbus.Change, error) {
 	filters, err := encodeFilter(prefix)
 	if err != nil {
 		return nil, err
@@ -109,7 +78,7 @@ func (kv *KV) Watch(ctx context.Context, prefix ...string) (<-chan Change, error
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: watch %q: %w", prefix, err)
 	}
-	out := make(chan Change, 64)
+	out := make(chan eventbus.Change, 64)
 	go func() {
 		defer close(out)
 		defer stopWatcher(w)
@@ -139,20 +108,20 @@ func (kv *KV) Watch(ctx context.Context, prefix ...string) (<-chan Change, error
 }
 
 // change turns a nats watcher update (nil for "initial values done") into a
-// Change; false for keys this package did not encode.
-func (kv *KV) change(e jetstream.KeyValueEntry) (Change, bool) {
+// eventbus.Change; false for keys this package did not encode.
+func (kv *KV) change(e jetstream.KeyValueEntry) (eventbus.Change, bool) {
 	if e == nil {
-		return Change{Op: OpSynced}, true
+		return eventbus.Change{Op: eventbus.OpSynced}, true
 	}
 	key, err := decodeKey(e.Key())
 	if err != nil {
 		kv.log.Warn("jetstream: skipping foreign key", "key", e.Key(), "err", err)
-		return Change{}, false
+		return eventbus.Change{}, false
 	}
 	if e.Operation() != jetstream.KeyValuePut {
-		return Change{Op: OpDelete, Entry: eventbus.Entry{Key: key, Revision: e.Revision()}}, true
+		return eventbus.Change{Op: eventbus.OpDelete, Entry: eventbus.Entry{Key: key, Revision: e.Revision()}}, true
 	}
-	return Change{Op: OpPut, Entry: eventbus.Entry{Key: key, Value: e.Value(), Revision: e.Revision()}}, true
+	return eventbus.Change{Op: eventbus.OpPut, Entry: eventbus.Entry{Key: key, Value: e.Value(), Revision: e.Revision()}}, true
 }
 
 // stopWatcher stops w and drains its channel until nats closes it: nats's

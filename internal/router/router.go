@@ -28,16 +28,13 @@ const (
 // then one OpSynced, then every later put and delete, until ctx ends or the
 // watch fails (the channel closes).
 type Rules interface {
-	Watch(ctx context.Context) (<-chan Change, error)
+	Watch(ctx context.Context, prefix ...string) (<-chan Change, error)
 }
 
-// Log is the durable event log, consumed through a durable consumer shared
-// by every process using the same name. handle's events are valid only
-// until it returns; a batch is redelivered (to any process) until handle
-// returns nil for it.
-type Log interface {
-	Consume(ctx context.Context, durable string, handle func(ctx context.Context, events []eventbus.BusEvent) error) error
-}
+// Log is the durable event log routing reads (an eventbus.EventStream).
+type Log = eventbus.EventStream
+
+var _ Rules = (*eventbus.Records[eventbus.Rule])(nil)
 
 // Config tunes a Router; zero fields take the defaults.
 type Config struct {
@@ -147,7 +144,7 @@ func (r *Router) load(ctx context.Context, changes <-chan Change) error {
 				return errors.New("router: rules watch ended before the initial rules were loaded")
 			}
 			r.table.Apply(c)
-			if c.Op == OpSynced {
+			if c.Op == eventbus.OpSynced {
 				r.table.Publish()
 				return nil
 			}

@@ -17,7 +17,7 @@ type fakeRules struct {
 	watches chan chan Change
 }
 
-func (r *fakeRules) Watch(ctx context.Context) (<-chan Change, error) {
+func (r *fakeRules) Watch(ctx context.Context, _ ...string) (<-chan Change, error) {
 	select {
 	case ch := <-r.watches:
 		return ch, nil
@@ -115,7 +115,7 @@ func TestRouterWaitsForRulesThenRoutes(t *testing.T) {
 		t.Fatalf("Start returned before the rules were synced: %v", err)
 	case <-time.After(30 * time.Millisecond):
 	}
-	h.watch <- Change{Op: OpSynced}
+	h.watch <- Change{Op: eventbus.OpSynced}
 	if err := <-started; err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestRouterWaitsForRulesThenRoutes(t *testing.T) {
 func TestRouterEnqueueFailureKeepsTheBatch(t *testing.T) {
 	h := newHarness(t)
 	h.watch <- rulePut(t, rule("orders", "a", `{"source":["shop"]}`, "A"), 1)
-	h.watch <- Change{Op: OpSynced}
+	h.watch <- Change{Op: eventbus.OpSynced}
 	if err := h.r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestRouterRewatchesAndResyncs(t *testing.T) {
 	h := newHarness(t)
 	h.watch <- rulePut(t, rule("orders", "a", `{"source":["shop"]}`, "A"), 1)
 	h.watch <- rulePut(t, rule("orders", "b", `{"source":["shop"]}`, "B"), 2)
-	h.watch <- Change{Op: OpSynced}
+	h.watch <- Change{Op: eventbus.OpSynced}
 	if err := h.r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestRouterRewatchesAndResyncs(t *testing.T) {
 	// what exists.
 	second := make(chan Change, 8)
 	second <- rulePut(t, rule("orders", "a", `{"source":["shop"]}`, "A"), 1)
-	second <- Change{Op: OpSynced}
+	second <- Change{Op: eventbus.OpSynced}
 	h.rules.watches <- second
 	close(h.watch)
 	waitFor(t, func() bool { return h.r.Table().Rules(acct, "orders") == 1 })

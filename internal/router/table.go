@@ -1,7 +1,6 @@
 package router
 
 import (
-	"encoding/json"
 	"log/slog"
 	"maps"
 	"runtime"
@@ -15,23 +14,8 @@ import (
 	"github.com/switchyard/switchyard/pattern"
 )
 
-// An Op says what a Change is.
-type Op uint8
-
-const (
-	// OpPut: Entry holds a rule's key (account, bus, rule) and its new value.
-	OpPut Op = iota + 1
-	// OpDelete: the rule under Entry.Key was deleted.
-	OpDelete
-	// OpSynced: every rule present when the watch started has been sent.
-	OpSynced
-)
-
-// A Change is one update of the rules KV, as a watch reports it.
-type Change struct {
-	Op    Op
-	Entry eventbus.Entry
-}
+// A Change is one update of the rules, as their watch reports it.
+type Change = eventbus.RecordChange[eventbus.Rule]
 
 // busKey names one bus of one account.
 type busKey struct{ account, bus string }
@@ -121,29 +105,30 @@ func NewTable(region string, log *slog.Logger) *Table {
 func (t *Table) Apply(c Change) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if c.Op == OpSynced {
+	if c.Op == eventbus.OpSynced {
 		t.finishResync()
 		return
 	}
-	if len(c.Entry.Key) != 3 {
-		t.log.Warn("router: ignoring rules key that is not (account, bus, rule)", "key", c.Entry.Key)
+	account, bus, name, ok := eventbus.RuleKey(c.Key)
+	if !ok {
+		t.log.Warn("router: ignoring rules key that is not (account, bus, rule)", "key", c.Key)
 		return
 	}
-	id := ruleID{c.Entry.Key[0], c.Entry.Key[1], c.Entry.Key[2]}
+	id := ruleID{account, bus, name}
 	if t.seen != nil {
 		t.seen[id] = true
 	}
-	if c.Op == OpDelete {
+	if c.Op == eventbus.OpDelete {
 		t.remove(id)
 		return
 	}
-	var r eventbus.Rule
-	if err := json.Unmarshal(c.Entry.Value, &r); err != nil {
-		t.log.Error("router: rule does not decode; not routing it", "rule", id, "err", err)
+	if c.Err != nil {
+		t.log.Error("router: rule does not decode; not routing it", "rule", id, "err", c.Err)
 		t.remove(id)
 		return
 	}
-	key := id.name + "\x00" + strconv.FormatUint(c.Entry.Revision, 10)
+	r := c.Value
+	key := id.name + "\x00" + strconv.FormatUint(c.Revision, 10)
 	if old, ok := t.rules[id]; ok && old.key == key {
 		return // a resync re-sent what we have
 	}

@@ -1,7 +1,7 @@
 package router
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -20,15 +20,11 @@ var t0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 // rulePut returns the change that stores r at rev.
 func rulePut(t testing.TB, r eventbus.Rule, rev uint64) Change {
 	t.Helper()
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Change{Op: OpPut, Entry: eventbus.Entry{Key: []string{r.Account, r.Bus, r.Name}, Value: b, Revision: rev}}
+	return Change{Op: eventbus.OpPut, Key: []string{r.Account, r.Bus, r.Name}, Value: r, Revision: rev}
 }
 
 func ruleDel(account, bus, name string, rev uint64) Change {
-	return Change{Op: OpDelete, Entry: eventbus.Entry{Key: []string{account, bus, name}, Revision: rev}}
+	return Change{Op: eventbus.OpDelete, Key: []string{account, bus, name}, Revision: rev}
 }
 
 func rule(bus, name, pattern string, targets ...string) eventbus.Rule {
@@ -73,7 +69,7 @@ func TestTableFanOut(t *testing.T) {
 	off.State = eventbus.RuleDisabled
 	tb.Apply(rulePut(t, off, 5))
 	tb.Apply(rulePut(t, rule("orders", "sched", "", "S1"), 6)) // no pattern: scheduled
-	tb.Apply(Change{Op: OpSynced})
+	tb.Apply(Change{Op: eventbus.OpSynced})
 
 	if got := routed(t, tb, event("orders", "shop")); len(got) != 0 {
 		t.Fatalf("routed before Publish: %v", got)
@@ -129,9 +125,9 @@ func TestTableChanges(t *testing.T) {
 	if got := routed(t, tb, ev); len(got) != 0 || tb.Rules(acct, "orders") != 0 {
 		t.Fatalf("after delete: %v", got)
 	}
-	step(Change{Op: OpPut, Entry: eventbus.Entry{Key: []string{acct, "orders", "bad"}, Value: []byte("{"), Revision: 7}})
+	step(Change{Op: eventbus.OpPut, Key: []string{acct, "orders", "bad"}, Err: errors.New("does not decode"), Revision: 7})
 	step(rulePut(t, rule("orders", "badpattern", `{"source":"notalist"}`, "X"), 8))
-	step(Change{Op: OpPut, Entry: eventbus.Entry{Key: []string{acct, "orders"}, Value: []byte("{}"), Revision: 9}})
+	step(Change{Op: eventbus.OpPut, Key: []string{acct, "orders"}, Revision: 9})
 	if got := routed(t, tb, ev); len(got) != 0 {
 		t.Fatalf("unusable rules routed: %v", got)
 	}
@@ -141,7 +137,7 @@ func TestTableResyncDropsVanishedRules(t *testing.T) {
 	tb := NewTable("us-east-1", nil)
 	tb.Apply(rulePut(t, rule("orders", "keep", `{"source":["shop"]}`, "K"), 1))
 	tb.Apply(rulePut(t, rule("orders", "gone", `{"source":["shop"]}`, "G"), 2))
-	tb.Apply(Change{Op: OpSynced})
+	tb.Apply(Change{Op: eventbus.OpSynced})
 	tb.Publish()
 	tb.BeginResync()
 	tb.Apply(rulePut(t, rule("orders", "keep", `{"source":["shop"]}`, "K"), 1)) // unchanged
@@ -149,7 +145,7 @@ func TestTableResyncDropsVanishedRules(t *testing.T) {
 	if got := routed(t, tb, event("orders", "shop")); len(got) != 2 {
 		t.Fatalf("mid-resync routed %v, want the old two", got)
 	}
-	tb.Apply(Change{Op: OpSynced})
+	tb.Apply(Change{Op: eventbus.OpSynced})
 	tb.Publish()
 	if got := routed(t, tb, event("orders", "shop")); !slices.Equal(got, []string{"orders/keep>K", "orders/new>N"}) {
 		t.Fatalf("after resync: %v", got)

@@ -4,13 +4,12 @@
 // receiving bus, keeping its id and envelope, one hop further; its rules
 // then route it like any other event.
 //
-// It reads buses through eventbus.KV and appends through
+// It reads buses through eventbus.Records and appends through
 // eventbus.EventLog; it knows nothing of the storage behind them.
 package bustarget
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -26,8 +25,8 @@ type Config struct {
 	// Region is the region this switchyard serves; a bus in another region
 	// cannot be delivered to.
 	Region string
-	// Buses is the buses KV (key: account, bus name).
-	Buses eventbus.KV
+	// Buses are the stored event buses.
+	Buses *eventbus.Records[eventbus.Bus]
 	// Log is the event log the receiving bus's events go to.
 	Log eventbus.EventLog
 	// PolicyAllows decides whether a bus's policy lets another account put
@@ -112,16 +111,12 @@ func (s *Sender) Send(ctx context.Context, d delivery.Delivery) error {
 
 // bus reads a bus record.
 func (s *Sender) bus(ctx context.Context, account, name string) (eventbus.Bus, error) {
-	e, err := s.cfg.Buses.Get(ctx, account, name)
+	b, _, err := s.cfg.Buses.Get(ctx, account, name)
 	switch {
 	case errors.Is(err, eventbus.ErrNotFound):
 		return eventbus.Bus{}, delivery.Permanent(delivery.CodeNoResource, "Event bus %s does not exist.", name)
 	case err != nil:
 		return eventbus.Bus{}, delivery.Retryable(delivery.CodeInternalError, "reading event bus %s: %v", name, err)
-	}
-	var b eventbus.Bus
-	if err := json.Unmarshal(e.Value, &b); err != nil {
-		return eventbus.Bus{}, delivery.Retryable(delivery.CodeInternalError, "decoding event bus %s: %v", name, err)
 	}
 	return b, nil
 }

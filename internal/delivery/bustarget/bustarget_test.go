@@ -2,15 +2,14 @@ package bustarget
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/eventbus"
+	"github.com/switchyard/switchyard/internal/memstore"
 )
 
 const (
@@ -18,22 +17,29 @@ const (
 	receiver = "333333333333"
 )
 
-// memKV is the part of eventbus.KV a Sender uses: Get.
-type memKV struct {
+// failingKV fails every read.
+type failingKV struct {
 	eventbus.KV // nil: other methods panic if called
-	values      map[string][]byte
 	err         error
 }
 
-func (kv memKV) Get(_ context.Context, key ...string) (eventbus.Entry, error) {
-	if kv.err != nil {
-		return eventbus.Entry{}, kv.err
+func (kv failingKV) Get(context.Context, ...string) (eventbus.Entry, error) {
+	return eventbus.Entry{}, kv.err
+}
+
+// busesOf returns bus records holding buses.
+func busesOf(t *testing.T, buses ...eventbus.Bus) *eventbus.Records[eventbus.Bus] {
+	t.Helper()
+	st, err := eventbus.OpenStores(memstore.Open)
+	if err != nil {
+		t.Fatal(err)
 	}
-	v, ok := kv.values[strings.Join(key, "/")]
-	if !ok {
-		return eventbus.Entry{}, eventbus.ErrNotFound
+	for _, b := range buses {
+		if _, err := st.Buses.Create(t.Context(), b, 0); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return eventbus.Entry{Key: key, Value: v, Revision: 1}, nil
+	return st.Buses
 }
 
 type memLog struct {
@@ -52,24 +58,13 @@ func (l *memLog) Append(_ context.Context, evs []eventbus.BusEvent) error {
 	return nil
 }
 
-func busJSON(t *testing.T, b eventbus.Bus) []byte {
-	t.Helper()
-	v, err := json.Marshal(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func TestSend(t *testing.T) {
 	allowSender := `{"Version":"2012-10-17","Statement":[{"Sid":"s","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + sender + `:root"},"Action":"events:PutEvents","Resource":"*"}]}`
-	kv := memKV{values: map[string][]byte{
-		sender + "/same":     busJSON(t, eventbus.Bus{Name: "same", Account: sender}),
-		receiver + "/open":   busJSON(t, eventbus.Bus{Name: "open", Account: receiver, Policy: allowSender}),
-		receiver + "/closed": busJSON(t, eventbus.Bus{Name: "closed", Account: receiver}),
-		sender + "/aws.partner/acme.com/x/y": busJSON(t, eventbus.Bus{Name: "aws.partner/acme.com/x/y", Account: sender,
-			EventSourceName: "aws.partner/acme.com/x/y"}),
-	}}
+	kv := busesOf(t,
+		eventbus.Bus{Name: "same", Account: sender},
+		eventbus.Bus{Name: "open", Account: receiver, Policy: allowSender},
+		eventbus.Bus{Name: "closed", Account: receiver},
+		eventbus.Bus{Name: "aws.partner/acme.com/x/y", Account: sender, EventSourceName: "aws.partner/acme.com/x/y"})
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	arn := func(region, account, bus string) string {
 		return "arn:aws:events:" + region + ":" + account + ":event-bus/" + bus
@@ -118,9 +113,9 @@ func TestSend(t *testing.T) {
 func TestSendStorageErrorsAreRetryable(t *testing.T) {
 	target := "arn:aws:events:us-east-1:" + sender + ":event-bus/same"
 	j := &delivery.Job{Account: sender, Target: eventbus.Target{Arn: target}, Event: eventbus.Event{ID: "e"}}
-	ok := memKV{values: map[string][]byte{sender + "/same": busJSON(t, eventbus.Bus{Name: "same", Account: sender})}}
+	ok := busesOf(t, eventbus.Bus{Name: "same", Account: sender})
 	for name, cfg := range map[string]Config{
-		"kv down":  {Region: "us-east-1", Buses: memKV{err: errors.New("timeout")}, Log: &memLog{}},
+		"kv down":  {Region: "us-east-1", Buses: eventbus.NewRecords[eventbus.Bus](failingKV{err: errors.New("timeout")}, nil, nil, false), Log: &memLog{}},
 		"log down": {Region: "us-east-1", Buses: ok, Log: &memLog{err: errors.New("full")}},
 	} {
 		err := New(cfg).Send(context.Background(), delivery.Delivery{Job: j, Attempt: 1})

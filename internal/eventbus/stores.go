@@ -1,0 +1,65 @@
+package eventbus
+
+import "fmt"
+
+// Stores are the typed record stores of switchyard's metadata, each kept in
+// its own KV bucket. This is the one place that says which bucket holds
+// what, under which key, counted in which scope.
+type Stores struct {
+	// Sources: key (source name); counted per partner account while not
+	// deleted by their partner.
+	Sources *Records[Source]
+	// Buses: key (account, bus name); counted per account.
+	Buses *Records[Bus]
+	// Rules: key (account, bus name, rule name); counted per bus.
+	Rules *Records[Rule]
+	// Connections: key (account, name); counted per account.
+	Connections *Records[Connection]
+	// APIDestinations: key (account, name); counted per account.
+	APIDestinations *Records[APIDestination]
+}
+
+// OpenStores returns the stores, opening each of their buckets (named
+// [a-z]+) with open.
+func OpenStores(open func(bucket string) (KV, error)) (Stores, error) {
+	buckets := []string{"sources", "buses", "rules", "connections", "apidestinations"}
+	kv := make(map[string]KV, len(buckets))
+	for _, b := range buckets {
+		k, err := open(b)
+		if err != nil {
+			return Stores{}, fmt.Errorf("open bucket %s: %w", b, err)
+		}
+		kv[b] = k
+	}
+	return Stores{
+		Sources: NewRecords(kv["sources"],
+			func(s *Source) []string { return []string{s.Name} },
+			func(s *Source) []string {
+				if s.Deleted {
+					return nil
+				}
+				return []string{s.PartnerAccount}
+			}, false),
+		Buses: NewRecords(kv["buses"],
+			func(b *Bus) []string { return []string{b.Account, b.Name} },
+			func(b *Bus) []string { return []string{b.Account} }, true),
+		Rules: NewRecords(kv["rules"],
+			func(r *Rule) []string { return []string{r.Account, r.Bus, r.Name} },
+			func(r *Rule) []string { return []string{r.Account, r.Bus} }, true),
+		Connections: NewRecords(kv["connections"],
+			func(c *Connection) []string { return []string{c.Account, c.Name} },
+			func(c *Connection) []string { return []string{c.Account} }, true),
+		APIDestinations: NewRecords(kv["apidestinations"],
+			func(d *APIDestination) []string { return []string{d.Account, d.Name} },
+			func(d *APIDestination) []string { return []string{d.Account} }, true),
+	}, nil
+}
+
+// RuleKey returns the account, bus and name of a rule's key in
+// Stores.Rules; ok is false for a key of another shape.
+func RuleKey(key []string) (account, bus, name string, ok bool) {
+	if len(key) != 3 {
+		return "", "", "", false
+	}
+	return key[0], key[1], key[2], true
+}
