@@ -12,10 +12,6 @@ import (
 
 // This file holds the event bus operations.
 
-func busNotFound(name string) error {
-	return awserr.Newf(awserr.ResourceNotFound, "Event bus %s does not exist.", name)
-}
-
 // busExists reports whether account has a bus called name.
 func (s *Service) busExists(ctx context.Context, account, name string) (bool, error) {
 	_, err := s.st.Buses.Get(ctx, account, name)
@@ -65,7 +61,7 @@ func (s *Service) resolveBus(c eventbus.Caller, nameOrARN *string) (string, erro
 	}
 	account, name, ok := eventbus.BusRef(*nameOrARN, c.Account, s.cfg.Region)
 	if !ok || account != c.Account {
-		return "", busNotFound(*nameOrARN)
+		return "", awserr.BusNotFound(*nameOrARN)
 	}
 	return name, nil
 }
@@ -79,7 +75,7 @@ func (s *Service) getBus(ctx context.Context, account, name string) (eventbus.Bu
 	}
 	b, _, err := get[eventbus.Bus](ctx, s.st.Buses, account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return b, busNotFound(name)
+		return b, awserr.BusNotFound(name)
 	}
 	return b, err
 }
@@ -117,7 +113,7 @@ func (s *Service) CreateEventBus(ctx context.Context, in *apimodel.CreateEventBu
 	}
 	err = create(ctx, s.st.Buses, bus, c.Account, name)
 	if errors.Is(err, eventbus.ErrExists) {
-		return nil, awserr.Newf(awserr.ResourceAlreadyExists, "Event bus %s already exists.", name)
+		return nil, awserr.BusExists(name)
 	}
 	if err != nil {
 		return nil, err
@@ -137,10 +133,10 @@ func (s *Service) claimSource(ctx context.Context, c eventbus.Caller, source str
 			return err
 		}
 		if src.Account != c.Account || st.Gone {
-			return sourceNotFound(source)
+			return awserr.SourceNotFound(source)
 		}
 		if st.State == eventbus.StateDeleted {
-			return awserr.Newf(awserr.InvalidState, "Event source %s is in state DELETED.", source)
+			return awserr.SourceDeleted(source)
 		}
 		if !src.Deactivated {
 			return errNoChange
@@ -150,7 +146,7 @@ func (s *Service) claimSource(ctx context.Context, c eventbus.Caller, source str
 	}, source)
 	switch {
 	case errors.Is(err, eventbus.ErrNotFound):
-		return sourceNotFound(source)
+		return awserr.SourceNotFound(source)
 	case errors.Is(err, errNoChange):
 		return nil
 	}
@@ -166,7 +162,7 @@ func (s *Service) checkBusQuota(ctx context.Context, account string) error {
 		return err
 	}
 	if len(names) >= s.cfg.MaxBusesPerAccount {
-		return awserr.Newf(awserr.LimitExceeded, "The requested resource exceeds the maximum number allowed: %d event buses per account.", s.cfg.MaxBusesPerAccount)
+		return awserr.BusLimit(s.cfg.MaxBusesPerAccount)
 	}
 	return nil
 }
@@ -223,7 +219,7 @@ func (s *Service) UpdateEventBus(ctx context.Context, in *apimodel.UpdateEventBu
 		return nil
 	}, c.Account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return nil, busNotFound(name)
+		return nil, awserr.BusNotFound(name)
 	}
 	if err != nil {
 		return nil, err
@@ -244,14 +240,14 @@ func (s *Service) DeleteEventBus(ctx context.Context, in *apimodel.DeleteEventBu
 	}
 	name := *in.Name
 	if name == eventbus.DefaultBus {
-		return awserr.New(awserr.Validation, "Cannot delete event bus default.")
+		return awserr.DefaultBusUndeletable()
 	}
 	rules, err := s.st.Rules.List(ctx, c.Account, name)
 	if err != nil {
 		return err
 	}
 	if len(rules) > 0 {
-		return awserr.New(awserr.Validation, "EventBus can't be deleted since it has rules.")
+		return awserr.BusHasRules()
 	}
 	bus, err := mutate(ctx, s.st.Buses, func(*eventbus.Bus) error { return errDelete }, c.Account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {

@@ -186,7 +186,7 @@ func mutate[T any](ctx context.Context, kv eventbus.KV, change func(*T) error, k
 		return v, err
 	}
 	var zero T
-	return zero, awserr.New(awserr.ConcurrentModification, "Another request changed this resource at the same time. Try again.")
+	return zero, awserr.ConcurrentChange()
 }
 
 // list reads and decodes every record under prefix, sorted by key.
@@ -214,7 +214,7 @@ func page(names []string, listing string, token *string, limit *int64) (eventbus
 	}
 	p, ok := eventbus.Paginate(names, listing, deref(token), n)
 	if !ok {
-		return p, awserr.New(awserr.Validation, "The NextToken provided is not valid.")
+		return p, awserr.NextTokenInvalid()
 	}
 	return p, nil
 }

@@ -3,7 +3,7 @@ package apimodel
 import "github.com/switchyard/switchyard/internal/awserr"
 
 func unsupported(op string) error {
-	return awserr.New(awserr.UnsupportedOperation, op+" is not supported by switchyard yet.")
+	return awserr.OperationUnsupported(op)
 }
 
 // serviceError passes a Service error on as an *awserr.Error (anything else

@@ -4,8 +4,11 @@
 // exceptions the API model declares are generated from it into
 // zz_generated_codes.go by internal/apimodel/gen (`go generate
 // ./internal/apimodel`); the few the service returns unmodeled are listed by
-// hand below. The package imports nothing of switchyard: everything that
-// reports an error depends on it, never the reverse.
+// hand below. messages.go is the catalogue of the errors switchyard answers
+// with, each exception name beside its message in AWS's words, so a reviewer
+// reads every text the service sends in one file. The package imports nothing
+// of switchyard: everything that reports an error depends on it, never the
+// reverse.
 //
 // It never writes to the wire itself: internal/awsjson maps an *Error to the
 // awsJson1_1 response in exactly one function. Internal details (storage
