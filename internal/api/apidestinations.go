@@ -21,34 +21,16 @@ import (
 // while its connection is not authorized.
 //
 // Messages follow AWS's "Failed to <verb> the api-destination(s). <detail>"
-// form. Seen word for word: DescribeApiDestination of a missing destination
-// (LocalStack's AWS-recorded snapshot, test_api_destinations_and_connection)
-// and the refusal of an endpoint with a query string (an AWS answer quoted
-// through CloudFormation: "Parameter InvocationEndpoint is not valid.
-// Reason: Endpoint '...' is invalid, please provide a valid HTTPS endpoint
-// URL.").
+// form; they live in awserr's catalogue (internal/awserr/messages.go).
 
 var _ eventbus.APIDestinationResolver = (*Service)(nil)
-
-func apiDestinationFailed(code, verb, format string, args ...any) error {
-	return awserr.Newf(code, "Failed to %s the api-destination(s). "+format, append([]any{verb}, args...)...)
-}
-
-func apiDestinationNotFound(verb, name string) error {
-	return apiDestinationFailed(awserr.ResourceNotFound, verb, "An api-destination '%s' does not exist.", name)
-}
-
-func apiDestinationExists(name string) error {
-	return apiDestinationFailed(awserr.ResourceAlreadyExists, "create", "An api-destination '%s' already exists.", name)
-}
 
 // checkInvocationEndpoint applies eventbus.ValidEndpoint.
 func (s *Service) checkInvocationEndpoint(verb, endpoint string) error {
 	if eventbus.ValidEndpoint(endpoint, s.cfg.HTTPLoopbackEndpoints) {
 		return nil
 	}
-	return apiDestinationFailed(awserr.Validation, verb,
-		"Parameter InvocationEndpoint is not valid. Reason: Endpoint '%s' is invalid, please provide a valid HTTPS endpoint URL.", endpoint)
+	return awserr.InvocationEndpointInvalid(verb, endpoint)
 }
 
 // destinationConnection returns the connection a destination of account
@@ -61,7 +43,7 @@ func (s *Service) destinationConnection(ctx context.Context, verb, account, conn
 		if ref, ok := eventbus.ParseConnectionARN(connectionArn); ok {
 			name = ref.Name
 		}
-		return conn, apiDestinationFailed(awserr.ResourceNotFound, verb, "Connection '%s' does not exist.", name)
+		return conn, awserr.DestinationConnectionNotFound(verb, name)
 	}
 	return conn, err
 }
@@ -81,7 +63,7 @@ func (s *Service) CreateApiDestination(ctx context.Context, in *apimodel.CreateA
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNew(ctx, s.st.APIDestinations, c.Account, *in.Name, s.cfg.MaxAPIDestinations, apiDestinationExists); err != nil {
+	if err := checkNew(ctx, s.st.APIDestinations, c.Account, *in.Name, s.cfg.MaxAPIDestinations, awserr.APIDestinationExists); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -96,9 +78,9 @@ func (s *Service) CreateApiDestination(ctx context.Context, in *apimodel.CreateA
 	_, err = s.st.APIDestinations.Create(ctx, d, s.cfg.MaxAPIDestinations)
 	switch {
 	case errors.Is(err, eventbus.ErrExists):
-		return nil, apiDestinationExists(d.Name)
+		return nil, awserr.APIDestinationExists(d.Name)
 	case errors.Is(err, eventbus.ErrLimit):
-		return nil, awserr.New(awserr.LimitExceeded, msgRuleLimit)
+		return nil, awserr.LimitReached()
 	}
 	if err != nil {
 		return nil, err
@@ -130,7 +112,7 @@ func (s *Service) DescribeApiDestination(ctx context.Context, in *apimodel.Descr
 	}
 	d, _, err := s.st.APIDestinations.Get(ctx, c.Account, *in.Name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return nil, apiDestinationNotFound("describe", *in.Name)
+		return nil, awserr.APIDestinationNotFound("describe", *in.Name)
 	}
 	if err != nil {
 		return nil, err
@@ -181,7 +163,7 @@ func (s *Service) UpdateApiDestination(ctx context.Context, in *apimodel.UpdateA
 		return nil
 	}, c.Account, *in.Name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return nil, apiDestinationNotFound("update", *in.Name)
+		return nil, awserr.APIDestinationNotFound("update", *in.Name)
 	}
 	if err != nil {
 		return nil, err
@@ -205,7 +187,7 @@ func (s *Service) DeleteApiDestination(ctx context.Context, in *apimodel.DeleteA
 	}
 	_, err = mutate(ctx, s.st.APIDestinations, func(*eventbus.APIDestination) error { return errDelete }, c.Account, *in.Name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return nil, apiDestinationNotFound("delete", *in.Name)
+		return nil, awserr.APIDestinationNotFound("delete", *in.Name)
 	}
 	if err != nil {
 		return nil, err

@@ -12,10 +12,6 @@ import (
 
 // This file holds the event bus operations.
 
-func busNotFound(name string) error {
-	return awserr.Newf(awserr.ResourceNotFound, "Event bus %s does not exist.", name)
-}
-
 // busExists reports whether account has a bus called name.
 func (s *Service) busExists(ctx context.Context, account, name string) (bool, error) {
 	_, _, err := s.st.Buses.Get(ctx, account, name)
@@ -52,7 +48,7 @@ func (s *Service) resolveBus(c eventbus.Caller, nameOrARN *string) (string, erro
 	}
 	account, name, ok := eventbus.BusRef(*nameOrARN, c.Account, s.cfg.Region)
 	if !ok || account != c.Account {
-		return "", busNotFound(*nameOrARN)
+		return "", awserr.BusNotFound(*nameOrARN)
 	}
 	return name, nil
 }
@@ -66,7 +62,7 @@ func (s *Service) getBus(ctx context.Context, account, name string) (eventbus.Bu
 	}
 	b, _, err := s.st.Buses.Get(ctx, account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return b, busNotFound(name)
+		return b, awserr.BusNotFound(name)
 	}
 	return b, err
 }
@@ -105,9 +101,9 @@ func (s *Service) CreateEventBus(ctx context.Context, in *apimodel.CreateEventBu
 	_, err = s.st.Buses.Create(ctx, bus, s.cfg.MaxBusesPerAccount)
 	switch {
 	case errors.Is(err, eventbus.ErrExists):
-		return nil, awserr.Newf(awserr.ResourceAlreadyExists, "Event bus %s already exists.", name)
+		return nil, awserr.BusExists(name)
 	case errors.Is(err, eventbus.ErrLimit):
-		return nil, s.busLimit()
+		return nil, awserr.BusLimit(s.cfg.MaxBusesPerAccount)
 	}
 	if err != nil {
 		return nil, err
@@ -127,10 +123,10 @@ func (s *Service) claimSource(ctx context.Context, c eventbus.Caller, source str
 			return err
 		}
 		if src.Account != c.Account || st.Gone {
-			return sourceNotFound(source)
+			return awserr.SourceNotFound(source)
 		}
 		if st.State == eventbus.StateDeleted {
-			return awserr.Newf(awserr.InvalidState, "Event source %s is in state DELETED.", source)
+			return awserr.SourceDeleted(source)
 		}
 		if !src.Deactivated {
 			return errNoChange
@@ -140,7 +136,7 @@ func (s *Service) claimSource(ctx context.Context, c eventbus.Caller, source str
 	}, source)
 	switch {
 	case errors.Is(err, eventbus.ErrNotFound):
-		return sourceNotFound(source)
+		return awserr.SourceNotFound(source)
 	case errors.Is(err, errNoChange):
 		return nil
 	}
@@ -156,13 +152,9 @@ func (s *Service) checkBusQuota(ctx context.Context, account string) error {
 		return err
 	}
 	if n >= s.cfg.MaxBusesPerAccount {
-		return s.busLimit()
+		return awserr.BusLimit(s.cfg.MaxBusesPerAccount)
 	}
 	return nil
-}
-
-func (s *Service) busLimit() error {
-	return awserr.Newf(awserr.LimitExceeded, "The requested resource exceeds the maximum number allowed: %d event buses per account.", s.cfg.MaxBusesPerAccount)
 }
 
 // DescribeEventBus describes a bus of the caller's account (default when no
@@ -217,7 +209,7 @@ func (s *Service) UpdateEventBus(ctx context.Context, in *apimodel.UpdateEventBu
 		return nil
 	}, c.Account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return nil, busNotFound(name)
+		return nil, awserr.BusNotFound(name)
 	}
 	if err != nil {
 		return nil, err
@@ -238,14 +230,14 @@ func (s *Service) DeleteEventBus(ctx context.Context, in *apimodel.DeleteEventBu
 	}
 	name := *in.Name
 	if name == eventbus.DefaultBus {
-		return awserr.New(awserr.Validation, "Cannot delete event bus default.")
+		return awserr.DefaultBusUndeletable()
 	}
 	rules, err := s.st.Rules.Count(ctx, c.Account, name)
 	if err != nil {
 		return err
 	}
 	if rules > 0 {
-		return awserr.New(awserr.Validation, "EventBus can't be deleted since it has rules.")
+		return awserr.BusHasRules()
 	}
 	bus, err := mutate(ctx, s.st.Buses, func(*eventbus.Bus) error { return errDelete }, c.Account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {

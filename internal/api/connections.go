@@ -28,25 +28,8 @@ import (
 //
 // Messages follow AWS's "Failed to <verb> the connection(s). <detail>" form,
 // seen word for word for DescribeConnection of a missing connection
-// (LocalStack's AWS-recorded snapshot, test_api_destinations_and_connection).
-
-func connectionFailed(code, verb, format string, args ...any) error {
-	return awserr.Newf(code, "Failed to %s the connection(s). "+format, append([]any{verb}, args...)...)
-}
-
-func connectionNotFound(verb, name string) error {
-	return connectionFailed(awserr.ResourceNotFound, verb, "Connection '%s' does not exist.", name)
-}
-
-// connectionInvalid is a ValidationException about one parameter, in the
-// form AWS uses for parameters ("Parameter X is not valid. Reason: ...").
-func connectionInvalid(verb, param, reason string) error {
-	return connectionFailed(awserr.Validation, verb, "Parameter %s is not valid. Reason: %s", param, reason)
-}
-
-// msgPrivateUnsupported refuses connections to private APIs, which need
-// VPC Lattice resource configurations switchyard does not have.
-const msgPrivateUnsupported = "Connections to private APIs are not supported by switchyard."
+// (LocalStack's AWS-recorded snapshot, test_api_destinations_and_connection);
+// they live in awserr's catalogue (internal/awserr/messages.go).
 
 // authParamName names the parameter structure of an authorization type.
 func authParamName(typ string) string {
@@ -69,11 +52,11 @@ func checkAuthSet(verb, typ string, got authSet, required bool) error {
 	present := map[string]bool{eventbus.AuthBasic: got.basic, eventbus.AuthAPIKey: got.apiKey, eventbus.AuthOAuth: got.oauth}
 	for _, other := range []string{eventbus.AuthBasic, eventbus.AuthAPIKey, eventbus.AuthOAuth} {
 		if other != typ && present[other] {
-			return connectionInvalid(verb, "AuthParameters", fmt.Sprintf("%s cannot be specified for authorization type %s.", authParamName(other), typ))
+			return awserr.ConnectionAuthNotAllowed(verb, authParamName(other), typ)
 		}
 	}
 	if required && !present[typ] {
-		return connectionInvalid(verb, "AuthParameters", fmt.Sprintf("%s must be specified for authorization type %s.", authParamName(typ), typ))
+		return awserr.ConnectionAuthRequired(verb, authParamName(typ), typ)
 	}
 	return nil
 }
@@ -85,7 +68,7 @@ func (s *Service) createAuth(typ string, p *apimodel.CreateConnectionAuthRequest
 	const verb = "create"
 	a := eventbus.ConnectionAuth{Type: typ}
 	if p.ConnectivityParameters != nil {
-		return a, connectionInvalid(verb, "ConnectivityParameters", msgPrivateUnsupported)
+		return a, awserr.ConnectionPrivateUnsupported(verb, "ConnectivityParameters")
 	}
 	set := authSet{p.BasicAuthParameters != nil, p.ApiKeyAuthParameters != nil, p.OAuthParameters != nil}
 	if err := checkAuthSet(verb, typ, set, true); err != nil {
@@ -123,7 +106,7 @@ func (s *Service) checkAuthEndpoint(verb, endpoint string) error {
 	if eventbus.ValidEndpoint(endpoint, s.cfg.HTTPLoopbackEndpoints) {
 		return nil
 	}
-	return connectionInvalid(verb, "AuthorizationEndpoint", fmt.Sprintf("Endpoint '%s' is invalid, please provide a valid HTTPS endpoint URL.", endpoint))
+	return awserr.AuthorizationEndpointInvalid(verb, endpoint)
 }
 
 // httpParamsIn converts connection HTTP parameters, keeping their order; a
@@ -137,7 +120,7 @@ func httpParamsIn(verb, name string, p *apimodel.ConnectionHttpParameters) (*eve
 		var ps []eventbus.ConnectionParameter
 		for _, x := range list {
 			if deref(x.Key) == "" {
-				return nil, connectionInvalid(verb, name, "Every parameter must have a Key.")
+				return nil, awserr.ConnectionParameterKeyRequired(verb, name)
 			}
 			ps = append(ps, eventbus.ConnectionParameter{Key: *x.Key, Value: deref(x.Value), IsSecret: deref(x.IsValueSecret)})
 		}
@@ -198,13 +181,13 @@ func (s *Service) CreateConnection(ctx context.Context, in *apimodel.CreateConne
 		return nil, err
 	}
 	if in.InvocationConnectivityParameters != nil {
-		return nil, connectionInvalid("create", "InvocationConnectivityParameters", msgPrivateUnsupported)
+		return nil, awserr.ConnectionPrivateUnsupported("create", "InvocationConnectivityParameters")
 	}
 	auth, err := s.createAuth(*in.AuthorizationType, in.AuthParameters)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNew(ctx, s.st.Connections, c.Account, *in.Name, s.cfg.MaxConnections, connectionExists); err != nil {
+	if err := checkNew(ctx, s.st.Connections, c.Account, *in.Name, s.cfg.MaxConnections, awserr.ConnectionExists); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -218,9 +201,9 @@ func (s *Service) CreateConnection(ctx context.Context, in *apimodel.CreateConne
 	_, err = s.st.Connections.Create(ctx, conn, s.cfg.MaxConnections)
 	switch {
 	case errors.Is(err, eventbus.ErrExists):
-		return nil, connectionExists(conn.Name)
+		return nil, awserr.ConnectionExists(conn.Name)
 	case errors.Is(err, eventbus.ErrLimit):
-		return nil, awserr.New(awserr.LimitExceeded, msgRuleLimit)
+		return nil, awserr.LimitReached()
 	}
 	if err != nil {
 		return nil, err
@@ -231,15 +214,11 @@ func (s *Service) CreateConnection(ctx context.Context, in *apimodel.CreateConne
 	}, nil
 }
 
-func connectionExists(name string) error {
-	return connectionFailed(awserr.ResourceAlreadyExists, "create", "Connection '%s' already exists.", name)
-}
-
 // checkNew answers exists(name) when account already has a record called
 // name in r, and LimitExceededException when it holds limit records (0: no
 // limit). The create that follows settles a race for the name or the last
 // place.
-func checkNew[T any](ctx context.Context, r *eventbus.Records[T], account, name string, limit int, exists func(string) error) error {
+func checkNew[T any](ctx context.Context, r *eventbus.Records[T], account, name string, limit int, exists func(string) *awserr.Error) error {
 	switch _, _, err := r.Get(ctx, account, name); {
 	case err == nil:
 		return exists(name)
@@ -254,7 +233,7 @@ func checkNew[T any](ctx context.Context, r *eventbus.Records[T], account, name 
 		return err
 	}
 	if n >= limit {
-		return awserr.New(awserr.LimitExceeded, msgRuleLimit)
+		return awserr.LimitReached()
 	}
 	return nil
 }
@@ -264,7 +243,7 @@ func checkNew[T any](ctx context.Context, r *eventbus.Records[T], account, name 
 func (s *Service) getConnection(ctx context.Context, verb, account, name string) (eventbus.Connection, error) {
 	conn, _, err := s.st.Connections.Get(ctx, account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return conn, connectionNotFound(verb, name)
+		return conn, awserr.ConnectionNotFound(verb, name)
 	}
 	return conn, err
 }
@@ -279,7 +258,7 @@ func (s *Service) changeConnection(ctx context.Context, verb, account, name stri
 	}, account, name)
 	switch {
 	case errors.Is(err, eventbus.ErrNotFound):
-		return before, after, connectionNotFound(verb, name)
+		return before, after, awserr.ConnectionNotFound(verb, name)
 	case errors.Is(err, errNoChange):
 		return before, before, nil
 	}
@@ -451,7 +430,7 @@ func (s *Service) UpdateConnection(ctx context.Context, in *apimodel.UpdateConne
 		return nil, err
 	}
 	if in.InvocationConnectivityParameters != nil || (in.AuthParameters != nil && in.AuthParameters.ConnectivityParameters != nil) {
-		return nil, connectionInvalid("update", "InvocationConnectivityParameters", msgPrivateUnsupported)
+		return nil, awserr.ConnectionPrivateUnsupported("update", "InvocationConnectivityParameters")
 	}
 	_, after, err := s.changeConnection(ctx, "update", c.Account, *in.Name, func(conn *eventbus.Connection) error {
 		changed := false
@@ -545,18 +524,12 @@ func (s *Service) updateAuth(currentType string, current *eventbus.ConnectionAut
 	return next, true, nil
 }
 
-// missingFields is the ValidationException for complete parameters lacking
-// some of their fields.
-func missingFields(param, fields string) error {
-	return connectionInvalid("update", param, fields+" must be specified to set a new authorization.")
-}
-
 func mergeBasic(cur *eventbus.BasicAuth, in *apimodel.UpdateConnectionBasicAuthRequestParameters, complete bool) (*eventbus.BasicAuth, error) {
 	if in == nil {
 		return cur, nil
 	}
 	if complete && (in.Username == nil || in.Password == nil) {
-		return nil, missingFields("BasicAuthParameters", "Username and Password")
+		return nil, awserr.ConnectionFieldsRequired("BasicAuthParameters", "Username and Password")
 	}
 	out := eventbus.BasicAuth{}
 	if cur != nil {
@@ -576,7 +549,7 @@ func mergeAPIKey(cur *eventbus.APIKeyAuth, in *apimodel.UpdateConnectionApiKeyAu
 		return cur, nil
 	}
 	if complete && (in.ApiKeyName == nil || in.ApiKeyValue == nil) {
-		return nil, missingFields("ApiKeyAuthParameters", "ApiKeyName and ApiKeyValue")
+		return nil, awserr.ConnectionFieldsRequired("ApiKeyAuthParameters", "ApiKeyName and ApiKeyValue")
 	}
 	out := eventbus.APIKeyAuth{}
 	if cur != nil {
@@ -597,7 +570,7 @@ func (s *Service) mergeOAuth(cur *eventbus.OAuthClientCredentials, in *apimodel.
 	}
 	cp := in.ClientParameters
 	if complete && (cp == nil || cp.ClientID == nil || cp.ClientSecret == nil || in.AuthorizationEndpoint == nil || in.HttpMethod == nil) {
-		return nil, missingFields("OAuthParameters", "ClientParameters (ClientID and ClientSecret), AuthorizationEndpoint and HttpMethod")
+		return nil, awserr.ConnectionFieldsRequired("OAuthParameters", "ClientParameters (ClientID and ClientSecret), AuthorizationEndpoint and HttpMethod")
 	}
 	out := eventbus.OAuthClientCredentials{}
 	if cur != nil {

@@ -28,13 +28,6 @@ import (
 //     dropped; so is one for a partner event source that is not ACTIVE.
 //   - An "aws." Source in PutEvents is NotAuthorizedForSourceException.
 
-// Messages of the whole-request errors of the ingest operations.
-const (
-	msgRateExceeded  = "Rate exceeded"
-	msgEntriesTooBig = "Total size of the entries in the request is over the limit."
-	msgCrossRegion   = "Cross-region API call is not allowed."
-)
-
 const (
 	putEventsAction   = "events:PutEvents"
 	eventIDRandomSize = 16
@@ -62,7 +55,7 @@ func (s *Service) PutEvents(ctx context.Context, in *apimodel.PutEventsRequest) 
 	}
 	now := s.now()
 	if !s.throttle.allowPutEvents(c.Account, now) {
-		return nil, awserr.New(awserr.Throttling, msgRateExceeded)
+		return nil, awserr.RateExceeded()
 	}
 	entries := make([]eventbus.PutEntry, len(in.Entries))
 	for i, e := range in.Entries {
@@ -117,7 +110,7 @@ func (s *Service) PutPartnerEvents(ctx context.Context, in *apimodel.PutPartnerE
 	}
 	now := s.now()
 	if !s.throttle.allowPutPartnerEvents(c.Account, now) {
-		return nil, awserr.New(awserr.Throttling, msgRateExceeded)
+		return nil, awserr.RateExceeded()
 	}
 	entries := make([]eventbus.PutEntry, len(in.Entries))
 	for i, e := range in.Entries {
@@ -189,7 +182,7 @@ func (s *Service) newIngest(entries []eventbus.PutEntry, now time.Time) (*ingest
 		size += e.Size()
 	}
 	if s.cfg.MaxEntriesSize > 0 && size > s.cfg.MaxEntriesSize {
-		return nil, awserr.New(awserr.Validation, msgEntriesTooBig)
+		return nil, awserr.EntriesTooLarge()
 	}
 	b := &ingest{
 		now:       now,
@@ -311,7 +304,7 @@ func (d *busDestinations) lookup(ctx context.Context, key string) (destination, 
 	if key != "" {
 		account, name, ok := eventbus.BusRef(key, c.Account, s.cfg.Region)
 		if !ok { // the model's pattern leaves only a foreign region
-			return x, awserr.New(awserr.Validation, msgCrossRegion)
+			return x, awserr.CrossRegion()
 		}
 		x.account, x.bus = account, name
 	}

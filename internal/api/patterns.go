@@ -12,8 +12,6 @@ import (
 
 // This file holds TestEventPattern and the pattern check PutRule shares.
 
-const msgEventNotValid = "Parameter Event is not valid."
-
 // compilePattern compiles an event pattern, turning a bad one into AWS's
 // error: InvalidEventPatternException with package pattern's message, or
 // ValidationException for a pattern over the length limit.
@@ -64,11 +62,11 @@ func (s *Service) TestEventPattern(ctx context.Context, in *apimodel.TestEventPa
 		return nil, err
 	}
 	if !checkTestEvent(*in.Event) {
-		return nil, awserr.New(awserr.Validation, msgEventNotValid)
+		return nil, awserr.EventNotValid()
 	}
 	ok, err := p.Matches([]byte(*in.Event))
 	if err != nil {
-		return nil, awserr.New(awserr.Validation, msgEventNotValid)
+		return nil, awserr.EventNotValid()
 	}
 	return &apimodel.TestEventPatternResponse{Result: ptr(ok)}, nil
 }

@@ -16,21 +16,6 @@ import (
 // eventbus.Policy renders). DescribeEventBus and ListEventBuses return it;
 // the router consults it with eventbus.PolicyAllows.
 
-// Messages of the permission operations.
-const (
-	msgPermissionParams   = "Parameter(s) Action, Principal and StatementId must be specified."
-	msgPermissionAction   = "Provided value in parameter 'action' is not supported."
-	msgConditionPrincipal = "Value of the parameter 'principal' must be '*' when the parameter 'condition' is set."
-	msgConditionType      = "Provided value in parameter 'condition.type' is not supported."
-	msgConditionKey       = "Provided value in parameter 'condition.key' is not supported."
-	msgPolicyExclusive    = "Parameter Policy cannot be used together with Action, Principal, StatementId or Condition."
-	msgPolicyInvalid      = "Parameter Policy is not a valid policy document."
-	msgPartnerPermission  = "Permissions cannot be added to a partner event bus."
-	msgStatementIDMissing = "Parameter StatementId must be specified."
-	msgNoPolicy           = "EventBus does not have a policy."
-	msgNoStatement        = "Statement with the provided id does not exist."
-)
-
 // permissionEdit is the change one PutPermission call makes: a whole
 // document that replaces the policy, or one statement put under its Sid.
 type permissionEdit struct {
@@ -44,29 +29,29 @@ type permissionEdit struct {
 func checkPutPermission(in *apimodel.PutPermissionRequest, busARN string) (permissionEdit, error) {
 	if in.Policy != nil {
 		if in.Action != nil || in.Principal != nil || in.StatementId != nil || in.Condition != nil {
-			return permissionEdit{}, awserr.New(awserr.Validation, msgPolicyExclusive)
+			return permissionEdit{}, awserr.PolicyExclusive()
 		}
 		p, err := eventbus.ParsePolicy(*in.Policy)
 		if err != nil {
-			return permissionEdit{}, awserr.New(awserr.Validation, msgPolicyInvalid)
+			return permissionEdit{}, awserr.PolicyInvalid()
 		}
 		return permissionEdit{whole: &p}, nil
 	}
 	if in.Action == nil || in.Principal == nil || in.StatementId == nil {
-		return permissionEdit{}, awserr.New(awserr.Validation, msgPermissionParams)
+		return permissionEdit{}, awserr.PermissionParamsRequired()
 	}
 	if *in.Action != eventbus.ActionPutEvents {
-		return permissionEdit{}, awserr.New(awserr.Validation, msgPermissionAction)
+		return permissionEdit{}, awserr.PermissionActionUnsupported()
 	}
 	g := eventbus.Grant{Sid: *in.StatementId, Principal: *in.Principal, Action: *in.Action, Resource: busARN}
 	if cond := in.Condition; cond != nil {
 		switch {
 		case g.Principal != "*":
-			return permissionEdit{}, awserr.New(awserr.Validation, msgConditionPrincipal)
+			return permissionEdit{}, awserr.ConditionPrincipalNotAll()
 		case deref(cond.Type) != "StringEquals":
-			return permissionEdit{}, awserr.New(awserr.Validation, msgConditionType)
+			return permissionEdit{}, awserr.ConditionTypeUnsupported()
 		case deref(cond.Key) != "aws:PrincipalOrgID":
-			return permissionEdit{}, awserr.New(awserr.Validation, msgConditionKey)
+			return permissionEdit{}, awserr.ConditionKeyUnsupported()
 		}
 		g.Condition = &eventbus.PolicyCondition{Type: *cond.Type, Key: *cond.Key, Value: deref(cond.Value)}
 	}
@@ -101,7 +86,7 @@ func (s *Service) permissionBus(ctx context.Context, name *string) (eventbus.Bus
 		return b, err
 	}
 	if b.IsPartner() {
-		return b, awserr.New(awserr.Validation, msgPartnerPermission)
+		return b, awserr.PartnerBusPermission()
 	}
 	return b, nil
 }
@@ -132,13 +117,13 @@ func (s *Service) PutPermission(ctx context.Context, in *apimodel.PutPermissionR
 		}
 		doc := p.Render()
 		if len(doc) > eventbus.MaxPolicyLength {
-			return awserr.Newf(awserr.PolicyLengthExceeded, "The final policy size (%d) is bigger than the limit (%d).", len(doc), eventbus.MaxPolicyLength)
+			return awserr.PolicyTooLong(len(doc), eventbus.MaxPolicyLength)
 		}
 		b.Policy, b.ModifiedAt = doc, s.now()
 		return nil
 	}, b.Account, b.Name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return busNotFound(b.Name)
+		return awserr.BusNotFound(b.Name)
 	}
 	return err
 }
@@ -149,7 +134,7 @@ func (s *Service) PutPermission(ctx context.Context, in *apimodel.PutPermissionR
 func (s *Service) RemovePermission(ctx context.Context, in *apimodel.RemovePermissionRequest) error {
 	all := deref(in.RemoveAllPermissions)
 	if !all && in.StatementId == nil {
-		return awserr.New(awserr.Validation, msgStatementIDMissing)
+		return awserr.StatementIDRequired()
 	}
 	b, err := s.permissionBus(ctx, in.EventBusName)
 	if err != nil {
@@ -158,7 +143,7 @@ func (s *Service) RemovePermission(ctx context.Context, in *apimodel.RemovePermi
 	_, err = mutate(ctx, s.st.Buses, func(b *eventbus.Bus) error {
 		if all {
 			if b.Policy == "" {
-				return awserr.New(awserr.ResourceNotFound, msgNoPolicy)
+				return awserr.NoPolicy()
 			}
 			b.Policy, b.ModifiedAt = "", s.now()
 			return nil
@@ -168,13 +153,13 @@ func (s *Service) RemovePermission(ctx context.Context, in *apimodel.RemovePermi
 			return err
 		}
 		if !p.RemoveStatement(*in.StatementId) {
-			return awserr.New(awserr.ResourceNotFound, msgNoStatement)
+			return awserr.StatementNotFound()
 		}
 		b.Policy, b.ModifiedAt = p.Render(), s.now()
 		return nil
 	}, b.Account, b.Name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return busNotFound(b.Name)
+		return awserr.BusNotFound(b.Name)
 	}
 	return err
 }

@@ -16,31 +16,6 @@ import (
 // Stores.Rules, so listing (account, bus) finds a bus's rules (DeleteEventBus
 // relies on it) and a rule changes with its targets under one revision.
 
-// Messages AWS sends for rule operations.
-const (
-	msgRuleLimit       = "The requested resource exceeds the maximum number allowed."
-	msgPatternOrSched  = "Parameter(s) EventPattern or ScheduleExpression must be specified."
-	msgScheduleDefault = "ScheduleExpression is supported only on the default event bus."
-	msgScheduleInvalid = "Parameter ScheduleExpression is not valid."
-	msgRuleHasTargets  = "Rule can't be deleted since it has targets."
-)
-
-func ruleNotFound(rule, bus string) error {
-	return awserr.Newf(awserr.ResourceNotFound, "Rule %s does not exist on EventBus %s.", rule, bus)
-}
-
-// managedNeedsForce is AWS's answer to DeleteRule or RemoveTargets on a
-// managed rule without Force.
-func managedNeedsForce(rule string) error {
-	return awserr.Newf(awserr.ManagedRule, "%s is a managed rule. Set 'force' parameter to true to override.", rule)
-}
-
-// managedReadOnly answers the calls that cannot change a managed rule at all
-// (PutRule, PutTargets, EnableRule, DisableRule, TagResource, UntagResource).
-func managedReadOnly(rule string) error {
-	return awserr.Newf(awserr.ManagedRule, "%s is a managed rule and cannot be modified.", rule)
-}
-
 // ruleBus resolves the EventBusName of a rule operation to the caller's
 // account and the bus name; another account's bus does not exist for the
 // caller.
@@ -60,7 +35,7 @@ func (s *Service) requireBus(ctx context.Context, account, bus string) error {
 		return err
 	}
 	if !ok {
-		return busNotFound(bus)
+		return awserr.BusNotFound(bus)
 	}
 	return nil
 }
@@ -69,7 +44,7 @@ func (s *Service) requireBus(ctx context.Context, account, bus string) error {
 func (s *Service) getRule(ctx context.Context, account, bus, name string) (eventbus.Rule, error) {
 	r, _, err := s.st.Rules.Get(ctx, account, bus, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return r, ruleNotFound(name, bus)
+		return r, awserr.RuleNotFound(name, bus)
 	}
 	return r, err
 }
@@ -81,7 +56,7 @@ func (s *Service) changeRule(ctx context.Context, account, bus, name string, cha
 	r, err := mutate(ctx, s.st.Rules, change, account, bus, name)
 	switch {
 	case errors.Is(err, eventbus.ErrNotFound):
-		return r, ruleNotFound(name, bus)
+		return r, awserr.RuleNotFound(name, bus)
 	case errors.Is(err, errNoChange):
 		return r, nil
 	}
@@ -104,13 +79,13 @@ func checkPutRule(bus string, in *apimodel.PutRuleRequest) (ruleSpec, error) {
 		sp.state = eventbus.RuleEnabled
 	}
 	if in.ScheduleExpression != nil && bus != eventbus.DefaultBus {
-		return sp, awserr.New(awserr.Validation, msgScheduleDefault)
+		return sp, awserr.ScheduleNotOnDefaultBus()
 	}
 	if sp.pattern == "" && sp.schedule == "" {
-		return sp, awserr.New(awserr.Validation, msgPatternOrSched)
+		return sp, awserr.PatternOrScheduleRequired()
 	}
 	if sp.schedule != "" && !eventbus.ValidScheduleExpression(sp.schedule) {
-		return sp, awserr.New(awserr.Validation, msgScheduleInvalid)
+		return sp, awserr.ScheduleInvalid()
 	}
 	if sp.pattern != "" {
 		if _, err := compilePattern(sp.pattern); err != nil {
@@ -143,7 +118,7 @@ func (s *Service) PutRule(ctx context.Context, in *apimodel.PutRuleRequest) (*ap
 	for range 8 { // an update, or a create that lost to another create: update then
 		_, err := mutate(ctx, s.st.Rules, func(r *eventbus.Rule) error {
 			if r.Managed() {
-				return managedReadOnly(name)
+				return awserr.ManagedRuleReadOnly(name)
 			}
 			apply(r)
 			return nil
@@ -161,14 +136,14 @@ func (s *Service) PutRule(ctx context.Context, in *apimodel.PutRuleRequest) (*ap
 		case errors.Is(err, eventbus.ErrExists):
 			continue // created meanwhile: update it instead
 		case errors.Is(err, eventbus.ErrLimit):
-			return nil, awserr.New(awserr.LimitExceeded, msgRuleLimit)
+			return nil, awserr.LimitReached()
 		}
 		if err != nil {
 			return nil, err
 		}
 		return &apimodel.PutRuleResponse{RuleArn: ptr(r.ARN(s.cfg.Region))}, nil
 	}
-	return nil, errConcurrent()
+	return nil, awserr.ConcurrentChange()
 }
 
 // DescribeRule describes a rule of the caller's account.
@@ -244,9 +219,9 @@ func (s *Service) DeleteRule(ctx context.Context, in *apimodel.DeleteRuleRequest
 	_, err = mutate(ctx, s.st.Rules, func(r *eventbus.Rule) error {
 		switch {
 		case r.Managed() && !force:
-			return managedNeedsForce(r.Name)
+			return awserr.ManagedRuleNeedsForce(r.Name)
 		case !r.Managed() && len(r.Targets) > 0:
-			return awserr.New(awserr.Validation, msgRuleHasTargets)
+			return awserr.RuleHasTargets()
 		}
 		return errDelete
 	}, c.Account, bus, *in.Name)
@@ -273,7 +248,7 @@ func (s *Service) setRuleState(ctx context.Context, busName *string, name, state
 	}
 	_, err = s.changeRule(ctx, c.Account, bus, name, func(r *eventbus.Rule) error {
 		if r.Managed() {
-			return managedReadOnly(name)
+			return awserr.ManagedRuleReadOnly(name)
 		}
 		if r.State == state {
 			return errNoChange

@@ -133,11 +133,6 @@ func caller(ctx context.Context) (eventbus.Caller, error) {
 	return c, nil
 }
 
-// errConcurrent is the answer to a change that kept losing races.
-func errConcurrent() error {
-	return awserr.New(awserr.ConcurrentModification, "Another request changed this resource at the same time. Try again.")
-}
-
 // errDelete, returned by a mutate function, deletes the record instead.
 var errDelete = eventbus.ErrRemove
 
@@ -148,7 +143,7 @@ var errDelete = eventbus.ErrRemove
 func mutate[T any](ctx context.Context, r *eventbus.Records[T], change func(*T) error, key ...string) (T, error) {
 	v, err := r.Update(ctx, 0, change, key...)
 	if errors.Is(err, eventbus.ErrConflict) {
-		return v, errConcurrent()
+		return v, awserr.ConcurrentChange()
 	}
 	return v, err
 }
@@ -161,7 +156,7 @@ func page(names []string, listing string, token *string, limit *int64) (eventbus
 	}
 	p, ok := eventbus.Paginate(names, listing, deref(token), n)
 	if !ok {
-		return p, awserr.New(awserr.Validation, "The NextToken provided is not valid.")
+		return p, awserr.NextTokenInvalid()
 	}
 	return p, nil
 }

@@ -14,15 +14,11 @@ import (
 // This file holds the partner event source operations, for both sides: the
 // SaaS partner that creates sources and the customer account they are for.
 
-func sourceNotFound(name string) error {
-	return awserr.Newf(awserr.ResourceNotFound, "Event source %s does not exist.", name)
-}
-
 // partnerCaller checks that partner operations are enabled and returns the
 // caller.
 func (s *Service) partnerCaller(ctx context.Context) (eventbus.Caller, error) {
 	if !s.cfg.PartnerOperations {
-		return eventbus.Caller{}, awserr.New(awserr.OperationDisabled, "Partner event source operations are disabled on this server.")
+		return eventbus.Caller{}, awserr.PartnerOperationsDisabled()
 	}
 	return caller(ctx)
 }
@@ -58,7 +54,7 @@ func (s *Service) customerSource(ctx context.Context, c eventbus.Caller, name st
 func (s *Service) visibleSource(ctx context.Context, name string, visible func(eventbus.Source, eventbus.SourceStatus) bool) (eventbus.Source, eventbus.SourceStatus, error) {
 	src, _, err := s.st.Sources.Get(ctx, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
-		return src, eventbus.SourceStatus{}, sourceNotFound(name)
+		return src, eventbus.SourceStatus{}, awserr.SourceNotFound(name)
 	}
 	if err != nil {
 		return src, eventbus.SourceStatus{}, err
@@ -68,7 +64,7 @@ func (s *Service) visibleSource(ctx context.Context, name string, visible func(e
 		return src, st, err
 	}
 	if !visible(src, st) {
-		return src, st, sourceNotFound(name)
+		return src, st, awserr.SourceNotFound(name)
 	}
 	return src, st, nil
 }
@@ -82,10 +78,10 @@ func (s *Service) CreatePartnerEventSource(ctx context.Context, in *apimodel.Cre
 	name, account := *in.Name, *in.Account
 	partner, ok := eventbus.PartnerName(name)
 	if !ok {
-		return nil, awserr.Newf(awserr.Validation, "Event source name %s is not valid.", name)
+		return nil, awserr.SourceNameInvalid(name)
 	}
 	if !c.MayUsePartner(partner) {
-		return nil, awserr.Newf(awserr.AccessDenied, "Account %s is not authorized to create event sources for partner %s.", c.Account, partner)
+		return nil, awserr.PartnerNotAuthorized(c.Account, partner)
 	}
 	if err := s.checkSourceQuota(ctx, c.Account); err != nil {
 		return nil, err
@@ -97,7 +93,7 @@ func (s *Service) CreatePartnerEventSource(ctx context.Context, in *apimodel.Cre
 		err = s.replaceGoneSource(ctx, src)
 	}
 	if errors.Is(err, eventbus.ErrLimit) {
-		return nil, s.sourceLimit()
+		return nil, awserr.SourceLimit(s.cfg.MaxSourcesPerPartnerAccount)
 	}
 	if err != nil {
 		return nil, err
@@ -114,7 +110,7 @@ func (s *Service) replaceGoneSource(ctx context.Context, src eventbus.Source) er
 			return err
 		}
 		if st.VisibleToPartner() {
-			return awserr.Newf(awserr.ResourceAlreadyExists, "Event source %s already exists.", src.Name)
+			return awserr.SourceExists(src.Name)
 		}
 		*old = src
 		return nil
@@ -123,10 +119,10 @@ func (s *Service) replaceGoneSource(ctx context.Context, src eventbus.Source) er
 	case errors.Is(err, eventbus.ErrNotFound): // removed meanwhile: try a plain create once more
 		_, err = s.st.Sources.Create(ctx, src, s.cfg.MaxSourcesPerPartnerAccount)
 		if errors.Is(err, eventbus.ErrExists) {
-			return awserr.Newf(awserr.ResourceAlreadyExists, "Event source %s already exists.", src.Name)
+			return awserr.SourceExists(src.Name)
 		}
 	case errors.Is(err, eventbus.ErrConflict):
-		return errConcurrent()
+		return awserr.ConcurrentChange()
 	}
 	return err
 }
@@ -140,13 +136,9 @@ func (s *Service) checkSourceQuota(ctx context.Context, partnerAccount string) e
 		return err
 	}
 	if n >= s.cfg.MaxSourcesPerPartnerAccount {
-		return s.sourceLimit()
+		return awserr.SourceLimit(s.cfg.MaxSourcesPerPartnerAccount)
 	}
 	return nil
-}
-
-func (s *Service) sourceLimit() error {
-	return awserr.Newf(awserr.LimitExceeded, "The requested resource exceeds the maximum number allowed: %d partner event sources per account.", s.cfg.MaxSourcesPerPartnerAccount)
 }
 
 // DescribePartnerEventSource describes a source the calling partner owns.
@@ -336,7 +328,7 @@ func (s *Service) setDeactivated(ctx context.Context, name string, deactivate bo
 	if err != nil {
 		return err
 	}
-	notFound := awserr.Newf(awserr.ResourceNotFound, "Event source %s or event bus %s does not exist.", name, name)
+	notFound := awserr.SourceOrBusNotFound(name)
 	_, err = mutate(ctx, s.st.Sources, func(src *eventbus.Source) error {
 		st, err := s.status(ctx, *src)
 		if err != nil {
@@ -346,7 +338,7 @@ func (s *Service) setDeactivated(ctx context.Context, name string, deactivate bo
 			return notFound
 		}
 		if st.State == eventbus.StateDeleted {
-			return awserr.Newf(awserr.InvalidState, "Event source %s is in state DELETED.", name)
+			return awserr.SourceDeleted(name)
 		}
 		if !deactivate {
 			if exists, err := s.busExists(ctx, c.Account, name); err != nil {

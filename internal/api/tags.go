@@ -25,7 +25,7 @@ type taggedResource struct {
 // (rule/<name> on the default bus, rule/<bus>/<name> on another; a partner
 // bus name holds '/', a rule name never does).
 func (s *Service) taggedKey(c eventbus.Caller, arn string) (taggedResource, error) {
-	notFound := awserr.Newf(awserr.ResourceNotFound, "Resource %s does not exist.", arn)
+	notFound := awserr.ResourceARNNotFound(arn)
 	a, ok := eventbus.ParseARN(arn)
 	if !ok || a.Service != "events" || a.Region != s.cfg.Region || a.Account != c.Account {
 		return taggedResource{}, notFound
@@ -39,7 +39,7 @@ func (s *Service) taggedKey(c eventbus.Caller, arn string) (taggedResource, erro
 			bus, rule = rest[:i], rest[i+1:]
 		}
 		if bus != "" && rule != "" {
-			return taggedResource{key: []string{a.Account, bus, rule}, rule: true, notFound: ruleNotFound(rule, bus)}, nil
+			return taggedResource{key: []string{a.Account, bus, rule}, rule: true, notFound: awserr.RuleNotFound(rule, bus)}, nil
 		}
 	}
 	return taggedResource{}, notFound
@@ -80,7 +80,7 @@ func (s *Service) changeTags(ctx context.Context, arn string, change func([]even
 			}
 			if r.Managed() {
 				r.Tags = old
-				return managedReadOnly(r.Name)
+				return awserr.ManagedRuleReadOnly(r.Name)
 			}
 			return nil
 		}, res.key...)
@@ -110,7 +110,7 @@ func (s *Service) TagResource(ctx context.Context, in *apimodel.TagResourceReque
 	_, err := s.changeTags(ctx, *in.ResourceARN, func(tags []eventbus.Tag) ([]eventbus.Tag, error) {
 		merged := eventbus.MergeTags(tags, add)
 		if len(merged) > eventbus.DefaultMaxTags {
-			return nil, awserr.Newf(awserr.LimitExceeded, "A resource can have at most %d tags.", eventbus.DefaultMaxTags)
+			return nil, awserr.TagLimit(eventbus.DefaultMaxTags)
 		}
 		return merged, nil
 	})

@@ -16,10 +16,6 @@ import (
 // (Target.Spec) so ListTargetsByRule returns exactly what was put, including
 // kind-specific parameters switchyard stores but does not interpret.
 
-// msgTargetsRaced is the per-entry message when every retry of a target
-// change lost a race with another writer of the same rule.
-const msgTargetsRaced = "Another request changed this rule at the same time. Try again."
-
 // targetIn checks one target of a PutTargets request and converts it to the
 // stored form, with the default retry policy filled in. A bad ARN or input
 // setting fails the whole request with ValidationException, as AWS does.
@@ -102,11 +98,11 @@ func (s *Service) PutTargets(ctx context.Context, in *apimodel.PutTargetsRequest
 	name := *in.Rule
 	_, err = s.changeRule(ctx, c.Account, bus, name, func(r *eventbus.Rule) error {
 		if r.Managed() {
-			return managedReadOnly(name)
+			return awserr.ManagedRuleReadOnly(name)
 		}
 		merged := mergeTargets(r.Targets, put)
 		if s.cfg.MaxTargetsPerRule > 0 && len(merged) > s.cfg.MaxTargetsPerRule {
-			return awserr.New(awserr.LimitExceeded, msgRuleLimit)
+			return awserr.LimitReached()
 		}
 		r.Targets, r.ModifiedAt = merged, s.now()
 		return nil
@@ -135,7 +131,7 @@ func targetFailures(ids []string, err error) ([]apimodel.RemoveTargetsResultEntr
 	out := make([]apimodel.RemoveTargetsResultEntry, 0, len(ids))
 	for _, id := range ids {
 		out = append(out, apimodel.RemoveTargetsResultEntry{
-			TargetId: ptr(id), ErrorCode: ptr(awserr.ConcurrentModification), ErrorMessage: ptr(msgTargetsRaced),
+			TargetId: ptr(id), ErrorCode: ptr(awserr.ConcurrentModification), ErrorMessage: ptr(awserr.MsgTargetsRaced),
 		})
 	}
 	return out, nil
@@ -155,7 +151,7 @@ func (s *Service) RemoveTargets(ctx context.Context, in *apimodel.RemoveTargetsR
 	}
 	_, err = s.changeRule(ctx, c.Account, bus, name, func(r *eventbus.Rule) error {
 		if r.Managed() && !deref(in.Force) {
-			return managedNeedsForce(name)
+			return awserr.ManagedRuleNeedsForce(name)
 		}
 		kept := make([]eventbus.Target, 0, len(r.Targets))
 		for _, t := range r.Targets {

@@ -77,7 +77,7 @@ func TestTargetsLostRaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *out.FailedEntryCount != 2 || len(out.FailedEntries) != 2 || *out.FailedEntries[1].TargetId != "b" ||
-		*out.FailedEntries[0].ErrorCode != awserr.ConcurrentModification || *out.FailedEntries[0].ErrorMessage != msgTargetsRaced {
+		*out.FailedEntries[0].ErrorCode != awserr.ConcurrentModification || *out.FailedEntries[0].ErrorMessage != awserr.MsgTargetsRaced {
 		t.Fatalf("PutTargets under contention: %+v", out)
 	}
 	rules.setConflict(false)

@@ -11,17 +11,6 @@ import (
 	"github.com/switchyard/switchyard/internal/awserr"
 )
 
-// Messages of AWS's SerializationException, as the real service words them
-// for a JSON value of the wrong kind. A body that is not JSON at all, or whose
-// top level is a scalar, gets a SerializationException without a message.
-const (
-	msgListUnexpected   = "Start of list found where not expected"
-	msgObjectUnexpected = "Start of structure or map found where not expected."
-	msgExpectedList     = "Expected list or null"
-	msgExpectedStruct   = "Expected null"
-	msgExpectedMap      = "Expected map or null"
-)
-
 // A decoder reads an awsJson1_1 body (RFC 8259 JSON) into a generated
 // structure in one pass, like AWS's streaming parser: the first problem, a
 // syntax error or a value of the wrong kind, stops it. After that err is set
@@ -55,7 +44,7 @@ func decodeInput[T any, P interface {
 		d.open = true
 		in.decodeMembers(d)
 	case '[':
-		d.fail(msgListUnexpected)
+		d.fail(awserr.MsgListUnexpected)
 	default:
 		d.fail("")
 	}
@@ -207,10 +196,10 @@ func (d *decoder) mismatch(k kind, target string) {
 	var what string
 	switch k {
 	case kindObject:
-		d.fail(msgObjectUnexpected)
+		d.fail(awserr.MsgObjectUnexpected)
 		return
 	case kindArray:
-		d.fail(msgListUnexpected)
+		d.fail(awserr.MsgListUnexpected)
 		return
 	case kindString:
 		what = "STRING_VALUE"
@@ -356,9 +345,9 @@ func (d *decoder) begin(want kind, mismatch string) bool {
 	case kindNull:
 		d.literal("null")
 	case kindObject:
-		d.fail(msgObjectUnexpected)
+		d.fail(awserr.MsgObjectUnexpected)
 	case kindArray:
-		d.fail(msgListUnexpected)
+		d.fail(awserr.MsgListUnexpected)
 	case kindBad:
 		d.fail("")
 	default:
@@ -372,7 +361,7 @@ func (d *decoder) begin(want kind, mismatch string) bool {
 // stringList reads a list of strings. An empty list is non-nil, so that a
 // required list that is present but empty fails on its length, not as null.
 func (d *decoder) stringList() []string {
-	if !d.begin(kindArray, msgExpectedList) {
+	if !d.begin(kindArray, awserr.MsgExpectedList) {
 		return nil
 	}
 	out := []string{}
@@ -386,7 +375,7 @@ func (d *decoder) stringList() []string {
 
 // stringMap reads a map of strings to strings; non-nil when present.
 func (d *decoder) stringMap() map[string]string {
-	if !d.begin(kindObject, msgExpectedMap) {
+	if !d.begin(kindObject, awserr.MsgExpectedMap) {
 		return nil
 	}
 	out := map[string]string{}
@@ -404,7 +393,7 @@ func decodeStruct[T any, P interface {
 	*T
 	decodeMembers(*decoder)
 }](d *decoder) *T {
-	if !d.begin(kindObject, msgExpectedStruct) {
+	if !d.begin(kindObject, awserr.MsgExpectedStruct) {
 		return nil
 	}
 	x := P(new(T))
@@ -417,12 +406,12 @@ func decodeStructList[T any, P interface {
 	*T
 	decodeMembers(*decoder)
 }](d *decoder) []T {
-	if !d.begin(kindArray, msgExpectedList) {
+	if !d.begin(kindArray, awserr.MsgExpectedList) {
 		return nil
 	}
 	out := []T{}
 	for d.elem() {
-		if !d.begin(kindObject, msgExpectedStruct) {
+		if !d.begin(kindObject, awserr.MsgExpectedStruct) {
 			continue
 		}
 		out = append(out, *new(T))

@@ -2,11 +2,8 @@ package apimodel
 
 import "github.com/switchyard/switchyard/internal/awserr"
 
-// UnsupportedOperation is the exception Unimplemented answers with.
-const UnsupportedOperation = "UnsupportedOperationException"
-
 func unsupported(op string) error {
-	return awserr.New(UnsupportedOperation, op+" is not supported by switchyard yet.")
+	return awserr.OperationUnsupported(op)
 }
 
 // serviceError passes a Service error on as an *awserr.Error (anything else

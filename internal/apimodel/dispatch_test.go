@@ -46,7 +46,7 @@ func TestEveryOperationDispatches(t *testing.T) {
 				t.Fatalf("%s %q: error %v is not an *awserr.Error", op, body, err)
 			}
 			switch e.Code {
-			case UnsupportedOperation:
+			case awserr.UnsupportedOperation:
 				if want := op + " is not supported by switchyard yet."; e.Message != want {
 					t.Errorf("%s: message %q, want %q", op, e.Message, want)
 				}

@@ -9,7 +9,9 @@
 // ../shared/aws relative to the repository root and never copied here; run
 // `go generate ./internal/apimodel` after the model changes. Hand-written
 // files hold only the runtime the generated code calls (decoder.go,
-// validator.go, render.go, time.go, dispatch.go).
+// validator.go, render.go, time.go, dispatch.go). Exception shapes get no Go
+// type, decoder or validator (switchyard only sends exceptions): ./gen writes
+// their names and HTTP statuses into package awserr instead.
 //
 // It never does business logic (whether a bus exists, what a pattern means),
 // I/O or HTTP: the wire layer hands Dispatch an operation name and a body,
@@ -17,4 +19,4 @@
 // use; the package holds no mutable state.
 package apimodel
 
-//go:generate go run ./gen -model ../../../shared/aws/events-2015-10-07.service-2.json -out .
+//go:generate go run ./gen -model ../../../shared/aws/events-2015-10-07.service-2.json -out . -awserr ../awserr

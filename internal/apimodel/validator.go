@@ -44,14 +44,10 @@ type validator struct {
 
 // err returns nil or the ValidationException listing every violation.
 func (v *validator) err() error {
-	switch n := len(v.msgs); n {
-	case 0:
+	if len(v.msgs) == 0 {
 		return nil
-	case 1:
-		return awserr.New(awserr.Validation, "1 validation error detected: "+v.msgs[0])
-	default:
-		return awserr.New(awserr.Validation, strconv.Itoa(n)+" validation errors detected: "+strings.Join(v.msgs, "; "))
 	}
+	return awserr.ValidationErrors(v.msgs...)
 }
 
 // join appends a member to a path: "" + "name" is "name", "a" + "b" is "a.b".

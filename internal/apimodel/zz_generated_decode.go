@@ -2,12 +2,6 @@
 
 package apimodel
 
-func (x *AccessDeniedException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
-	}
-}
-
 func (x *ActivateEventSourceRequest) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
 		switch string(key) {
@@ -174,12 +168,6 @@ func (x *CapacityProviderStrategyItem) decodeMembers(d *decoder) {
 		default:
 			d.skip()
 		}
-	}
-}
-
-func (x *ConcurrentModificationException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
 	}
 }
 
@@ -1406,12 +1394,6 @@ func (x *HttpParameters) decodeMembers(d *decoder) {
 	}
 }
 
-func (x *IllegalStatusException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
-	}
-}
-
 func (x *InputTransformer) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
 		switch string(key) {
@@ -1425,24 +1407,6 @@ func (x *InputTransformer) decodeMembers(d *decoder) {
 	}
 }
 
-func (x *InternalException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
-	}
-}
-
-func (x *InvalidEventPatternException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
-	}
-}
-
-func (x *InvalidStateException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
-	}
-}
-
 func (x *KinesisParameters) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
 		switch string(key) {
@@ -1451,12 +1415,6 @@ func (x *KinesisParameters) decodeMembers(d *decoder) {
 		default:
 			d.skip()
 		}
-	}
-}
-
-func (x *LimitExceededException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
 	}
 }
 
@@ -1851,12 +1809,6 @@ func (x *LogConfig) decodeMembers(d *decoder) {
 	}
 }
 
-func (x *ManagedRuleException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
-	}
-}
-
 func (x *NetworkConfiguration) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
 		switch string(key) {
@@ -1865,12 +1817,6 @@ func (x *NetworkConfiguration) decodeMembers(d *decoder) {
 		default:
 			d.skip()
 		}
-	}
-}
-
-func (x *OperationDisabledException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
 	}
 }
 
@@ -1927,12 +1873,6 @@ func (x *PlacementStrategy) decodeMembers(d *decoder) {
 		default:
 			d.skip()
 		}
-	}
-}
-
-func (x *PolicyLengthExceededException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
 	}
 }
 
@@ -2303,18 +2243,6 @@ func (x *ReplicationConfig) decodeMembers(d *decoder) {
 	}
 }
 
-func (x *ResourceAlreadyExistsException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
-	}
-}
-
-func (x *ResourceNotFoundException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
-	}
-}
-
 func (x *RetryPolicy) decodeMembers(d *decoder) {
 	for key, ok := d.key(); ok; key, ok = d.key() {
 		switch string(key) {
@@ -2570,12 +2498,6 @@ func (x *TestEventPatternResponse) decodeMembers(d *decoder) {
 		default:
 			d.skip()
 		}
-	}
-}
-
-func (x *ThrottlingException) decodeMembers(d *decoder) {
-	for _, ok := d.key(); ok; _, ok = d.key() {
-		d.skip()
 	}
 }
 

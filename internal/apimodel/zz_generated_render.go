@@ -4,10 +4,6 @@ package apimodel
 
 import "strings"
 
-func (x *AccessDeniedException) writeJava(b *strings.Builder) {
-	b.WriteString("AccessDeniedException()")
-}
-
 func (x *ActivateEventSourceRequest) writeJava(b *strings.Builder) {
 	b.WriteString("ActivateEventSourceRequest(name=")
 	writeJavaString(b, x.Name)
@@ -128,10 +124,6 @@ func (x *CapacityProviderStrategyItem) writeJava(b *strings.Builder) {
 	b.WriteString(", base=")
 	writeJavaInt(b, x.Base)
 	b.WriteString(")")
-}
-
-func (x *ConcurrentModificationException) writeJava(b *strings.Builder) {
-	b.WriteString("ConcurrentModificationException()")
 }
 
 func (x *Condition) writeJava(b *strings.Builder) {
@@ -1148,10 +1140,6 @@ func (x *HttpParameters) writeJava(b *strings.Builder) {
 	b.WriteString(")")
 }
 
-func (x *IllegalStatusException) writeJava(b *strings.Builder) {
-	b.WriteString("IllegalStatusException()")
-}
-
 func (x *InputTransformer) writeJava(b *strings.Builder) {
 	b.WriteString("InputTransformer(inputPathsMap=")
 	writeJavaMap(b, x.InputPathsMap)
@@ -1160,26 +1148,10 @@ func (x *InputTransformer) writeJava(b *strings.Builder) {
 	b.WriteString(")")
 }
 
-func (x *InternalException) writeJava(b *strings.Builder) {
-	b.WriteString("InternalException()")
-}
-
-func (x *InvalidEventPatternException) writeJava(b *strings.Builder) {
-	b.WriteString("InvalidEventPatternException()")
-}
-
-func (x *InvalidStateException) writeJava(b *strings.Builder) {
-	b.WriteString("InvalidStateException()")
-}
-
 func (x *KinesisParameters) writeJava(b *strings.Builder) {
 	b.WriteString("KinesisParameters(partitionKeyPath=")
 	writeJavaString(b, x.PartitionKeyPath)
 	b.WriteString(")")
-}
-
-func (x *LimitExceededException) writeJava(b *strings.Builder) {
-	b.WriteString("LimitExceededException()")
 }
 
 func (x *ListApiDestinationsRequest) writeJava(b *strings.Builder) {
@@ -1438,10 +1410,6 @@ func (x *LogConfig) writeJava(b *strings.Builder) {
 	b.WriteString(")")
 }
 
-func (x *ManagedRuleException) writeJava(b *strings.Builder) {
-	b.WriteString("ManagedRuleException()")
-}
-
 func (x *NetworkConfiguration) writeJava(b *strings.Builder) {
 	b.WriteString("NetworkConfiguration(awsvpcConfiguration=")
 	if x.AwsvpcConfiguration == nil {
@@ -1450,10 +1418,6 @@ func (x *NetworkConfiguration) writeJava(b *strings.Builder) {
 		x.AwsvpcConfiguration.writeJava(b)
 	}
 	b.WriteString(")")
-}
-
-func (x *OperationDisabledException) writeJava(b *strings.Builder) {
-	b.WriteString("OperationDisabledException()")
 }
 
 func (x *PartnerEventSource) writeJava(b *strings.Builder) {
@@ -1490,10 +1454,6 @@ func (x *PlacementStrategy) writeJava(b *strings.Builder) {
 	b.WriteString(", field=")
 	writeJavaString(b, x.Field)
 	b.WriteString(")")
-}
-
-func (x *PolicyLengthExceededException) writeJava(b *strings.Builder) {
-	b.WriteString("PolicyLengthExceededException()")
 }
 
 func (x *Primary) writeJava(b *strings.Builder) {
@@ -1752,14 +1712,6 @@ func (x *ReplicationConfig) writeJava(b *strings.Builder) {
 	b.WriteString(")")
 }
 
-func (x *ResourceAlreadyExistsException) writeJava(b *strings.Builder) {
-	b.WriteString("ResourceAlreadyExistsException()")
-}
-
-func (x *ResourceNotFoundException) writeJava(b *strings.Builder) {
-	b.WriteString("ResourceNotFoundException()")
-}
-
 func (x *RetryPolicy) writeJava(b *strings.Builder) {
 	b.WriteString("RetryPolicy(maximumRetryAttempts=")
 	writeJavaInt(b, x.MaximumRetryAttempts)
@@ -1990,10 +1942,6 @@ func (x *TestEventPatternResponse) writeJava(b *strings.Builder) {
 	b.WriteString("TestEventPatternResponse(result=")
 	writeJavaBool(b, x.Result)
 	b.WriteString(")")
-}
-
-func (x *ThrottlingException) writeJava(b *strings.Builder) {
-	b.WriteString("ThrottlingException()")
 }
 
 func (x *UntagResourceRequest) writeJava(b *strings.Builder) {

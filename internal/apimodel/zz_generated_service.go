@@ -887,7 +887,7 @@ func Dispatch(ctx context.Context, svc Service, operation string, body []byte) (
 		}
 		return output(svc.UpdateEventBus(ctx, in))
 	default:
-		return nil, awserr.New(awserr.UnknownOperation, "")
+		return nil, awserr.OperationUnknown()
 	}
 }
 

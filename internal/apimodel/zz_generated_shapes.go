@@ -142,10 +142,6 @@ const (
 	RuleStateEnabledWithAllCloudtrailManagementEvents = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 )
 
-// AccessDeniedException is the exception structure AccessDeniedException of the API model.
-type AccessDeniedException struct {
-}
-
 // ActivateEventSourceRequest is the structure ActivateEventSourceRequest of the API model.
 type ActivateEventSourceRequest struct {
 	Name *string `json:"Name,omitempty"` // required, EventSourceName, 1..256
@@ -223,10 +219,6 @@ type CapacityProviderStrategyItem struct {
 	CapacityProvider *string `json:"capacityProvider,omitempty"` // required, CapacityProvider, 1..255
 	Weight           *int64  `json:"weight,omitempty"`           // CapacityProviderStrategyItemWeight, 0..1000
 	Base             *int64  `json:"base,omitempty"`             // CapacityProviderStrategyItemBase, 0..100000
-}
-
-// ConcurrentModificationException is the exception structure ConcurrentModificationException of the API model.
-type ConcurrentModificationException struct {
 }
 
 // Condition is the structure Condition of the API model.
@@ -808,35 +800,15 @@ type HttpParameters struct {
 	QueryStringParameters map[string]string `json:"QueryStringParameters,omitempty"` // QueryStringParametersMap
 }
 
-// IllegalStatusException is the exception structure IllegalStatusException of the API model.
-type IllegalStatusException struct {
-}
-
 // InputTransformer is the structure InputTransformer of the API model.
 type InputTransformer struct {
 	InputPathsMap map[string]string `json:"InputPathsMap,omitempty"` // TransformerPaths, <= 100
 	InputTemplate *string           `json:"InputTemplate,omitempty"` // required, TransformerInput, 1..8192
 }
 
-// InternalException is the exception structure InternalException of the API model.
-type InternalException struct {
-}
-
-// InvalidEventPatternException is the exception structure InvalidEventPatternException of the API model.
-type InvalidEventPatternException struct {
-}
-
-// InvalidStateException is the exception structure InvalidStateException of the API model.
-type InvalidStateException struct {
-}
-
 // KinesisParameters is the structure KinesisParameters of the API model.
 type KinesisParameters struct {
 	PartitionKeyPath *string `json:"PartitionKeyPath,omitempty"` // required, TargetPartitionKeyPath, <= 256
-}
-
-// LimitExceededException is the exception structure LimitExceededException of the API model.
-type LimitExceededException struct {
 }
 
 // ListApiDestinationsRequest is the structure ListApiDestinationsRequest of the API model.
@@ -1021,17 +993,9 @@ type LogConfig struct {
 	Level         *string `json:"Level,omitempty"`         // enum
 }
 
-// ManagedRuleException is the exception structure ManagedRuleException of the API model.
-type ManagedRuleException struct {
-}
-
 // NetworkConfiguration is the structure NetworkConfiguration of the API model.
 type NetworkConfiguration struct {
 	AwsvpcConfiguration *AwsVpcConfiguration `json:"awsvpcConfiguration,omitempty"`
-}
-
-// OperationDisabledException is the exception structure OperationDisabledException of the API model.
-type OperationDisabledException struct {
 }
 
 // PartnerEventSource is the structure PartnerEventSource of the API model.
@@ -1058,10 +1022,6 @@ type PlacementConstraint struct {
 type PlacementStrategy struct {
 	Type  *string `json:"type,omitempty"`  // PlacementStrategyType, enum
 	Field *string `json:"field,omitempty"` // PlacementStrategyField, <= 255
-}
-
-// PolicyLengthExceededException is the exception structure PolicyLengthExceededException of the API model.
-type PolicyLengthExceededException struct {
 }
 
 // Primary is the structure Primary of the API model.
@@ -1236,14 +1196,6 @@ type ReplicationConfig struct {
 	State *string `json:"State,omitempty"` // ReplicationState, enum
 }
 
-// ResourceAlreadyExistsException is the exception structure ResourceAlreadyExistsException of the API model.
-type ResourceAlreadyExistsException struct {
-}
-
-// ResourceNotFoundException is the exception structure ResourceNotFoundException of the API model.
-type ResourceNotFoundException struct {
-}
-
 // RetryPolicy is the structure RetryPolicy of the API model.
 type RetryPolicy struct {
 	MaximumRetryAttempts     *int64 `json:"MaximumRetryAttempts,omitempty"`     // 0..185
@@ -1364,10 +1316,6 @@ type TestEventPatternRequest struct {
 // TestEventPatternResponse is the structure TestEventPatternResponse of the API model.
 type TestEventPatternResponse struct {
 	Result *bool `json:"Result,omitempty"` // Boolean
-}
-
-// ThrottlingException is the exception structure ThrottlingException of the API model.
-type ThrottlingException struct {
 }
 
 // UntagResourceRequest is the structure UntagResourceRequest of the API model.

@@ -190,22 +190,6 @@ var (
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
 // every violation the way AWS words them. A nil x is valid.
-func (x *AccessDeniedException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *AccessDeniedException) validate(v *validator, path string) {
-	_, _ = v, path
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
 func (x *ActivateEventSourceRequest) Validate() error {
 	if x == nil {
 		return nil
@@ -393,22 +377,6 @@ func (x *CapacityProviderStrategyItem) validate(v *validator, path string) {
 	v.checkString(path, "capacityProvider", x.CapacityProvider, true, &ruleCapacityProvider)
 	v.checkInt(path, "weight", x.Weight, false, &ruleCapacityProviderStrategyItemWeight)
 	v.checkInt(path, "base", x.Base, false, &ruleCapacityProviderStrategyItemBase)
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
-func (x *ConcurrentModificationException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *ConcurrentModificationException) validate(v *validator, path string) {
-	_, _ = v, path
 }
 
 // Validate checks x against every constraint of the model, nested shapes
@@ -1883,22 +1851,6 @@ func (x *HttpParameters) validate(v *validator, path string) {
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
 // every violation the way AWS words them. A nil x is valid.
-func (x *IllegalStatusException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *IllegalStatusException) validate(v *validator, path string) {
-	_, _ = v, path
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
 func (x *InputTransformer) Validate() error {
 	if x == nil {
 		return nil
@@ -1916,54 +1868,6 @@ func (x *InputTransformer) validate(v *validator, path string) {
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
 // every violation the way AWS words them. A nil x is valid.
-func (x *InternalException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *InternalException) validate(v *validator, path string) {
-	_, _ = v, path
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
-func (x *InvalidEventPatternException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *InvalidEventPatternException) validate(v *validator, path string) {
-	_, _ = v, path
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
-func (x *InvalidStateException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *InvalidStateException) validate(v *validator, path string) {
-	_, _ = v, path
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
 func (x *KinesisParameters) Validate() error {
 	if x == nil {
 		return nil
@@ -1975,22 +1879,6 @@ func (x *KinesisParameters) Validate() error {
 
 func (x *KinesisParameters) validate(v *validator, path string) {
 	v.checkString(path, "partitionKeyPath", x.PartitionKeyPath, true, &ruleTargetPartitionKeyPath)
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
-func (x *LimitExceededException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *LimitExceededException) validate(v *validator, path string) {
-	_, _ = v, path
 }
 
 // Validate checks x against every constraint of the model, nested shapes
@@ -2518,22 +2406,6 @@ func (x *LogConfig) validate(v *validator, path string) {
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
 // every violation the way AWS words them. A nil x is valid.
-func (x *ManagedRuleException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *ManagedRuleException) validate(v *validator, path string) {
-	_, _ = v, path
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
 func (x *NetworkConfiguration) Validate() error {
 	if x == nil {
 		return nil
@@ -2547,22 +2419,6 @@ func (x *NetworkConfiguration) validate(v *validator, path string) {
 	if x.AwsvpcConfiguration != nil {
 		x.AwsvpcConfiguration.validate(v, join(path, "awsvpcConfiguration"))
 	}
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
-func (x *OperationDisabledException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *OperationDisabledException) validate(v *validator, path string) {
-	_, _ = v, path
 }
 
 // Validate checks x against every constraint of the model, nested shapes
@@ -2630,22 +2486,6 @@ func (x *PlacementStrategy) Validate() error {
 func (x *PlacementStrategy) validate(v *validator, path string) {
 	v.checkString(path, "type", x.Type, false, &rulePlacementStrategyType)
 	v.checkString(path, "field", x.Field, false, &rulePlacementStrategyField)
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
-func (x *PolicyLengthExceededException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *PolicyLengthExceededException) validate(v *validator, path string) {
-	_, _ = v, path
 }
 
 // Validate checks x against every constraint of the model, nested shapes
@@ -3082,38 +2922,6 @@ func (x *ReplicationConfig) validate(v *validator, path string) {
 // Validate checks x against every constraint of the model, nested shapes
 // included. It returns nil or a ValidationException (*awserr.Error) listing
 // every violation the way AWS words them. A nil x is valid.
-func (x *ResourceAlreadyExistsException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *ResourceAlreadyExistsException) validate(v *validator, path string) {
-	_, _ = v, path
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
-func (x *ResourceNotFoundException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *ResourceNotFoundException) validate(v *validator, path string) {
-	_, _ = v, path
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
 func (x *RetryPolicy) Validate() error {
 	if x == nil {
 		return nil
@@ -3461,22 +3269,6 @@ func (x *TestEventPatternResponse) Validate() error {
 }
 
 func (x *TestEventPatternResponse) validate(v *validator, path string) {
-	_, _ = v, path
-}
-
-// Validate checks x against every constraint of the model, nested shapes
-// included. It returns nil or a ValidationException (*awserr.Error) listing
-// every violation the way AWS words them. A nil x is valid.
-func (x *ThrottlingException) Validate() error {
-	if x == nil {
-		return nil
-	}
-	var v validator
-	x.validate(&v, "")
-	return v.err()
-}
-
-func (x *ThrottlingException) validate(v *validator, path string) {
 	_, _ = v, path
 }
 

@@ -1,6 +1,14 @@
 // Package awserr owns switchyard's one error vocabulary: an error carrying the
 // EventBridge exception name (the wire "__type"), the message the caller sees,
-// and the HTTP status it travels with.
+// and the HTTP status it travels with. The names and statuses of the
+// exceptions the API model declares are generated from it into
+// zz_generated_codes.go by internal/apimodel/gen (`go generate
+// ./internal/apimodel`); the few the service returns unmodeled are listed by
+// hand below. messages.go is the catalogue of the errors switchyard answers
+// with, each exception name beside its message in AWS's words, so a reviewer
+// reads every text the service sends in one file. The package imports nothing
+// of switchyard: everything that reports an error depends on it, never the
+// reverse.
 //
 // It never writes to the wire itself: internal/awsjson maps an *Error to the
 // awsJson1_1 response in exactly one function. Internal details (storage
@@ -14,26 +22,15 @@ import (
 	"net/http"
 )
 
-// Exception names used across switchyard. Modeled ones come from the API
-// model; the others (ValidationException, SerializationException, ...) are
-// what the real service returns without modeling them.
+// Exception names the service returns without the API model declaring them.
+// The modeled ones (ResourceNotFound, Internal, ...) are generated from the
+// model into zz_generated_codes.go; add a name here only when AWS sends it
+// and the model does not list it.
 const (
-	ResourceNotFound           = "ResourceNotFoundException"
-	ResourceAlreadyExists      = "ResourceAlreadyExistsException"
-	ConcurrentModification     = "ConcurrentModificationException"
-	LimitExceeded              = "LimitExceededException"
-	OperationDisabled          = "OperationDisabledException"
-	InvalidEventPattern        = "InvalidEventPatternException"
-	InvalidState               = "InvalidStateException"
-	IllegalStatus              = "IllegalStatusException"
-	ManagedRule                = "ManagedRuleException"
-	PolicyLengthExceeded       = "PolicyLengthExceededException"
-	AccessDenied               = "AccessDeniedException"
-	Throttling                 = "ThrottlingException"
-	Internal                   = "InternalException"
 	Validation                 = "ValidationException"
 	Serialization              = "SerializationException"
 	UnknownOperation           = "UnknownOperationException"
+	UnsupportedOperation       = "UnsupportedOperationException" // switchyard's: an operation it does not implement yet
 	MissingAuthenticationToken = "MissingAuthenticationTokenException"
 	IncompleteSignature        = "IncompleteSignatureException"
 	InvalidSignature           = "InvalidSignatureException"
@@ -41,9 +38,23 @@ const (
 	RequestEntityTooLarge      = "RequestEntityTooLargeException"
 )
 
+// Status returns the HTTP status an exception name travels with unless an
+// Error says otherwise: the model's for a modeled exception (500 for
+// InternalException), 413 for RequestEntityTooLargeException, 400 for every
+// other name, known or not.
+func Status(code string) int {
+	if st, ok := modeledStatus(code); ok {
+		return st
+	}
+	if code == RequestEntityTooLarge {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
+
 // An Error is an EventBridge exception: Code is the exception name sent as
 // "__type" and X-Amzn-ErrorType, Message is sent verbatim, Status is the HTTP
-// status. The zero Status means 400.
+// status. The zero Status means Status(Code).
 type Error struct {
 	Code    string
 	Message string
@@ -62,21 +73,17 @@ func (e *Error) Error() string {
 // Unwrap returns the internal cause, if any.
 func (e *Error) Unwrap() error { return e.cause }
 
-// HTTPStatus returns the status the error travels with: Status when set, 500
-// for InternalException, else 400.
+// HTTPStatus returns the status the error travels with: Status when set, else
+// Status(Code).
 func (e *Error) HTTPStatus() int {
-	switch {
-	case e.Status != 0:
+	if e.Status != 0 {
 		return e.Status
-	case e.Code == Internal:
-		return http.StatusInternalServerError
-	default:
-		return http.StatusBadRequest
 	}
+	return Status(e.Code)
 }
 
-// New returns an error with the given exception name and message, status 400
-// (500 for InternalException).
+// New returns an error with the given exception name and message, travelling
+// with Status(code).
 func New(code, message string) *Error { return &Error{Code: code, Message: message} }
 
 // Newf is New with a formatted message.

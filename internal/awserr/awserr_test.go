@@ -40,3 +40,33 @@ func TestStatusAndWrapping(t *testing.T) {
 		t.Error("InternalError does not unwrap to its cause")
 	}
 }
+
+// TestStatus pins the status each kind of exception name travels with by
+// default: the generated table for modeled names, the hand-written rules for
+// the others.
+func TestStatus(t *testing.T) {
+	cases := []struct {
+		code string
+		want int
+	}{
+		{Internal, 500},
+		{ResourceNotFound, 400},
+		{Throttling, 400},
+		{AccessDenied, 400},
+		{Validation, 400},
+		{InvalidSignature, 400},
+		{RequestEntityTooLarge, 413},
+		{"SomeUnknownException", 400},
+	}
+	for _, c := range cases {
+		if got := Status(c.code); got != c.want {
+			t.Errorf("Status(%s) = %d, want %d", c.code, got, c.want)
+		}
+		if got := New(c.code, "m").HTTPStatus(); got != c.want {
+			t.Errorf("New(%s).HTTPStatus() = %d, want %d", c.code, got, c.want)
+		}
+	}
+	if got := WithStatus(UnrecognizedClient, 403, "m").HTTPStatus(); got != 403 {
+		t.Errorf("WithStatus(403).HTTPStatus() = %d", got)
+	}
+}

@@ -93,11 +93,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve does the work of ServeHTTP, returning the operation name for logging.
 func (h *Handler) serve(r *http.Request) (any, string, error) {
 	if r.Method != http.MethodPost {
-		return nil, "", awserr.New(awserr.UnknownOperation, "")
+		return nil, "", awserr.OperationUnknown()
 	}
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
 	if !ok || op == "" {
-		return nil, "", awserr.New(awserr.UnknownOperation, "")
+		return nil, "", awserr.OperationUnknown()
 	}
 	body, err := readBody(r, h.maxBody)
 	if err != nil {
@@ -115,21 +115,16 @@ func (h *Handler) serve(r *http.Request) (any, string, error) {
 // readBody reads the whole body, refusing one larger than limit bytes.
 func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
-		return nil, tooLarge(limit)
+		return nil, awserr.RequestTooLarge(limit)
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		return nil, awserr.New(awserr.Serialization, "Could not read the request body.")
+		return nil, awserr.BodyUnreadable()
 	}
 	if int64(len(body)) > limit {
-		return nil, tooLarge(limit)
+		return nil, awserr.RequestTooLarge(limit)
 	}
 	return body, nil
-}
-
-func tooLarge(limit int64) *awserr.Error {
-	return awserr.WithStatus(awserr.RequestEntityTooLarge, http.StatusRequestEntityTooLarge,
-		fmt.Sprintf("Request must be smaller than %d bytes.", limit))
 }
 
 // writeError is the one place an error becomes a wire response:

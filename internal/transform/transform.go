@@ -87,7 +87,7 @@ func Compile(t eventbus.Target) (*Transformer, error) {
 		return nil, awserr.New(awserr.Validation, msg)
 	}
 	if msg := checkLimits(t); msg != "" {
-		return nil, awserr.New(awserr.Validation, "1 validation error detected: "+msg)
+		return nil, awserr.ValidationErrors(msg)
 	}
 	switch {
 	case t.Input != "":
@@ -95,13 +95,13 @@ func Compile(t eventbus.Target) (*Transformer, error) {
 	case t.InputPath != "":
 		p, ok := parsePath(t.InputPath)
 		if !ok { // eventbus.ValidJSONPath accepted it: the grammars disagree
-			return nil, awserr.New(awserr.Validation, "Invalid InputPath for target "+t.ID+": "+t.InputPath+" is not a valid JSON path.")
+			return nil, awserr.InputPathInvalid(t.ID, t.InputPath)
 		}
 		return &Transformer{mode: modePath, path: p}, nil
 	case t.InputTransformer != nil:
 		tmpl, bad, ok := compileTemplate(t.InputTransformer.Template, t.InputTransformer.PathsMap)
 		if !ok { // eventbus accepted it: the grammars disagree
-			return nil, awserr.New(awserr.Validation, "InputTemplate for target "+t.ID+" contains invalid placeholder "+bad+".")
+			return nil, awserr.PlaceholderInvalid(t.ID, bad)
 		}
 		return &Transformer{mode: modeTemplate, tmpl: tmpl}, nil
 	}

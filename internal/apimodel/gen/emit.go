@@ -20,11 +20,7 @@ func (g *generator) emitShapes(w *bytes.Buffer) error {
 		fmt.Fprintf(w, ")\n\n")
 	}
 	for _, s := range g.structs {
-		kind := "structure"
-		if s.Exception {
-			kind = "exception structure"
-		}
-		fmt.Fprintf(w, "// %s is the %s %s of the API model.\n", s.Name, kind, s.Name)
+		fmt.Fprintf(w, "// %s is the structure %s of the API model.\n", s.Name, s.Name)
 		fmt.Fprintf(w, "type %s struct {\n", s.Name)
 		for _, mem := range s.Members {
 			t := g.m.shape(mem.Shape)

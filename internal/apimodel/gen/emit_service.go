@@ -63,7 +63,7 @@ func (g *generator) emitDispatch(w *bytes.Buffer, ops []*operation) {
 			fmt.Fprintf(w, "\t\treturn output(svc.%s(ctx, in))\n", op.Name)
 		}
 	}
-	fmt.Fprintf(w, "\tdefault:\n\t\treturn nil, awserr.New(awserr.UnknownOperation, \"\")\n\t}\n}\n\n")
+	fmt.Fprintf(w, "\tdefault:\n\t\treturn nil, awserr.OperationUnknown()\n\t}\n}\n\n")
 }
 
 func (g *generator) emitOperationTables(w *bytes.Buffer, ops []*operation) {

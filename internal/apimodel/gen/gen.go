@@ -12,7 +12,8 @@ import (
 type generator struct {
 	m         *model
 	modelName string
-	structs   []*shape          // structure shapes, sorted by name
+	structs   []*shape          // structure shapes that are not exceptions, sorted by name
+	errs      []*shape          // exception shapes, sorted by name: only their names and statuses are emitted
 	patterns  map[string]string // model pattern -> Go variable of its compiled form
 	patOrder  []string          // model patterns in the order their variables are declared
 	translate map[string]goPattern
@@ -23,10 +24,16 @@ func newGenerator(m *model, modelName string) (*generator, error) {
 	g := &generator{
 		m:         m,
 		modelName: modelName,
-		structs:   m.sortedShapes("structure"),
 		patterns:  map[string]string{},
 		translate: map[string]goPattern{},
 		checks:    map[string]bool{},
+	}
+	for _, s := range m.sortedShapes("structure") {
+		if s.Exception {
+			g.errs = append(g.errs, s)
+		} else {
+			g.structs = append(g.structs, s)
+		}
 	}
 	for _, s := range m.sortedShapes("string") {
 		if s.Pattern == nil {
@@ -60,12 +67,18 @@ func (g *generator) checkSupported() error {
 		idents[id] = what
 		return nil
 	}
-	for _, reserved := range []string{"Time", "Service", "Unimplemented", "Dispatch", "OperationNames", "OperationErrors", "UnsupportedOperation"} {
+	for _, reserved := range []string{"Time", "Service", "Unimplemented", "Dispatch", "OperationNames", "OperationErrors"} {
 		idents[reserved] = "hand-written code"
 	}
 	for _, s := range g.m.sortedShapes("") {
 		switch s.Type {
 		case "structure":
+			if s.Exception {
+				if err := g.checkException(s); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := claim(s.Name, "structure "+s.Name); err != nil {
 				return err
 			}

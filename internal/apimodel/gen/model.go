@@ -46,7 +46,14 @@ type shape struct {
 	Value     *shapeRef  `json:"value"`
 	Exception bool       `json:"exception"`
 	Fault     bool       `json:"fault"`
-	Errors    []shapeRef `json:"-"`
+	Error     *errorInfo `json:"error"`
+}
+
+// errorInfo is an exception shape's "error" trait: the wire code when it is
+// not the shape name, and the HTTP status when the model states one.
+type errorInfo struct {
+	Code           string `json:"code"`
+	HTTPStatusCode int    `json:"httpStatusCode"`
 }
 
 // A member is one structure member, in model order.
