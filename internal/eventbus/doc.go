@@ -3,10 +3,15 @@
 // resource policies; rules and targets with the checks the API model cannot
 // express (schedules, target input, JSONPaths, placeholders); connections and
 // API destinations with their sealed secrets; the entries of PutEvents and
-// PutPartnerEvents and the event envelope built from them; ARNs; and the
-// storage interfaces the domain is kept through (KV, EventLog).
+// PutPartnerEvents and the event envelope built from them; ARNs; the
+// storage ports the domain is kept through (KV, EventLog, EventStream,
+// Queue, DeadLetters); and the typed record stores on top of a KV (Records,
+// Stores: each record kind's encoding, key layout and per-scope counts,
+// written once).
 //
-// It never does I/O: no network, no files, no clock of its own (callers pass
-// the time in), no encryption of its own (a Sealer is passed in). Storage
-// implementations live in adapters (internal/jetstream) and satisfy KV.
+// It never does I/O of its own: no network, no files, no clock of its own
+// (callers pass the time in), no encryption of its own (a Sealer is passed
+// in). Storage implementations live in adapters (internal/jetstream, and
+// internal/memstore for tests) and satisfy the ports; kvtest is the
+// behaviour every KV must show.
 package eventbus

@@ -1,7 +1,10 @@
 // Package jetstream owns switchyard's durable storage on NATS JetStream: the
 // connection (to an external NATS cluster, or to a nats-server embedded in
-// the process and its lifecycle), KV buckets that implement eventbus.KV, and
-// the durable event log that ingest appends to and routing consumes from.
+// the process and its lifecycle), KV buckets that implement eventbus.KV
+// (atomic multi-key commits on JetStream's atomic batch publish), the
+// durable event log that ingest appends to and routing consumes from (Events
+// is its eventbus.EventLog and eventbus.EventStream), the delivery queue
+// (eventbus.Queue) and the dead letters (eventbus.DeadLetters).
 //
 // Everything it acknowledges is durable: the embedded server fsyncs every
 // write (SyncAlways) and every write waits for its JetStream acknowledgement.
