@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/transform"
 )
 
 // Dispatcher defaults.
@@ -73,7 +75,7 @@ type Config struct {
 	// StoreRetry: DefaultStoreRetry if zero.
 	StoreRetry time.Duration
 	// Transform shapes input for kinds that are not RawEvent:
-	// TransformFunc(BasicTransform) if nil.
+	// TargetInput(transform.NewCache(0)) if nil.
 	Transform Transformer
 	// Now is the clock (time.Now if nil); Rand returns jitter in [0, 1)
 	// (math/rand/v2's Float64 if nil).
@@ -99,7 +101,7 @@ func (c Config) withDefaults() Config {
 	}
 	c.Backoff = c.Backoff.withDefaults()
 	if c.Transform == nil {
-		c.Transform = TransformFunc(BasicTransform)
+		c.Transform = TargetInput(transform.NewCache(0))
 	}
 	if c.Now == nil {
 		c.Now = time.Now
