@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/transform"
+	"github.com/switchyard/switchyard/internal/wait"
 )
 
 // Dispatcher defaults.
@@ -162,7 +163,7 @@ func (d *Dispatcher) Start(src Source) {
 			err := src.Consume(ctx, d.cfg.Workers, func(m Msg) { d.Handle(d.workCtx, m) })
 			if err != nil && ctx.Err() == nil {
 				d.cfg.Log.Error("delivery: queue consumer stopped; restarting", "err", err)
-				sleep(ctx, time.Second)
+				_ = wait.Sleep(ctx, time.Second)
 			}
 		}
 	}()
@@ -191,14 +192,4 @@ func (d *Dispatcher) Close(ctx context.Context) error {
 		d.hardStop()
 	})
 	return err
-}
-
-// sleep waits for d or ctx, whichever ends first.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }
