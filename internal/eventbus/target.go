@@ -248,7 +248,7 @@ type BusTarget struct {
 // rule's account (PolicyAllows with ActionPutEvents).
 func ParseBusTarget(arn string) (BusTarget, bool) {
 	a, ok := ParseARN(arn)
-	if !ok || a.Service != "events" || !isAccountID(a.Account) || a.Region == "" {
+	if !ok || a.Service != "events" || !IsAccountID(a.Account) || a.Region == "" {
 		return BusTarget{}, false
 	}
 	name, found := strings.CutPrefix(a.Resource, "event-bus/")
