@@ -139,11 +139,8 @@ func waitIdle(t *testing.T, m *Main) {
 // delivered or dead-lettered (a job waiting for a retry is still queued);
 // and the log did not grow meanwhile. Otherwise it says what is still busy.
 func routingIdle(ctx context.Context, js natsjs.JetStream) (busy string, err error) {
+	// js.Stream reads the stream's info: CachedInfo is as of that call.
 	events, err := js.Stream(ctx, jetstream.DefaultLogStream)
-	if err != nil {
-		return "", err
-	}
-	before, err := events.Info(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -160,18 +157,14 @@ func routingIdle(ctx context.Context, js natsjs.JetStream) (busy string, err err
 	if err != nil {
 		return "", err
 	}
-	qi, err := queue.Info(ctx)
+	if n := queue.CachedInfo().State.Msgs; n > 0 {
+		return fmt.Sprintf("%d batches queued for delivery", n), nil
+	}
+	again, err := js.Stream(ctx, jetstream.DefaultLogStream)
 	if err != nil {
 		return "", err
 	}
-	if qi.State.Msgs > 0 {
-		return fmt.Sprintf("%d batches queued for delivery", qi.State.Msgs), nil
-	}
-	after, err := events.Info(ctx)
-	if err != nil {
-		return "", err
-	}
-	if after.State.LastSeq != before.State.LastSeq {
+	if again.CachedInfo().State.LastSeq != events.CachedInfo().State.LastSeq {
 		return "the event log grew", nil
 	}
 	return "", nil
