@@ -254,7 +254,7 @@ func appendValue(dst []byte, v value, inString bool) []byte {
 		if inString {
 			dst = appendUnquoted(dst, v.raw)
 		} else {
-			dst = appendCompact(dst, v.raw)
+			dst = eventbus.AppendCompactJSON(dst, v.raw)
 		}
 	default:
 		dst = append(dst, v.raw...)
