@@ -106,12 +106,18 @@ func TestCrashMidRouting(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	addr, kill := runBinary(t, buildBinary(t), dir)
+	bin := buildBinary(t)
+	// The rule is stored before the binary starts: its router loads every
+	// stored rule before it serves, whereas a rule put later takes effect
+	// at a moment nothing outside the process can observe.
+	setup, stopSetup := startServer(t, dir, nil)
+	sc := clientFor(setup, customerAcct)
+	createBus(t, sc, "src")
+	createBus(t, sc, "dst")
+	putRule(t, sc, "src", "fwd", `{"source":["app"]}`, types.RuleStateEnabled, target("t", eventbus.BusARN("us-east-1", customerAcct, "dst")))
+	stopSetup()
+	addr, kill := runBinary(t, bin, dir)
 	c := newClient(addr, customerAcct, "dev-secret")
-	createBus(t, c, "src")
-	createBus(t, c, "dst")
-	putRule(t, c, "src", "fwd", `{"source":["app"]}`, types.RuleStateEnabled, target("t", eventbus.BusARN("us-east-1", customerAcct, "dst")))
-	time.Sleep(300 * time.Millisecond) // let the router load the rule: nothing to observe it by from outside
 	ids := putEvents(t, c, "src", "app", 200)
 	kill()
 

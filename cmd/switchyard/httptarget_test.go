@@ -254,9 +254,10 @@ func checkHTTPHit(t *testing.T, id string, h hookHit, eventID string) {
 // once it nears expiry, and refreshed again when the endpoint answers 401
 // to it, the event then being delivered with the new token.
 func TestHTTPTargetOAuthRefresh(t *testing.T) {
-	m, _, table := routedServer(t, t.TempDir(), &probe{}, nil)
+	clock := &skewClock{} // the delivery clock, which token expiry reads
+	m, _, table := routedServer(t, t.TempDir(), &probe{}, func(c *Config) { c.Routing.Now = clock.Now })
 	customer := clientFor(m, customerAcct)
-	tokens := newOAuthServer(t, "r", 2) // refreshed 1 s after issue: half its lifetime
+	tokens := newOAuthServer(t, "r", 3600) // refreshed a margin (60 s) before it expires
 	var accept atomic.Value
 	accept.Store("tok-1")
 	hk := newHook(t, func(r *http.Request, _ int) int {
@@ -287,12 +288,21 @@ func TestHTTPTargetOAuthRefresh(t *testing.T) {
 		t.Fatalf("%d token fetches for two events, want 1", n)
 	}
 
-	time.Sleep(1200 * time.Millisecond) // tok-1 now expires within its margin
+	clock.Advance(3600*time.Second - 30*time.Second) // tok-1 now expires within its margin
 	accept.Store("tok-2")
 	putEvent(t, customer, "app", "app", `{"order":3}`)
 	waitUntil(t, "a delivery with tok-2", func() bool { return okCount() >= 1 })
 	if n := tokens.fetches.Load(); n != 2 {
 		t.Fatalf("%d token fetches after expiry, want 2", n)
+	}
+	withTok1 := 0
+	for _, h := range hk.to("/hook/") {
+		if h.Header.Get("Authorization") == "Bearer tok-1" {
+			withTok1++
+		}
+	}
+	if withTok1 != 2 {
+		t.Fatalf("%d requests with tok-1, want 2: it was sent after it expired (refreshed on a 401, not on expiry)", withTok1)
 	}
 
 	accept.Store("tok-3") // the endpoint revokes tok-2: 401, refresh, retry
@@ -341,9 +351,9 @@ func TestHTTPTargetRateLimit(t *testing.T) {
 	if out.FailedEntryCount != 0 {
 		t.Fatalf("PutEvents: %+v", out.Entries)
 	}
-	hits := hk.waitFor(t, "/slow/x", n)
-	time.Sleep(300 * time.Millisecond)
-	hits = hk.to("/slow/x")
+	hk.waitFor(t, "/slow/x", n)
+	waitIdle(t, m)
+	hits := hk.to("/slow/x")
 	orders := map[float64]bool{}
 	for _, h := range hits {
 		var b map[string]any
@@ -396,7 +406,7 @@ func TestHTTPTargetRetriesAndDeadLetters(t *testing.T) {
 		t.Fatalf("flaky: %d requests, want 3 (500, 429, 200)", got)
 	}
 	dls := waitDeadLetters(t, m, 1)
-	time.Sleep(300 * time.Millisecond)
+	waitIdle(t, m)
 	if got := len(hk.to("/bad/x")); got != 1 {
 		t.Fatalf("bad: %d requests, want 1 (no retry of a 400)", got)
 	}

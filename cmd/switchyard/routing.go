@@ -12,7 +12,6 @@ import (
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
 	"github.com/switchyard/switchyard/internal/router"
-	"github.com/switchyard/switchyard/internal/transform"
 )
 
 // RoutingConfig is how `switchyard serve` routes and delivers events. Zero
@@ -106,8 +105,8 @@ func (m *Main) startRouting(ctx context.Context) error {
 	kinds := append(delivery.Kinds{buses.Kind(), apiDests.Kind()}, rc.ExtraKinds...)
 	disp := delivery.NewDispatcher(delivery.Config{
 		Workers: rc.Workers, SendTimeout: rc.SendTimeout,
-		Backoff:   delivery.Backoff{Base: rc.BackoffBase, Max: rc.BackoffMax},
-		Transform: targetInput(transform.NewCache(0)), Now: rc.Now, Log: log,
+		Backoff: delivery.Backoff{Base: rc.BackoffBase, Max: rc.BackoffMax},
+		Now:     rc.Now, Log: log,
 	}.ForQueue(q.Limits()), kinds, delivery.DeadLetterRecords{Store: dead}, jobs)
 	disp.Start(q)
 	m.closers = append(m.closers, disp.Close)
@@ -122,24 +121,6 @@ func (m *Main) startRouting(ctx context.Context) error {
 		rc.Observe(r.Table())
 	}
 	return nil
-}
-
-// targetInput shapes what a target receives with package transform (Input,
-// InputPath, InputTransformer), compiling each target once. Settings that
-// do not compile or an event the paths cannot read fail the attempt for
-// good: retrying would not change them.
-func targetInput(cache *transform.Cache) delivery.Transformer {
-	return delivery.TransformFunc(func(j *delivery.Job) ([]byte, error) {
-		t, err := cache.Get(j.RuleArn, j.Target)
-		if err != nil {
-			return nil, delivery.Permanent(delivery.CodeInvalidParameter, "target %s: %v", j.Target.ID, err)
-		}
-		in, err := t.Apply(j.Event.Envelope, transform.NewMeta(j.RuleArn, j.Event.IngestedAt))
-		if err != nil {
-			return nil, delivery.Permanent(delivery.CodeInvalidJSON, "target %s: %v", j.Target.ID, err)
-		}
-		return in, nil
-	})
 }
 
 // routerFetchWait is how long the router's idle pulls of the event log

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/nats-io/nats-server/v2/server"
+	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/eventbus"
@@ -110,6 +111,81 @@ func waitRules(t *testing.T, tb *router.Table, account, bus string, n int) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// waitIdle waits until routing and delivery are idle, so that a negative
+// check made after it ("nothing more arrived") is final: see routingIdle.
+func waitIdle(t *testing.T, m *Main) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		busy, err := routingIdle(context.Background(), m.conn.JetStream())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if busy == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("routing not idle after 20s: %s", busy)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// routingIdle returns "" when every consumer of the event log (the
+// router's, and any test's tap) has acknowledged every event, so each was
+// routed and its jobs queued; the delivery queue is empty, so every job was
+// delivered or dead-lettered (a job waiting for a retry is still queued);
+// and the log did not grow meanwhile. Otherwise it says what is still busy.
+func routingIdle(ctx context.Context, js natsjs.JetStream) (busy string, err error) {
+	// js.Stream reads the stream's info: CachedInfo is as of that call.
+	events, err := js.Stream(ctx, jetstream.DefaultLogStream)
+	if err != nil {
+		return "", err
+	}
+	consumers := events.ListConsumers(ctx)
+	for ci := range consumers.Info() {
+		if ci.NumPending > 0 || ci.NumAckPending > 0 {
+			busy = fmt.Sprintf("log consumer %s has %d events to read, %d unacknowledged", ci.Name, ci.NumPending, ci.NumAckPending)
+		}
+	}
+	if err := consumers.Err(); err != nil || busy != "" {
+		return busy, err
+	}
+	queue, err := js.Stream(ctx, jetstream.DefaultQueueStream)
+	if err != nil {
+		return "", err
+	}
+	if n := queue.CachedInfo().State.Msgs; n > 0 {
+		return fmt.Sprintf("%d batches queued for delivery", n), nil
+	}
+	again, err := js.Stream(ctx, jetstream.DefaultLogStream)
+	if err != nil {
+		return "", err
+	}
+	if again.CachedInfo().State.LastSeq != events.CachedInfo().State.LastSeq {
+		return "the event log grew", nil
+	}
+	return "", nil
+}
+
+// A skewClock runs ahead of time.Now by a skew a test advances.
+type skewClock struct {
+	mu   sync.Mutex
+	skew time.Duration // guarded by mu
+}
+
+func (c *skewClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.skew)
+}
+
+func (c *skewClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.skew += d
 }
 
 // putRule creates a rule with targets through the SDK.
@@ -261,7 +337,7 @@ func TestRoutingBusToBus(t *testing.T) {
 	}
 
 	// The other event matched nothing; the disabled rule delivered nothing.
-	time.Sleep(200 * time.Millisecond)
+	waitIdle(t, m)
 	if n := len(p.to(sqsARN(customerAcct, "audit-probe"))); n != 1 {
 		t.Errorf("audit probe has %d deliveries, want 1", n)
 	}
@@ -352,10 +428,11 @@ func TestRoutingHopLimit(t *testing.T) {
 	if want := []uint8{0, 1, 2, 3, 4, 5}; !slices.Equal(hops, want) {
 		t.Fatalf("hops %v, want %v", hops, want)
 	}
+	waitIdle(t, m) // the tap's consumer too: every event the log holds is in tap.ch
 	select {
 	case e := <-tap.ch:
 		t.Fatalf("forwarded past the limit: %+v", e)
-	case <-time.After(200 * time.Millisecond):
+	default:
 	}
 }
 
@@ -365,13 +442,7 @@ func TestRoutingHopLimit(t *testing.T) {
 // attributes, and handed to its DeadLetterArn when switchyard can deliver
 // there.
 func TestRoutingRetriesAndDeadLetters(t *testing.T) {
-	var mu sync.Mutex
-	skew := time.Duration(0) // the delivery clock runs ahead by this much
-	clock := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		return time.Now().Add(skew)
-	}
+	clock := &skewClock{} // the delivery clock
 	p := &probe{}
 	flaky, broken, aging, dlq := sqsARN(customerAcct, "flaky"), sqsARN(customerAcct, "broken"), sqsARN(customerAcct, "aging"), sqsARN(customerAcct, "dlq")
 	p.fail = func(h probeHit) error {
@@ -381,14 +452,12 @@ func TestRoutingRetriesAndDeadLetters(t *testing.T) {
 		case h.Target == broken:
 			return fmt.Errorf("connection reset (attempt %d)", h.Attempt)
 		case h.Target == aging:
-			mu.Lock()
-			skew += 61 * time.Second // each try takes a minute: past the 60 s age after one
-			mu.Unlock()
+			clock.Advance(61 * time.Second) // each try takes a minute: past the 60 s age after one
 			return delivery.Retryable(delivery.CodeErrorFromTarget, "500")
 		}
 		return nil
 	}
-	m, _, tb := routedServer(t, t.TempDir(), p, func(c *Config) { c.Routing.Now = clock })
+	m, _, tb := routedServer(t, t.TempDir(), p, func(c *Config) { c.Routing.Now = clock.Now })
 	c := clientFor(m, customerAcct)
 	retries := func(n, age int32) *types.RetryPolicy {
 		return &types.RetryPolicy{MaximumRetryAttempts: aws.Int32(n), MaximumEventAgeInSeconds: aws.Int32(age)}
@@ -430,7 +499,7 @@ func TestRoutingRetriesAndDeadLetters(t *testing.T) {
 	if got[0].EventID != id || got[0].DeadLetter["ERROR_CODE"] != "UNKNOWN" || got[0].DeadLetter["EXHAUSTED_RETRY_CONDITION"] != "MaximumRetryAttempts" {
 		t.Fatalf("DLQ got %+v", got[0])
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitIdle(t, m)
 	if n := len(p.to(flaky)); n != 3 {
 		t.Errorf("flaky target delivered %d times after success, want 3", n)
 	}
@@ -552,7 +621,7 @@ func TestRoutingSharedByProcesses(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitIdle(t, mains[0]) // the streams are shared: idle for both processes
 	seen := map[string]int{}
 	for _, p := range probes {
 		for _, h := range p.to(sink) {

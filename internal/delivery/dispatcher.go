@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
+	"github.com/switchyard/switchyard/internal/transform"
+	"github.com/switchyard/switchyard/internal/wait"
 )
 
 // Dispatcher defaults.
@@ -62,7 +64,7 @@ type Config struct {
 	// StoreRetry: DefaultStoreRetry if zero.
 	StoreRetry time.Duration
 	// Transform shapes input for kinds that are not RawEvent:
-	// TransformFunc(BasicTransform) if nil.
+	// TargetInput(transform.NewCache(0)) if nil.
 	Transform Transformer
 	// Now is the clock (time.Now if nil); Rand returns jitter in [0, 1)
 	// (math/rand/v2's Float64 if nil).
@@ -102,7 +104,7 @@ func (c Config) withDefaults() Config {
 	}
 	c.Backoff = c.Backoff.withDefaults()
 	if c.Transform == nil {
-		c.Transform = TransformFunc(BasicTransform)
+		c.Transform = TargetInput(transform.NewCache(0))
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -163,7 +165,7 @@ func (d *Dispatcher) Start(src Source) {
 			err := src.Consume(ctx, d.cfg.Workers, func(m Msg) { d.Handle(d.workCtx, m) })
 			if err != nil && ctx.Err() == nil {
 				d.cfg.Log.Error("delivery: queue consumer stopped; restarting", "err", err)
-				sleep(ctx, time.Second)
+				_ = wait.Sleep(ctx, time.Second)
 			}
 		}
 	}()
@@ -192,14 +194,4 @@ func (d *Dispatcher) Close(ctx context.Context) error {
 		d.hardStop()
 	})
 	return err
-}
-
-// sleep waits for d or ctx, whichever ends first.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }

@@ -244,7 +244,7 @@ func TestHandleUnknownKindAndTransformFailure(t *testing.T) {
 	m := newFakeMsg(t, 1, j)
 	e.d.Handle(context.Background(), m)
 	j2 := sqsJob(e.now)
-	j2.Target.InputPath = "$.detail[0]"
+	j2.Target.InputPath = "detail" // not a JSONPath: the transform fails
 	m2 := newFakeMsg(t, 1, j2)
 	e.d.Handle(context.Background(), m2)
 	if !m.acked || !m2.acked || len(e.rec.got) != 0 || len(e.store.dead) != 2 {

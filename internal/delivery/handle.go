@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
+	"github.com/switchyard/switchyard/internal/wait"
 )
 
 // An outcome is what became of one job of a batch.
@@ -48,13 +49,13 @@ func (d *Dispatcher) Handle(ctx context.Context, m Msg) {
 	}
 	// On the queue's last allowed delivery nothing may be handed back.
 	last := d.cfg.MaxDeliver > 0 && m.Delivered() >= d.cfg.MaxDeliver
-	if wait := b.NotBefore.Sub(d.cfg.Now()); wait > 0 && !last {
-		if err := m.Retry(wait); err != nil {
+	if early := b.NotBefore.Sub(d.cfg.Now()); early > 0 && !last {
+		if err := m.Retry(early); err != nil {
 			d.cfg.Log.Warn("delivery: retry request failed; the ack wait will redeliver", "err", err)
 		}
 		return
 	}
-	stop := heartbeat(m, d.cfg.Heartbeat)
+	stop := d.heartbeat(m)
 	results := d.attemptAll(ctx, b.Jobs, last)
 	stop() // before settling: no in-progress signal may follow a nak
 	var retries []Job
@@ -170,7 +171,7 @@ func (d *Dispatcher) send(ctx context.Context, job *Job, attempt int) error {
 func (d *Dispatcher) settle(ctx context.Context, m Msg, retries []Job, deadLetters []DeadLetter, delay time.Duration) {
 	ok := true
 	if len(deadLetters) > 0 || len(retries) > 0 {
-		stop := heartbeat(m, d.cfg.Heartbeat)
+		stop := d.heartbeat(m)
 		ok = d.storeVerdicts(ctx, retries, deadLetters, delay)
 		stop()
 	}
@@ -255,25 +256,10 @@ func (d *Dispatcher) retrying(ctx context.Context, f func(context.Context) error
 	return false
 }
 
-// heartbeat calls m.InProgress every interval until stop is called.
-func heartbeat(m Msg, interval time.Duration) (stop func()) {
-	done := make(chan struct{})
-	exited := make(chan struct{})
-	go func() {
-		defer close(exited)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				_ = m.InProgress() // best effort: a lost one only risks a duplicate
-			case <-done:
-				return
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-exited
-	}
+// heartbeat calls m.InProgress every Config.Heartbeat until stop is
+// called.
+func (d *Dispatcher) heartbeat(m Msg) (stop func()) {
+	return wait.Heartbeat(d.cfg.Heartbeat, func() {
+		_ = m.InProgress() // best effort: a lost one only risks a duplicate
+	})
 }

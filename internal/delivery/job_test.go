@@ -1,11 +1,13 @@
 package delivery
 
 import (
+	"cmp"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
+	"github.com/switchyard/switchyard/internal/transform"
 )
 
 func testJob() Job {
@@ -92,29 +94,38 @@ func TestJobMsgID(t *testing.T) {
 	}
 }
 
-func TestBasicTransform(t *testing.T) {
+// TestTargetInput runs the default Transformer, package transform's, over
+// the kinds of target input settings and the failures a Classify sees.
+func TestTargetInput(t *testing.T) {
 	env := `{"version":"0","id":"e","detail":{"a":{"b":"x y"},"n":null,"arr":[1]}}`
+	tmpl := func(paths map[string]string, text string) eventbus.Target {
+		return eventbus.Target{ID: "t", InputTransformer: &eventbus.InputTransformer{PathsMap: paths, Template: text}}
+	}
 	tests := map[string]struct {
 		target  eventbus.Target
+		event   string // env if empty
 		want    string
 		errCode string
 	}{
-		"whole event":      {eventbus.Target{}, env, ""},
-		"constant input":   {eventbus.Target{Input: `{"k":1}`}, `{"k":1}`, ""},
-		"dollar":           {eventbus.Target{InputPath: "$"}, env, ""},
-		"detail":           {eventbus.Target{InputPath: "$.detail"}, `{"a":{"b":"x y"},"n":null,"arr":[1]}`, ""},
-		"nested":           {eventbus.Target{InputPath: "$.detail.a.b"}, `"x y"`, ""},
-		"null":             {eventbus.Target{InputPath: "$.detail.n"}, `null`, ""},
-		"missing":          {eventbus.Target{InputPath: "$.detail.zz"}, ``, ""},
-		"through a scalar": {eventbus.Target{InputPath: "$.version.x"}, ``, ""},
-		"through an array": {eventbus.Target{InputPath: "$.detail.arr.x"}, ``, ""},
-		"array index":      {eventbus.Target{InputPath: "$.detail.arr[0]"}, ``, CodeInvalidParameter},
-		"no dollar":        {eventbus.Target{InputPath: "detail"}, ``, CodeInvalidParameter},
-		"transformer":      {eventbus.Target{InputTransformer: &eventbus.InputTransformer{Template: "<x>"}}, ``, CodeInvalidParameter},
+		"whole event":           {target: eventbus.Target{}, want: env},
+		"constant input":        {target: eventbus.Target{Input: `{"k":1}`}, want: `{"k":1}`},
+		"dollar":                {target: eventbus.Target{InputPath: "$"}, want: env},
+		"detail":                {target: eventbus.Target{InputPath: "$.detail"}, want: `{"a":{"b":"x y"},"n":null,"arr":[1]}`},
+		"nested":                {target: eventbus.Target{InputPath: "$.detail.a.b"}, want: `"x y"`},
+		"null":                  {target: eventbus.Target{InputPath: "$.detail.n"}, want: `null`},
+		"missing":               {target: eventbus.Target{InputPath: "$.detail.zz"}, want: ``},
+		"through a scalar":      {target: eventbus.Target{InputPath: "$.version.x"}, want: ``},
+		"array index":           {target: eventbus.Target{InputPath: "$.detail.arr[0]"}, want: `1`},
+		"template":              {target: tmpl(map[string]string{"b": "$.detail.a.b"}, `{"b":<b>,"rule":"<aws.events.rule-name>"}`), want: `{"b":"x y","rule":"r"}`},
+		"no dollar":             {target: eventbus.Target{InputPath: "detail"}, errCode: CodeInvalidParameter},
+		"undefined placeholder": {target: tmpl(nil, "<x>"), errCode: CodeInvalidParameter},
+		"event not JSON":        {target: eventbus.Target{InputPath: "$.detail"}, event: `{"detail":`, errCode: CodeInvalidJSON},
 	}
+	tr := TargetInput(transform.NewCache(0))
 	for name, tc := range tests {
-		j := Job{Target: tc.target, Event: eventbus.Event{Envelope: []byte(env)}}
-		got, err := BasicTransform(&j)
+		event := cmp.Or(tc.event, env)
+		j := Job{RuleArn: "arn:aws:events:us-east-1:222222222222:rule/orders/r", Target: tc.target, Event: eventbus.Event{Envelope: []byte(event)}}
+		got, err := tr.Transform(&j)
 		if tc.errCode != "" {
 			if e := Classify(err); e == nil || e.Code != tc.errCode || e.Retryable {
 				t.Errorf("%s: error %v, want permanent %s", name, err, tc.errCode)

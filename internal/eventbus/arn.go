@@ -51,7 +51,7 @@ func BusRef(nameOrARN, callerAccount, region string) (account, name string, ok b
 		return callerAccount, nameOrARN, true
 	}
 	a, ok := ParseARN(nameOrARN)
-	if !ok || a.Service != "events" || a.Region != region || !isAccountID(a.Account) {
+	if !ok || a.Service != "events" || a.Region != region || !IsAccountID(a.Account) {
 		return "", "", false
 	}
 	name, found := strings.CutPrefix(a.Resource, "event-bus/")
@@ -61,7 +61,9 @@ func BusRef(nameOrARN, callerAccount, region string) (account, name string, ok b
 	return a.Account, name, true
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account ID: exactly 12 ASCII
+// digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

@@ -126,7 +126,7 @@ func ParseConnectionARN(s string) (ResourceRef, bool) { return parseResourceARN(
 
 func parseResourceARN(s, kind string) (ResourceRef, bool) {
 	a, ok := ParseARN(s)
-	if !ok || a.Service != "events" || !isAccountID(a.Account) {
+	if !ok || a.Service != "events" || !IsAccountID(a.Account) {
 		return ResourceRef{}, false
 	}
 	rest, found := strings.CutPrefix(a.Resource, kind)

@@ -3,9 +3,10 @@ package eventbus
 import "unicode/utf8"
 
 // This file holds the one JSON reader ingest needs: a strict RFC 8259
-// scanner for an event's Detail, and a compactor that removes insignificant
-// whitespace from a detail the scanner accepted. Both work on the string as
-// given (no conversion to []byte, no allocation). Everything but whitespace
+// scanner for an event's Detail, and the compactor that removes insignificant
+// whitespace from a detail the scanner accepted (and, in package transform,
+// from values read out of an event). Both work on the text as given (no
+// conversion between string and []byte, no allocation). Everything but whitespace
 // outside strings is copied byte for byte, so key order, duplicate keys,
 // number spelling and escapes stay exactly as the caller wrote them.
 
@@ -23,12 +24,16 @@ func AppendCompactDetail(dst []byte, detail string) ([]byte, bool) {
 	if !ValidDetail(detail) {
 		return dst, false
 	}
-	return appendCompact(dst, detail), true
+	return AppendCompactJSON(dst, detail), true
 }
 
-// appendCompact appends the valid JSON s without whitespace outside strings,
-// copying everything else in runs.
-func appendCompact(dst []byte, s string) []byte {
+// AppendCompactJSON appends the JSON text s without its whitespace outside
+// strings, copying everything else (key order, number spelling, escapes)
+// byte for byte, in runs. It is the one JSON compactor: ingest compacts an
+// event's Detail with it, package transform the values it copies out of an
+// event. s should be valid JSON; on text that is not it never panics, and
+// copies an unterminated string to the end.
+func AppendCompactJSON[T ~string | ~[]byte](dst []byte, s T) []byte {
 	start := 0 // s[start:i] is pending output
 	inString := false
 	for i := 0; i < len(s); i++ {

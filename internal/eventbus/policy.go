@@ -321,7 +321,7 @@ func isRootOf(v, account string) bool {
 // anyGlob reports whether any pattern of an Action element matches action.
 func anyGlob(raw json.RawMessage, action string) bool {
 	for _, p := range stringList(raw) {
-		if globMatch(strings.ToLower(p), strings.ToLower(action)) {
+		if WildcardMatch(strings.ToLower(p), strings.ToLower(action), true) {
 			return true
 		}
 	}
@@ -344,19 +344,22 @@ func stringList(raw json.RawMessage) []string {
 	return nil
 }
 
-// globMatch matches s against pattern, where * is any run of characters and
-// ? any one character.
-func globMatch(pattern, s string) bool {
+// WildcardMatch reports whether s matches pattern, in which '*' stands for
+// any run of bytes (none included) and, when anyOne is set, '?' for any one
+// byte; every other byte stands for itself. IAM policy actions take both
+// ("events:Put*"); SigV4a region sets take only '*'. Event patterns'
+// wildcards are another grammar, with escapes, in package pattern.
+func WildcardMatch(pattern, s string, anyOne bool) bool {
 	p, i := 0, 0
 	star, mark := -1, 0
 	for i < len(s) {
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
 		case p < len(pattern) && pattern[p] == '*':
 			star, mark = p, i
 			p++
+		case p < len(pattern) && (pattern[p] == s[i] || anyOne && pattern[p] == '?'):
+			p++
+			i++
 		case star >= 0:
 			p = star + 1
 			mark++

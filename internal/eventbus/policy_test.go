@@ -147,18 +147,24 @@ func TestPolicyAllows(t *testing.T) {
 	}
 }
 
-func TestGlobMatch(t *testing.T) {
+func TestWildcardMatch(t *testing.T) {
 	cases := []struct {
-		p, s string
-		want bool
+		p, s   string
+		anyOne bool
+		want   bool
 	}{
-		{"*", "", true}, {"*", "abc", true}, {"a*c", "abbbc", true}, {"a*c", "abcd", false},
-		{"a?c", "abc", true}, {"a?c", "ac", false}, {"**a", "ba", true}, {"", "", true}, {"", "a", false},
-		{"a*b*c", "axbyc", true}, {"a*b*c", "axbyd", false},
+		{"*", "", true, true}, {"*", "abc", true, true}, {"a*c", "abbbc", true, true}, {"a*c", "abcd", true, false},
+		{"a?c", "abc", true, true}, {"a?c", "ac", true, false}, {"**a", "ba", true, true}, {"", "", true, true}, {"", "a", true, false},
+		{"a*b*c", "axbyc", true, true}, {"a*b*c", "axbyd", true, false},
+		// Without anyOne (SigV4a region sets) '?' is itself.
+		{"a?c", "abc", false, false}, {"a?c", "a?c", false, true}, {"us-*", "us-east-1", false, true},
+		{"*-west-*", "us-east-1", false, false}, {"*", "eu-central-1", false, true},
+		// A '*' in s is matched by a pattern's star like any other byte.
+		{"a*b", "a*xb", true, true}, {"a*b", "a*xb", false, true},
 	}
 	for _, c := range cases {
-		if got := globMatch(c.p, c.s); got != c.want {
-			t.Errorf("globMatch(%q, %q) = %v, want %v", c.p, c.s, got, c.want)
+		if got := WildcardMatch(c.p, c.s, c.anyOne); got != c.want {
+			t.Errorf("WildcardMatch(%q, %q, %v) = %v, want %v", c.p, c.s, c.anyOne, got, c.want)
 		}
 	}
 }

@@ -12,14 +12,22 @@ import (
 // cannot express (its input settings and ARN), and how a target that is an
 // event bus is recognized for routing.
 
-// predefinedPlaceholders are the InputTemplate placeholders EventBridge
-// fills in itself, usable without an InputPathsMap entry.
+// The InputTemplate placeholders EventBridge fills in itself, usable
+// without an InputPathsMap entry.
+const (
+	PlaceholderRuleArn       = "aws.events.rule-arn"
+	PlaceholderRuleName      = "aws.events.rule-name"
+	PlaceholderIngestionTime = "aws.events.event.ingestion-time"
+	PlaceholderEvent         = "aws.events.event"
+	PlaceholderEventJSON     = "aws.events.event.json"
+)
+
 var predefinedPlaceholders = map[string]bool{
-	"aws.events.rule-arn":             true,
-	"aws.events.rule-name":            true,
-	"aws.events.event.ingestion-time": true,
-	"aws.events.event":                true,
-	"aws.events.event.json":           true,
+	PlaceholderRuleArn:       true,
+	PlaceholderRuleName:      true,
+	PlaceholderIngestionTime: true,
+	PlaceholderEvent:         true,
+	PlaceholderEventJSON:     true,
 }
 
 // IsPredefinedPlaceholder reports whether name (without angle brackets) is
@@ -81,32 +89,43 @@ func checkTransformer(id string, it InputTransformer) string {
 			return "Invalid InputPathsMap for target " + id + ": " + path + " is not a valid JSON path."
 		}
 	}
-	for _, name := range TemplatePlaceholders(it.Template) {
-		if _, ok := it.PathsMap[name]; !ok && !IsPredefinedPlaceholder(name) {
-			return "InputTemplate for target " + id + " contains invalid placeholder " + name + "."
+	for _, p := range TemplatePlaceholders(it.Template) {
+		if _, ok := it.PathsMap[p.Name]; !ok && !IsPredefinedPlaceholder(p.Name) {
+			return "InputTemplate for target " + id + " contains invalid placeholder " + p.Name + "."
 		}
 	}
 	return ""
 }
 
-// TemplatePlaceholders returns the names of the <placeholder>s in an
-// InputTemplate, in order of appearance: a run of letters, digits, '_', '-'
-// and '.' between angle brackets. Other text in angle brackets is literal.
-func TemplatePlaceholders(template string) []string {
-	var out []string
-	for rest := template; ; {
-		open := strings.IndexByte(rest, '<')
+// A Placeholder is one <name> of an InputTemplate: the template's bytes
+// [Start, End) are "<" + Name + ">".
+type Placeholder struct {
+	Name       string
+	Start, End int
+}
+
+// TemplatePlaceholders returns the <placeholder>s of an InputTemplate in
+// order of appearance: '<', a run of letters, digits, '_', '-' and '.',
+// then '>'. Other text in angle brackets is literal. It is the one rule
+// both PutTargets (CheckTargetInput) and delivery (package transform) use.
+func TemplatePlaceholders(template string) []Placeholder {
+	var out []Placeholder
+	for pos := 0; ; {
+		open := strings.IndexByte(template[pos:], '<')
 		if open < 0 {
 			return out
 		}
-		rest = rest[open+1:]
-		end := strings.IndexByte(rest, '>')
+		open += pos
+		end := strings.IndexByte(template[open+1:], '>')
 		if end < 0 {
 			return out
 		}
-		if name := rest[:end]; name != "" && isPlaceholderName(name) {
-			out = append(out, name)
-			rest = rest[end+1:]
+		end += open + 1
+		if name := template[open+1 : end]; name != "" && isPlaceholderName(name) {
+			out = append(out, Placeholder{Name: name, Start: open, End: end + 1})
+			pos = end + 1
+		} else {
+			pos = open + 1
 		}
 	}
 }
@@ -248,7 +267,7 @@ type BusTarget struct {
 // rule's account (PolicyAllows with ActionPutEvents).
 func ParseBusTarget(arn string) (BusTarget, bool) {
 	a, ok := ParseARN(arn)
-	if !ok || a.Service != "events" || !isAccountID(a.Account) || a.Region == "" {
+	if !ok || a.Service != "events" || !IsAccountID(a.Account) || a.Region == "" {
 		return BusTarget{}, false
 	}
 	name, found := strings.CutPrefix(a.Resource, "event-bus/")

@@ -91,9 +91,18 @@ func TestTemplatePlaceholders(t *testing.T) {
 		{`<<x>>`, []string{"x"}},
 		{`<unterminated`, nil},
 		{`<>`, nil},
+		{`<a <b>`, []string{"b"}}, {`"\<a>"`, []string{"a"}}, {`<ü><a>`, []string{"a"}}, {`<a b><c>`, []string{"c"}},
+		{`>a<b<c>d>`, []string{"c"}}, {`<a.b-c_d>`, []string{"a.b-c_d"}},
 	}
 	for _, c := range cases {
-		if got := TemplatePlaceholders(c.tmpl); !reflect.DeepEqual(got, c.want) {
+		var got []string
+		for _, p := range TemplatePlaceholders(c.tmpl) {
+			if c.tmpl[p.Start:p.End] != "<"+p.Name+">" {
+				t.Errorf("TemplatePlaceholders(%q): bytes %d:%d are %q, not <%s>", c.tmpl, p.Start, p.End, c.tmpl[p.Start:p.End], p.Name)
+			}
+			got = append(got, p.Name)
+		}
+		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("TemplatePlaceholders(%q) = %q, want %q", c.tmpl, got, c.want)
 		}
 	}

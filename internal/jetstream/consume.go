@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/switchyard/switchyard/internal/wait"
 )
 
 // Consume delivers the log's records to handle through the durable pull
@@ -62,7 +64,7 @@ func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(
 				return fmt.Errorf("jetstream: consumer %q: %w", durableName, err)
 			}
 			l.log.Warn("jetstream: fetch failed", "consumer", durableName, "err", err)
-			sleep(ctx, time.Second)
+			_ = wait.Sleep(ctx, time.Second)
 			continue
 		}
 		msgs := batch.Messages()
@@ -162,35 +164,9 @@ func (l *EventLog) retryDelay(msg jetstream.Msg) time.Duration {
 // keepInProgress resets the AckWait of msgs every AckWait/3 until the
 // returned function is called.
 func (l *EventLog) keepInProgress(msgs []jetstream.Msg) (stop func()) {
-	done := make(chan struct{})
-	exited := make(chan struct{})
-	go func() {
-		defer close(exited)
-		t := time.NewTicker(l.cfg.AckWait / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				for _, msg := range msgs {
-					_ = msg.InProgress() // best effort: a lost one only risks a duplicate
-				}
-			case <-done:
-				return
-			}
+	return wait.Heartbeat(l.cfg.AckWait/3, func() {
+		for _, msg := range msgs {
+			_ = msg.InProgress() // best effort: a lost one only risks a duplicate
 		}
-	}()
-	return func() {
-		close(done)
-		<-exited
-	}
-}
-
-// sleep waits for d or ctx, whichever ends first.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
+	"github.com/switchyard/switchyard/internal/wait"
 )
 
 // Defaults applied by Queue to zero QueueConfig fields.
@@ -259,7 +260,7 @@ func (q *Queue) Consume(ctx context.Context, workers int, handle func(eventbus.Q
 				return fmt.Errorf("jetstream: queue consumer %q: %w", q.cfg.Durable, err)
 			}
 			q.log.Warn("jetstream: queue fetch failed", "err", err)
-			queueSleep(ctx, time.Second)
+			_ = wait.Sleep(ctx, time.Second)
 			continue
 		}
 		got := 0
@@ -343,13 +344,3 @@ func (m *QueueMsg) Retry(delay time.Duration) error {
 
 // InProgress restarts the job's AckWait.
 func (m *QueueMsg) InProgress() error { return m.msg.InProgress() }
-
-// queueSleep waits for d or ctx, whichever ends first.
-func queueSleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/eventbus"
+	"github.com/switchyard/switchyard/internal/wait"
 )
 
 // Router defaults.
@@ -161,7 +162,7 @@ func (r *Router) watch(ctx context.Context, changes <-chan Change) {
 	for ctx.Err() == nil {
 		r.follow(ctx, changes)
 		for ctx.Err() == nil {
-			sleepCtx(ctx, rewatchDelay)
+			_ = wait.Sleep(ctx, rewatchDelay)
 			var err error
 			if changes, err = r.rules.Watch(ctx); err == nil {
 				r.cfg.Log.Warn("router: rules watch restarted")
@@ -225,7 +226,7 @@ func (r *Router) consume(ctx context.Context) {
 	for ctx.Err() == nil {
 		if err := r.log.Consume(ctx, r.cfg.Durable, handle); err != nil && ctx.Err() == nil {
 			r.cfg.Log.Error("router: event log consumer stopped; restarting", "err", err)
-			sleepCtx(ctx, time.Second)
+			_ = wait.Sleep(ctx, time.Second)
 		}
 	}
 }
@@ -264,15 +265,5 @@ func (r *Router) Close(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-}
-
-// sleepCtx waits for d or ctx, whichever ends first.
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // A Credential is one access key switchyard accepts: the key pair, the
@@ -79,7 +81,7 @@ func validateCredentials(creds []Credential) error {
 		if c.SecretAccessKey == "" {
 			return fmt.Errorf("%s: secret_access_key is empty", entry)
 		}
-		if !isAccount(c.Account) {
+		if !eventbus.IsAccountID(c.Account) {
 			return fmt.Errorf("%s: account %q is not 12 digits", entry, c.Account)
 		}
 		for _, p := range c.Partners {
@@ -93,19 +95,6 @@ func validateCredentials(creds []Credential) error {
 
 func badKeyRune(r rune) bool {
 	return r <= ' ' || r == 0x7f || r == '/' || r == ',' || r == '=' || r == ';'
-}
-
-// isAccount reports whether s is a 12-digit AWS account id.
-func isAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // isPartnerName reports whether s fits one segment of the partner event

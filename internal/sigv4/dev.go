@@ -30,7 +30,7 @@ func (Dev) Authenticate(r *http.Request, _ []byte) (eventbus.Caller, error) {
 		return eventbus.Caller{}, err
 	}
 	account := devAccount
-	if isAccount(scope.AccessKeyID) {
+	if eventbus.IsAccountID(scope.AccessKeyID) {
 		account = scope.AccessKeyID
 	}
 	return eventbus.Caller{AccessKeyID: scope.AccessKeyID, Account: account, AnyPartner: true}, nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/switchyard/switchyard/internal/awserr"
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // authCodes are the only exceptions authentication may answer with.
@@ -90,7 +91,7 @@ func FuzzAuthenticate(f *testing.F) {
 		devCaller, devErr := Dev{}.Authenticate(req, []byte(body))
 		if devErr != nil {
 			checkAuthError(t, devErr)
-		} else if devCaller.AccessKeyID == "" || !isAccount(devCaller.Account) || !devCaller.AnyPartner {
+		} else if devCaller.AccessKeyID == "" || !eventbus.IsAccountID(devCaller.Account) || !devCaller.AnyPartner {
 			t.Fatalf("dev caller %+v", devCaller)
 		}
 		c, err := v.Authenticate(req, []byte(body))

@@ -10,6 +10,8 @@ import (
 	"math/big"
 	"strings"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // headerRegionSet and queryRegionSet carry SigV4a's region set, which takes
@@ -71,35 +73,9 @@ func verifyECDSA(key *ecdsa.PublicKey, date time.Time, scope Scope, canonical, s
 // characters.
 func regionSetMatches(set, region string) bool {
 	for _, pattern := range strings.Split(set, ",") {
-		if wildcardMatch(strings.TrimSpace(pattern), region) {
+		if eventbus.WildcardMatch(strings.TrimSpace(pattern), region, false) {
 			return true
 		}
 	}
 	return false
-}
-
-// wildcardMatch matches s against a pattern whose only metacharacter is '*'.
-func wildcardMatch(pattern, s string) bool {
-	star, mark := -1, 0
-	p, i := 0, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }

@@ -292,22 +292,6 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
-// appendCompact appends the JSON value v without insignificant whitespace.
-func appendCompact(dst, v []byte) []byte {
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case c == '"':
-			end, _ := stringEnd(v, i)
-			dst = append(dst, v[i:end]...)
-			i = end - 1
-		case isSpace(c):
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
-
 // appendUnquoted appends the object or array v as EventBridge puts one
 // inside a JSON string: compact, with the quotes around its strings removed
 // and everything else, escapes included, kept, so that the result is valid

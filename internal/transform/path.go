@@ -3,6 +3,8 @@ package transform
 import (
 	"strconv"
 	"strings"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // This file evaluates the JSONPaths of InputPath and InputPathsMap. The
@@ -186,7 +188,7 @@ func collect(v []byte, steps []step, out *[]byte, first int) bool {
 		if len(*out) > first {
 			*out = append(*out, ',')
 		}
-		*out = appendCompact(*out, v)
+		*out = eventbus.AppendCompactJSON(*out, v)
 		return true
 	}
 	s, rest := steps[0], steps[1:]

@@ -1,22 +1,14 @@
 package transform
 
 import (
-	"strings"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // This file compiles an InputTemplate into literal text and placeholders,
 // each placeholder marked with whether it sits inside a JSON string of the
 // template, and renders it against one event.
-
-// Predefined placeholder names (eventbus.IsPredefinedPlaceholder).
-const (
-	nameRuleArn       = "aws.events.rule-arn"
-	nameRuleName      = "aws.events.rule-name"
-	nameIngestionTime = "aws.events.event.ingestion-time"
-	nameEvent         = "aws.events.event"
-	nameEventJSON     = "aws.events.event.json"
-)
 
 // A source is where a template variable's value comes from.
 type source uint8
@@ -55,47 +47,6 @@ type template struct {
 	wildcards  []int // the vars with indefinite paths
 }
 
-// A span is one placeholder of a template: text[start:end] is "<name>".
-type span struct {
-	start, end int
-	name       string
-}
-
-// placeholders returns the placeholders of text in order, exactly as
-// eventbus.TemplatePlaceholders finds them: '<', a run of letters, digits,
-// '_', '-' and '.', then '>'. Other text in angle brackets is literal.
-func placeholders(text string) []span {
-	var out []span
-	for pos := 0; ; {
-		open := strings.IndexByte(text[pos:], '<')
-		if open < 0 {
-			return out
-		}
-		open += pos
-		end := strings.IndexByte(text[open+1:], '>')
-		if end < 0 {
-			return out
-		}
-		end += open + 1
-		if name := text[open+1 : end]; name != "" && isPlaceholderName(name) {
-			out = append(out, span{start: open, end: end + 1, name: name})
-			pos = end + 1
-		} else {
-			pos = open + 1
-		}
-	}
-}
-
-func isPlaceholderName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
-
 // scanQuotes advances the template's string state over literal text: a
 // '"' outside a string opens one, an unescaped '"' inside closes it, and
 // '\' inside a string escapes the next byte.
@@ -123,18 +74,18 @@ func compileTemplate(text string, paths map[string]string) (t template, bad stri
 	index := map[string]int{}
 	inString, escaped := false, false
 	pos := 0
-	for _, sp := range placeholders(text) {
-		lit := text[pos:sp.start]
+	for _, sp := range eventbus.TemplatePlaceholders(text) {
+		lit := text[pos:sp.Start]
 		inString, escaped = scanQuotes(lit, inString, escaped)
 		escaped = false // a placeholder is never half of an escape
-		i, seen := index[sp.name]
+		i, seen := index[sp.Name]
 		if !seen {
-			v, ok := resolve(sp.name, paths)
+			v, ok := resolve(sp.Name, paths)
 			if !ok {
-				return template{}, sp.name, false
+				return template{}, sp.Name, false
 			}
 			i = len(t.vars)
-			index[sp.name] = i
+			index[sp.Name] = i
 			t.vars = append(t.vars, v)
 			switch {
 			case v.src != srcPath:
@@ -147,7 +98,7 @@ func compileTemplate(text string, paths map[string]string) (t template, bad stri
 		}
 		t.segs = append(t.segs, segment{literal: lit, variable: i, inString: inString})
 		t.literalLen += len(lit)
-		pos = sp.end
+		pos = sp.End
 	}
 	t.segs = append(t.segs, segment{literal: text[pos:], variable: -1})
 	t.literalLen += len(text) - pos
@@ -158,15 +109,15 @@ func compileTemplate(text string, paths map[string]string) (t template, bad stri
 // reserves them, and InputPathsMap keys cannot contain '.' anyway.
 func resolve(name string, paths map[string]string) (variable, bool) {
 	switch name {
-	case nameRuleArn:
+	case eventbus.PlaceholderRuleArn:
 		return variable{name: name, src: srcRuleArn}, true
-	case nameRuleName:
+	case eventbus.PlaceholderRuleName:
 		return variable{name: name, src: srcRuleName}, true
-	case nameIngestionTime:
+	case eventbus.PlaceholderIngestionTime:
 		return variable{name: name, src: srcIngestionTime}, true
-	case nameEvent:
+	case eventbus.PlaceholderEvent:
 		return variable{name: name, src: srcEvent}, true
-	case nameEventJSON:
+	case eventbus.PlaceholderEventJSON:
 		return variable{name: name, src: srcEventJSON}, true
 	}
 	p, ok := paths[name]
@@ -303,7 +254,7 @@ func appendValue(dst []byte, v value, inString bool) []byte {
 		if inString {
 			dst = appendUnquoted(dst, v.raw)
 		} else {
-			dst = appendCompact(dst, v.raw)
+			dst = eventbus.AppendCompactJSON(dst, v.raw)
 		}
 	default:
 		dst = append(dst, v.raw...)

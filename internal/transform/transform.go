@@ -166,7 +166,7 @@ func isPathKey(k string) bool {
 //   - No setting: the event itself. Input: the constant, verbatim.
 //   - InputPath: the JSON value at the path, verbatim from the event (a
 //     string keeps its quotes); "$" is the whole event. A path that matches
-//     nothing gives an empty input (nil), as delivery.BasicTransform did.
+//     nothing gives an empty input (nil).
 //   - Paths: dot notation, "[n]" indexes, "*" wildcards (the grammar is at
 //     the top of path.go). A wildcard path yields an array of every match,
 //     [] for none. Of duplicate member names the last counts.

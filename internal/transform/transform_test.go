@@ -3,7 +3,6 @@ package transform
 import (
 	"encoding/json"
 	"errors"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -13,30 +12,44 @@ import (
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
-// agreementTemplates are templates whose placeholders both scanners must
-// find alike.
-var agreementTemplates = []string{
-	`"<a> and <b>"`, `<a <b>`, `a < b > c`, `<<x>>`, `<unterminated`, `<>`, `<a.b-c_d>`,
-	`<aws.events.event.json>`, `<a b><c>`, `>a<b<c>d>`, `"\<a>"`, `<ü><a>`, ``,
-}
-
-func TestPlaceholdersAgreeWithEventbus(t *testing.T) {
-	for _, tmpl := range agreementTemplates {
-		checkPlaceholdersAgree(t, tmpl)
+// TestAcceptedByPutTargetsCompiles: an InputTransformer PutTargets'
+// check (eventbus.CheckTargetInput) accepts compiles for delivery, and one
+// it refuses does not. Both read placeholders with
+// eventbus.TemplatePlaceholders; the cases are the ones where scanners of
+// angle brackets tend to differ.
+func TestAcceptedByPutTargetsCompiles(t *testing.T) {
+	paths := map[string]string{"a": "$.detail.a", "b": "$.detail.b", "c": "$.detail.c", "x": "$.x"}
+	tests := []struct {
+		name, template string
+		accepted       bool
+	}{
+		{"two in a string", `"<a> and <b>"`, true},
+		{"unclosed then closed", `<a <b>`, true},
+		{"spaced brackets", `a < b > c`, true},
+		{"doubled brackets", `<<x>>`, true},
+		{"unterminated", `<unterminated`, true},
+		{"empty brackets", `<>`, true},
+		{"predefined", `{"e":<aws.events.event.json>,"r":"<aws.events.rule-arn>"}`, true},
+		{"space inside", `<a b><c>`, true},
+		{"reversed", `>a<b<c>d>`, true},
+		{"escaped quote before", `"\<a>"`, true},
+		{"non-ASCII name", `<ü><a>`, true},
+		{"undefined", `"<a> <nope>"`, false},
+		{"undefined after unclosed", `<a <nope>`, false},
+		{"predefined prefix", `<aws.events>`, false},
 	}
-}
-
-func checkPlaceholdersAgree(t *testing.T, tmpl string) {
-	t.Helper()
-	var got []string
-	for _, sp := range placeholders(tmpl) {
-		if tmpl[sp.start:sp.end] != "<"+sp.name+">" {
-			t.Fatalf("placeholders(%q): span %d:%d is %q, not <%s>", tmpl, sp.start, sp.end, tmpl[sp.start:sp.end], sp.name)
-		}
-		got = append(got, sp.name)
-	}
-	if want := eventbus.TemplatePlaceholders(tmpl); !reflect.DeepEqual(got, want) {
-		t.Fatalf("placeholders(%q) = %q, eventbus.TemplatePlaceholders = %q", tmpl, got, want)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			it := &eventbus.InputTransformer{PathsMap: paths, Template: tc.template}
+			msg := eventbus.CheckTargetInput("t1", eventbus.TargetInput{InputTransformer: it})
+			if (msg == "") != tc.accepted {
+				t.Fatalf("CheckTargetInput = %q, want accepted %v", msg, tc.accepted)
+			}
+			_, err := Compile(eventbus.Target{ID: "t1", InputTransformer: it})
+			if (err == nil) != tc.accepted {
+				t.Fatalf("PutTargets accepted %v, Compile error %v", tc.accepted, err)
+			}
+		})
 	}
 }
 
@@ -255,7 +268,7 @@ func TestCache(t *testing.T) {
 }
 
 func TestPredefinedNamesAreEventbus(t *testing.T) {
-	for _, name := range []string{nameRuleArn, nameRuleName, nameIngestionTime, nameEvent, nameEventJSON} {
+	for _, name := range []string{eventbus.PlaceholderRuleArn, eventbus.PlaceholderRuleName, eventbus.PlaceholderIngestionTime, eventbus.PlaceholderEvent, eventbus.PlaceholderEventJSON} {
 		if !eventbus.IsPredefinedPlaceholder(name) {
 			t.Errorf("%s is not predefined for eventbus", name)
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/delivery"
+	"github.com/switchyard/switchyard/internal/wait"
 )
 
 // A limiter spaces the requests to each API destination so that they keep
@@ -68,12 +69,5 @@ func (l *limiter) wait(ctx context.Context, destination string, rate int, reqTim
 	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return wait.Sleep(ctx, d)
 }
