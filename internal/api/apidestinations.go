@@ -185,7 +185,7 @@ func (s *Service) DeleteApiDestination(ctx context.Context, in *apimodel.DeleteA
 	if err != nil {
 		return nil, err
 	}
-	_, err = mutate(ctx, s.st.APIDestinations, func(*eventbus.APIDestination) error { return errDelete }, c.Account, *in.Name)
+	_, err = mutate(ctx, s.st.APIDestinations, func(*eventbus.APIDestination) error { return eventbus.ErrRemove }, c.Account, *in.Name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return nil, awserr.APIDestinationNotFound("delete", *in.Name)
 	}

@@ -239,7 +239,7 @@ func (s *Service) DeleteEventBus(ctx context.Context, in *apimodel.DeleteEventBu
 	if rules > 0 {
 		return awserr.BusHasRules()
 	}
-	bus, err := mutate(ctx, s.st.Buses, func(*eventbus.Bus) error { return errDelete }, c.Account, name)
+	bus, err := mutate(ctx, s.st.Buses, func(*eventbus.Bus) error { return eventbus.ErrRemove }, c.Account, name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return nil
 	}
@@ -260,7 +260,7 @@ func (s *Service) releaseSource(ctx context.Context, account, source string) err
 			return errNoChange
 		}
 		if src.Deleted {
-			return errDelete
+			return eventbus.ErrRemove
 		}
 		src.PendingSince = s.now()
 		return nil

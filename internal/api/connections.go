@@ -374,7 +374,7 @@ func (s *Service) DeleteConnection(ctx context.Context, in *apimodel.DeleteConne
 	if err != nil {
 		return nil, err
 	}
-	before, _, err := s.changeConnection(ctx, "delete", c.Account, *in.Name, func(*eventbus.Connection) error { return errDelete })
+	before, _, err := s.changeConnection(ctx, "delete", c.Account, *in.Name, func(*eventbus.Connection) error { return eventbus.ErrRemove })
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func (s *Service) getRule(ctx context.Context, account, bus, name string) (event
 }
 
 // changeRule applies change to a stored rule (see mutate), answering
-// ResourceNotFoundException when it is missing. change may return errDelete
+// ResourceNotFoundException when it is missing. change may return eventbus.ErrRemove
 // or errNoChange; the latter is not an error for the caller.
 func (s *Service) changeRule(ctx context.Context, account, bus, name string, change func(*eventbus.Rule) error) (eventbus.Rule, error) {
 	r, err := mutate(ctx, s.st.Rules, change, account, bus, name)
@@ -223,7 +223,7 @@ func (s *Service) DeleteRule(ctx context.Context, in *apimodel.DeleteRuleRequest
 		case !r.Managed() && len(r.Targets) > 0:
 			return awserr.RuleHasTargets()
 		}
-		return errDelete
+		return eventbus.ErrRemove
 	}, c.Account, bus, *in.Name)
 	if errors.Is(err, eventbus.ErrNotFound) {
 		return nil

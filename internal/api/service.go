@@ -1,11 +1,13 @@
 // Package api owns the meaning of switchyard's EventBridge operations: it
-// implements apimodel.Service on top of the eventbus domain and its KV
-// stores, one file per resource family (sources, buses, tags, patterns).
+// implements apimodel.Service on top of the eventbus domain and its typed
+// record stores (eventbus.Stores), one file per resource family (sources,
+// buses, rules, targets, tags, connections, API destinations, ingest).
 //
 // It receives requests already decoded and validated against the model by
 // apimodel, and the authenticated caller in the context (awsjson). It never
-// speaks HTTP, never parses wire JSON, and never knows which storage
-// technology sits behind eventbus.KV.
+// speaks HTTP, never parses wire JSON, never encodes a stored record itself
+// (eventbus.Records does), and never knows which storage technology sits
+// behind eventbus.KV.
 package api
 
 import (
@@ -133,12 +135,10 @@ func caller(ctx context.Context) (eventbus.Caller, error) {
 	return c, nil
 }
 
-// errDelete, returned by a mutate function, deletes the record instead.
-var errDelete = eventbus.ErrRemove
-
 // mutate applies change to the record under key and writes it back (see
 // eventbus.Records.Update), answering ConcurrentModificationException when
-// it kept losing races. change may return errDelete to remove the record,
+// it kept losing races. change may return eventbus.ErrRemove to remove the
+// record,
 // or any other error to abort. A missing record is eventbus.ErrNotFound.
 func mutate[T any](ctx context.Context, r *eventbus.Records[T], change func(*T) error, key ...string) (T, error) {
 	v, err := r.Update(ctx, 0, change, key...)

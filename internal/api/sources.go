@@ -172,7 +172,7 @@ func (s *Service) DeletePartnerEventSource(ctx context.Context, in *apimodel.Del
 			return err
 		}
 		if !exists {
-			return errDelete
+			return eventbus.ErrRemove
 		}
 		src.Deleted = true
 		return nil
