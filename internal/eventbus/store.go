@@ -32,7 +32,8 @@ type Write struct {
 	Value []byte
 	// Delete removes Key instead of storing Value.
 	Delete bool
-	// Revision is the revision Key must be at; 0 means it must be absent
+	// Revision is the revision Key must be at, as read from a live entry
+	// (Get, List, or a put a Watch reported); 0 means it must be absent
 	// (never written, or deleted).
 	Revision uint64
 }

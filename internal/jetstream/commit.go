@@ -74,34 +74,28 @@ func (kv *KV) Commit(ctx context.Context, writes ...eventbus.Write) ([]uint64, e
 	return revs, nil
 }
 
-// expected returns the last sequence to expect on subject for w: w's
-// revision when the key is live at it; for a key that must be absent, 0 if
-// it was never written or its delete marker's sequence. A key in any other
-// state is eventbus.ErrConflict. The batch's expectation then guards
-// against changes after this read.
+// expected returns the last sequence to expect on subject for w. A write
+// at a revision expects that revision: the caller read it from a live
+// entry, and a key changed or deleted since has a later sequence. A key
+// that must be absent expects 0 if it was never written, or its delete
+// marker's sequence (read here); if it is live, eventbus.ErrConflict. The
+// batch's expectation then guards against changes after this read.
 func (kv *KV) expected(ctx context.Context, subject string, w eventbus.Write) (uint64, error) {
-	var live bool
-	var seq uint64
+	if w.Revision != 0 {
+		return w.Revision, nil
+	}
 	m, err := kv.stream.GetLastMsgForSubject(ctx, subject)
 	switch {
 	case errors.Is(err, jetstream.ErrMsgNotFound):
+		return 0, nil
 	case err != nil:
 		return 0, fmt.Errorf("jetstream: commit: read %q: %w", w.Key, err)
-	default:
-		seq = m.Sequence
-		switch m.Header.Get(hdrKVOperation) {
-		case "DEL", "PURGE":
-		default:
-			live = true
-		}
 	}
-	switch {
-	case w.Revision == 0 && !live:
-		return seq, nil
-	case w.Revision != 0 && live && seq == w.Revision:
-		return seq, nil
+	switch m.Header.Get(hdrKVOperation) {
+	case "DEL", "PURGE":
+		return m.Sequence, nil
 	}
-	return 0, fmt.Errorf("%w: %q is not at revision %d", eventbus.ErrConflict, w.Key, w.Revision)
+	return 0, fmt.Errorf("%w: %q exists", eventbus.ErrConflict, w.Key)
 }
 
 // pubAck is JetStream's answer to a publish (or to a batch's commit).

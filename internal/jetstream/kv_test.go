@@ -129,3 +129,40 @@ func BenchmarkKVList(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkKVCommit compares a plain Create with Commit of one write and of
+// two (a record and its scope's count, as eventbus.Records writes them).
+func BenchmarkKVCommit(b *testing.B) {
+	c := openTest(b, b.TempDir())
+	kv, err := c.KV(b.Context(), "bench")
+	if err != nil {
+		b.Fatalf("KV: %v", err)
+	}
+	value := make([]byte, 512)
+	b.Run("create", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := kv.Create(b.Context(), value, "create", fmt.Sprint(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("commit1", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := kv.Commit(b.Context(), eventbus.Write{Key: []string{"commit1", fmt.Sprint(i)}, Value: value}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("commit2", func(b *testing.B) {
+		var rev uint64
+		for i := 0; b.Loop(); i++ {
+			revs, err := kv.Commit(b.Context(),
+				eventbus.Write{Key: []string{"commit2", fmt.Sprint(i)}, Value: value},
+				eventbus.Write{Key: []string{"count"}, Value: fmt.Append(nil, i), Revision: rev})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rev = revs[1]
+		}
+	})
+}

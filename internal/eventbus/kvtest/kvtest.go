@@ -358,8 +358,10 @@ func testCommit(t *testing.T, kv eventbus.KV) {
 	if e := mustGet(t, kv, "b", "x"); string(e.Value) != "b2" || e.Revision != revs2[1] {
 		t.Fatalf("b after delete commit = %+v", e)
 	}
-	_, err = kv.Commit(ctx, eventbus.Write{Key: []string{"a"}, Delete: true, Revision: revs2[0]})
+	_, err = kv.Commit(ctx, eventbus.Write{Key: []string{"a"}, Delete: true, Revision: revs[0]})
 	wantErr(t, "Commit deleting a deleted key", err, eventbus.ErrConflict)
+	_, err = kv.Commit(ctx, eventbus.Write{Key: []string{"a"}, Value: []byte("back"), Revision: revs[0]})
+	wantErr(t, "Commit writing a deleted key at its last live revision", err, eventbus.ErrConflict)
 
 	if _, err := kv.Commit(ctx, eventbus.Write{Key: []string{"a", ""}, Value: []byte("x")}); err == nil {
 		t.Error("Commit with an empty segment: want an error")
