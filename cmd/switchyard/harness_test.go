@@ -187,3 +187,11 @@ func runErrorTable(t *testing.T, addr, file string, vars map[string]string, snap
 		t.Errorf("bad requests changed stored state:\n before %s\n after  %s", before, after)
 	}
 }
+
+// srcName is the partner event source most tests use.
+const srcName = "aws.partner/acme.com/orders/created"
+
+func describeState(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeEventSourceOutput {
+	t.Helper()
+	return must[*eventbridge.DescribeEventSourceOutput](t)(c.DescribeEventSource(context.Background(), &eventbridge.DescribeEventSourceInput{Name: aws.String(name)}))
+}
