@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/smithy-go"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // Accounts used across the end-to-end tests: a SaaS partner and two
@@ -194,4 +196,8 @@ const srcName = "aws.partner/acme.com/orders/created"
 func describeState(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeEventSourceOutput {
 	t.Helper()
 	return must[*eventbridge.DescribeEventSourceOutput](t)(c.DescribeEventSource(context.Background(), &eventbridge.DescribeEventSourceInput{Name: aws.String(name)}))
+}
+
+func ruleARN(account, bus, rule string) string {
+	return eventbus.RuleARN("us-east-1", account, bus, rule)
 }

@@ -242,7 +242,7 @@ type errorCase struct {
 // runErrorTable sends every case of the testdata file to the server at addr,
 // checks each error word for word, and then that snapshot (the stored state
 // as the API reports it) did not change: bad input never damages state. The
-// cases run one after another so that the snapshot sees all of them.
+// cases run in parallel, all before the second snapshot.
 func runErrorTable(t *testing.T, addr, file string, vars map[string]string, snapshot func() string) {
 	t.Helper()
 	raw, err := os.ReadFile(file)
@@ -260,25 +260,32 @@ func runErrorTable(t *testing.T, addr, file string, vars map[string]string, snap
 		return s
 	}
 	before := snapshot()
-	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
-			account, body := customerAcct, expand(c.Body)
-			if c.Account != "" {
-				account = expand(c.Account)
-			}
-			status, typ, msg := rawCall(t, addr, account, c.Op, body)
-			if status != 400 || typ != c.Type {
-				t.Fatalf("%s %s: got %d %s %q, want 400 %s", c.Op, body, status, typ, msg, c.Type)
-			}
-			if c.Message != nil && msg != expand(*c.Message) {
-				t.Errorf("%s %s:\n got  %q\n want %q", c.Op, body, msg, expand(*c.Message))
-			}
-			if msg == "" && typ != "UnknownOperationException" && typ != "SerializationException" {
-				t.Errorf("%s: %s without a message", c.Op, typ)
-			}
-		})
-	}
+	t.Run("cases", func(t *testing.T) { // returns when every case has
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) {
+				t.Parallel()
+				account, body := customerAcct, expand(c.Body)
+				if c.Account != "" {
+					account = expand(c.Account)
+				}
+				status, typ, msg := rawCall(t, addr, account, c.Op, body)
+				if status != 400 || typ != c.Type {
+					t.Fatalf("%s %s: got %d %s %q, want 400 %s", c.Op, body, status, typ, msg, c.Type)
+				}
+				if c.Message != nil && msg != expand(*c.Message) {
+					t.Errorf("%s %s:\n got  %q\n want %q", c.Op, body, msg, expand(*c.Message))
+				}
+				if msg == "" && typ != "UnknownOperationException" && typ != "SerializationException" {
+					t.Errorf("%s: %s without a message", c.Op, typ)
+				}
+			})
+		}
+	})
 	if after := snapshot(); after != before {
 		t.Errorf("bad requests changed stored state:\n before %s\n after  %s", before, after)
 	}
+}
+
+func ruleARN(account, bus, rule string) string {
+	return eventbus.RuleARN("us-east-1", account, bus, rule)
 }
