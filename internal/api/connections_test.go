@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/switchyard/switchyard/internal/api"
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
@@ -106,11 +107,13 @@ func wantInvocationParams(t *testing.T, p *types.ConnectionHttpParameters) {
 // TestConnectionLifecycle walks a connection of each authorization type
 // through every connection operation.
 func TestConnectionLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	for _, typ := range authTypes {
 		t.Run(string(typ), func(t *testing.T) {
+			t.Parallel()
 			name := "conn-" + string(typ)
 			before := time.Now().Add(-time.Second)
 			created := createConnection(t, c, name, typ, "lifecycle")
@@ -269,8 +272,9 @@ func updateParams(p *types.CreateConnectionAuthRequestParameters) *types.UpdateC
 // KMS key only, a change of authorization type, replacing the invocation
 // parameters, and a request that changes nothing.
 func TestUpdateConnectionChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	created := createConnection(t, c, "c1", types.ConnectionAuthorizationTypeBasic, "u")
 	arn := aws.ToString(created.ConnectionArn)
@@ -336,7 +340,8 @@ func TestUpdateConnectionChanges(t *testing.T) {
 // customerAcct, and checks the error word for word and that nothing
 // changed.
 func TestConnectionAndDestinationErrors(t *testing.T) {
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxConnections, c.API.MaxAPIDestinations = 2, 2 })
+	t.Parallel()
+	m := startServer(t, func(c *api.Config) { c.MaxConnections, c.MaxAPIDestinations = 2, 2 })
 	addr := m.Addr()
 	c := clientFor(m, customerAcct)
 	conn := createConnection(t, c, "existing", types.ConnectionAuthorizationTypeApiKey, "errors")
@@ -358,8 +363,9 @@ func TestConnectionAndDestinationErrors(t *testing.T) {
 
 // TestListConnections pages through connections under each filter.
 func TestListConnections(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	var want []string
 	for i := range 7 {
@@ -420,8 +426,9 @@ func TestListConnections(t *testing.T) {
 // TestConnectionIsolation: each account has its own connections under the
 // same names, and cannot read, change or use another's.
 func TestConnectionIsolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	a, b := clientFor(m, customerAcct), clientFor(m, otherAcct)
 	ca := createConnection(t, a, "shared-name", types.ConnectionAuthorizationTypeBasic, "iso-a")
 	cb := createConnection(t, b, "shared-name", types.ConnectionAuthorizationTypeApiKey, "iso-b")
@@ -459,8 +466,9 @@ func TestConnectionIsolation(t *testing.T) {
 // TestConnectionQuota: the account-level quota is configurable and
 // counts per account; deleting frees a place.
 func TestConnectionQuota(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxConnections = 2 })
+	m := startServer(t, func(c *api.Config) { c.MaxConnections = 2 })
 	c := clientFor(m, customerAcct)
 	createConnection(t, c, "q1", types.ConnectionAuthorizationTypeBasic, "q")
 	createConnection(t, c, "q2", types.ConnectionAuthorizationTypeBasic, "q")
