@@ -8,8 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -132,62 +130,6 @@ func rawCall(t *testing.T, addr, account, op, body string) (int, string, string)
 		t.Errorf("%s: X-Amzn-ErrorType %q differs from __type %q", op, got, e.Type)
 	}
 	return res.StatusCode, e.Type, e.Message
-}
-
-// An errorCase is one entry of a testdata/*.json error table: a raw request,
-// sent as Account (customerAcct when empty), and the error AWS gives for it.
-// A nil Message checks the exception name only. ${NAME} in Body, Account
-// and Message is replaced from the table's variables.
-type errorCase struct {
-	Name    string  `json:"name"`
-	Op      string  `json:"op"`
-	Body    string  `json:"body"`
-	Account string  `json:"account"`
-	Type    string  `json:"type"`
-	Message *string `json:"message"`
-}
-
-// runErrorTable sends every case of the testdata file to the server at addr,
-// checks each error word for word, and then that snapshot (the stored state
-// as the API reports it) did not change: bad input never damages state.
-func runErrorTable(t *testing.T, addr, file string, vars map[string]string, snapshot func() string) {
-	t.Helper()
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []errorCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
-	expand := func(s string) string {
-		for k, v := range vars {
-			s = strings.ReplaceAll(s, k, v)
-		}
-		return s
-	}
-	before := snapshot()
-	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
-			account, body := customerAcct, expand(c.Body)
-			if c.Account != "" {
-				account = expand(c.Account)
-			}
-			status, typ, msg := rawCall(t, addr, account, c.Op, body)
-			if status != 400 || typ != c.Type {
-				t.Fatalf("%s %s: got %d %s %q, want 400 %s", c.Op, body, status, typ, msg, c.Type)
-			}
-			if c.Message != nil && msg != expand(*c.Message) {
-				t.Errorf("%s %s:\n got  %q\n want %q", c.Op, body, msg, expand(*c.Message))
-			}
-			if msg == "" && typ != "UnknownOperationException" && typ != "SerializationException" {
-				t.Errorf("%s: %s without a message", c.Op, typ)
-			}
-		})
-	}
-	if after := snapshot(); after != before {
-		t.Errorf("bad requests changed stored state:\n before %s\n after  %s", before, after)
-	}
 }
 
 // srcName is the partner event source most tests use.
