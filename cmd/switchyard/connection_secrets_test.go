@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 )
 
@@ -296,73 +295,8 @@ func TestSecretKeyFile(t *testing.T) {
 	}
 }
 
-var authTypes = []types.ConnectionAuthorizationType{
-	types.ConnectionAuthorizationTypeBasic, types.ConnectionAuthorizationTypeApiKey, types.ConnectionAuthorizationTypeOauthClientCredentials,
-}
-
-// authInput returns CreateConnection auth parameters of typ whose secrets
-// all carry tag, with one secret and one plain invocation parameter of each
-// kind.
-func authInput(typ types.ConnectionAuthorizationType, tag string) *types.CreateConnectionAuthRequestParameters {
-	p := &types.CreateConnectionAuthRequestParameters{InvocationHttpParameters: &types.ConnectionHttpParameters{
-		HeaderParameters: []types.ConnectionHeaderParameter{
-			{Key: aws.String("X-Plain"), Value: aws.String("plain-header")},
-			{Key: aws.String("X-Secret"), Value: aws.String("hdr-" + tag), IsValueSecret: true},
-		},
-		QueryStringParameters: []types.ConnectionQueryStringParameter{{Key: aws.String("token"), Value: aws.String("qs-" + tag), IsValueSecret: true}},
-		BodyParameters:        []types.ConnectionBodyParameter{{Key: aws.String("tenant"), Value: aws.String("plain-body")}},
-	}}
-	switch typ {
-	case types.ConnectionAuthorizationTypeBasic:
-		p.BasicAuthParameters = &types.CreateConnectionBasicAuthRequestParameters{Username: aws.String("user-1"), Password: aws.String("pw-" + tag)}
-	case types.ConnectionAuthorizationTypeApiKey:
-		p.ApiKeyAuthParameters = &types.CreateConnectionApiKeyAuthRequestParameters{ApiKeyName: aws.String("x-api-key"), ApiKeyValue: aws.String("key-" + tag)}
-	case types.ConnectionAuthorizationTypeOauthClientCredentials:
-		p.OAuthParameters = &types.CreateConnectionOAuthRequestParameters{
-			AuthorizationEndpoint: aws.String("https://auth.example.com/oauth2/token"), HttpMethod: types.ConnectionOAuthHttpMethodPost,
-			ClientParameters: &types.CreateConnectionOAuthClientRequestParameters{ClientID: aws.String("client-1"), ClientSecret: aws.String("cs-" + tag)},
-			OAuthHttpParameters: &types.ConnectionHttpParameters{BodyParameters: []types.ConnectionBodyParameter{
-				{Key: aws.String("scope"), Value: aws.String("read")},
-				{Key: aws.String("audience"), Value: aws.String("aud-" + tag), IsValueSecret: true},
-			}},
-		}
-	}
-	return p
-}
-
-// secretsOf lists the secret values authInput(typ, tag) carries.
-func secretsOf(typ types.ConnectionAuthorizationType, tag string) []string {
-	s := []string{"hdr-" + tag, "qs-" + tag}
-	switch typ {
-	case types.ConnectionAuthorizationTypeBasic:
-		s = append(s, "pw-"+tag)
-	case types.ConnectionAuthorizationTypeApiKey:
-		s = append(s, "key-"+tag)
-	default:
-		s = append(s, "cs-"+tag, "aud-"+tag)
-	}
-	return s
-}
-
 // apiDestinationARN returns the ARN of customerAcct's destination name.
 func apiDestinationARN(t *testing.T, m *Main, name string) string {
 	t.Helper()
 	return aws.ToString(describeDestination(t, clientFor(m, customerAcct), name).ApiDestinationArn)
-}
-
-func describeDestination(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeApiDestinationOutput {
-	t.Helper()
-	return must[*eventbridge.DescribeApiDestinationOutput](t)(c.DescribeApiDestination(context.Background(), &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)}))
-}
-
-func createConnection(t *testing.T, c *eventbridge.Client, name string, typ types.ConnectionAuthorizationType, tag string) *eventbridge.CreateConnectionOutput {
-	t.Helper()
-	return must[*eventbridge.CreateConnectionOutput](t)(c.CreateConnection(context.Background(), &eventbridge.CreateConnectionInput{
-		Name: aws.String(name), AuthorizationType: typ, AuthParameters: authInput(typ, tag), Description: aws.String("for " + name),
-	}))
-}
-
-func describeConnection(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeConnectionOutput {
-	t.Helper()
-	return must[*eventbridge.DescribeConnectionOutput](t)(c.DescribeConnection(context.Background(), &eventbridge.DescribeConnectionInput{Name: aws.String(name)}))
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/switchyard/switchyard/internal/apitest"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
@@ -107,7 +108,7 @@ func TestCrashMidRouting(t *testing.T) {
 	}
 	dir := t.TempDir()
 	addr, kill := runBinary(t, buildBinary(t), dir)
-	c := newClient(addr, customerAcct, "dev-secret")
+	c := apitest.NewClient(addr, customerAcct, "dev-secret")
 	createBus(t, c, "src")
 	createBus(t, c, "dst")
 	putRule(t, c, "src", "fwd", `{"source":["app"]}`, types.RuleStateEnabled, target("t", eventbus.BusARN("us-east-1", customerAcct, "dst")))

@@ -24,11 +24,6 @@ func apiDestinationARN(t *testing.T, m *server, name string) string {
 	return aws.ToString(describeDestination(t, clientFor(m, customerAcct), name).ApiDestinationArn)
 }
 
-func describeDestination(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeApiDestinationOutput {
-	t.Helper()
-	return must[*eventbridge.DescribeApiDestinationOutput](t)(c.DescribeApiDestination(context.Background(), &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)}))
-}
-
 func createDestination(t *testing.T, c *eventbridge.Client, name, connArn, endpoint string) *eventbridge.CreateApiDestinationOutput {
 	t.Helper()
 	return must[*eventbridge.CreateApiDestinationOutput](t)(c.CreateApiDestination(context.Background(), &eventbridge.CreateApiDestinationInput{

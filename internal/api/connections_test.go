@@ -21,66 +21,6 @@ var (
 	secretARNRe     = regexp.MustCompile(`^arn:aws:secretsmanager:us-east-1:(\d{12}):secret:events!connection/([\.\-_A-Za-z0-9]+)/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[A-Za-z0-9]{6}$`)
 )
 
-// authInput returns CreateConnection auth parameters of typ whose secrets
-// all carry tag, with one secret and one plain invocation parameter of each
-// kind.
-func authInput(typ types.ConnectionAuthorizationType, tag string) *types.CreateConnectionAuthRequestParameters {
-	p := &types.CreateConnectionAuthRequestParameters{InvocationHttpParameters: &types.ConnectionHttpParameters{
-		HeaderParameters: []types.ConnectionHeaderParameter{
-			{Key: aws.String("X-Plain"), Value: aws.String("plain-header")},
-			{Key: aws.String("X-Secret"), Value: aws.String("hdr-" + tag), IsValueSecret: true},
-		},
-		QueryStringParameters: []types.ConnectionQueryStringParameter{{Key: aws.String("token"), Value: aws.String("qs-" + tag), IsValueSecret: true}},
-		BodyParameters:        []types.ConnectionBodyParameter{{Key: aws.String("tenant"), Value: aws.String("plain-body")}},
-	}}
-	switch typ {
-	case types.ConnectionAuthorizationTypeBasic:
-		p.BasicAuthParameters = &types.CreateConnectionBasicAuthRequestParameters{Username: aws.String("user-1"), Password: aws.String("pw-" + tag)}
-	case types.ConnectionAuthorizationTypeApiKey:
-		p.ApiKeyAuthParameters = &types.CreateConnectionApiKeyAuthRequestParameters{ApiKeyName: aws.String("x-api-key"), ApiKeyValue: aws.String("key-" + tag)}
-	case types.ConnectionAuthorizationTypeOauthClientCredentials:
-		p.OAuthParameters = &types.CreateConnectionOAuthRequestParameters{
-			AuthorizationEndpoint: aws.String("https://auth.example.com/oauth2/token"), HttpMethod: types.ConnectionOAuthHttpMethodPost,
-			ClientParameters: &types.CreateConnectionOAuthClientRequestParameters{ClientID: aws.String("client-1"), ClientSecret: aws.String("cs-" + tag)},
-			OAuthHttpParameters: &types.ConnectionHttpParameters{BodyParameters: []types.ConnectionBodyParameter{
-				{Key: aws.String("scope"), Value: aws.String("read")},
-				{Key: aws.String("audience"), Value: aws.String("aud-" + tag), IsValueSecret: true},
-			}},
-		}
-	}
-	return p
-}
-
-// secretsOf lists the secret values authInput(typ, tag) carries.
-func secretsOf(typ types.ConnectionAuthorizationType, tag string) []string {
-	s := []string{"hdr-" + tag, "qs-" + tag}
-	switch typ {
-	case types.ConnectionAuthorizationTypeBasic:
-		s = append(s, "pw-"+tag)
-	case types.ConnectionAuthorizationTypeApiKey:
-		s = append(s, "key-"+tag)
-	default:
-		s = append(s, "cs-"+tag, "aud-"+tag)
-	}
-	return s
-}
-
-var authTypes = []types.ConnectionAuthorizationType{
-	types.ConnectionAuthorizationTypeBasic, types.ConnectionAuthorizationTypeApiKey, types.ConnectionAuthorizationTypeOauthClientCredentials,
-}
-
-func createConnection(t *testing.T, c *eventbridge.Client, name string, typ types.ConnectionAuthorizationType, tag string) *eventbridge.CreateConnectionOutput {
-	t.Helper()
-	return must[*eventbridge.CreateConnectionOutput](t)(c.CreateConnection(context.Background(), &eventbridge.CreateConnectionInput{
-		Name: aws.String(name), AuthorizationType: typ, AuthParameters: authInput(typ, tag), Description: aws.String("for " + name),
-	}))
-}
-
-func describeConnection(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeConnectionOutput {
-	t.Helper()
-	return must[*eventbridge.DescribeConnectionOutput](t)(c.DescribeConnection(context.Background(), &eventbridge.DescribeConnectionInput{Name: aws.String(name)}))
-}
-
 // wantInvocationParams checks Describe's view of authInput's invocation
 // parameters: plain values shown, secret ones reduced to Key and
 // IsValueSecret.

@@ -4,25 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/smithy-go"
 
 	"github.com/switchyard/switchyard/internal/api"
 	"github.com/switchyard/switchyard/internal/apimodel"
+	"github.com/switchyard/switchyard/internal/apitest"
 	"github.com/switchyard/switchyard/internal/awsjson"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/memstore"
@@ -36,16 +30,27 @@ import (
 // every test runs in parallel. What needs storage on disk, routing or
 // delivery is tested end to end in cmd/switchyard.
 
-// Accounts used across the API tests: a SaaS partner and two customers. In
-// dev mode a 12-digit access key id is the caller's account.
+// The helpers the API tests share (internal/apitest), under their names here.
 const (
-	partnerAcct  = "111111111111"
-	customerAcct = "222222222222"
-	otherAcct    = "333333333333"
+	partnerAcct  = apitest.PartnerAcct
+	customerAcct = apitest.CustomerAcct
+	otherAcct    = apitest.OtherAcct
+	srcName      = apitest.SrcName
 )
 
-// srcName is the partner event source most tests use.
-const srcName = "aws.partner/acme.com/orders/created"
+var (
+	rawCall             = apitest.RawCall
+	wantAPIError        = apitest.WantAPIError
+	describeState       = apitest.DescribeState
+	ruleARN             = apitest.RuleARN
+	authTypes           = apitest.AuthTypes
+	authInput           = apitest.AuthInput
+	createConnection    = apitest.CreateConnection
+	describeConnection  = apitest.DescribeConnection
+	describeDestination = apitest.DescribeDestination
+)
+
+func must[T any](t *testing.T) func(T, error) T { return apitest.Must[T](t) }
 
 // server is an API service over memory stores behind the real wire handler.
 type server struct {
@@ -149,81 +154,8 @@ func (l *eventLog) until(t *testing.T, marker string) []storedEvent {
 	return nil
 }
 
-// newClient returns an SDK client that signs as accessKey (dev mode takes a
-// 12-digit key as the account) and never retries, so errors surface as sent.
-func newClient(addr, accessKey, secret string) *eventbridge.Client {
-	return eventbridge.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
-		BaseEndpoint: aws.String("http://" + addr),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-	})
-}
-
 func clientFor(s *server, account string) *eventbridge.Client {
-	return newClient(s.Addr(), account, "dev-secret")
-}
-
-// wantAPIError fails unless err is the AWS error code with the message.
-// An empty message checks the code only.
-func wantAPIError(t *testing.T, err error, code, message string) {
-	t.Helper()
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("want %s, got %v", code, err)
-	}
-	if apiErr.ErrorCode() != code || (message != "" && apiErr.ErrorMessage() != message) {
-		t.Fatalf("want %s: %q\n got %s: %q", code, message, apiErr.ErrorCode(), apiErr.ErrorMessage())
-	}
-}
-
-func must[T any](t *testing.T) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-// rawCall sends one awsJson1_1 request as the given account (dev mode only
-// needs a parseable Authorization header) and returns status, error type
-// and message (or the body when the call succeeded).
-func rawCall(t *testing.T, addr, account, op, body string) (int, string, string) {
-	t.Helper()
-	req, err := http.NewRequest("POST", "http://"+addr+"/", bytes.NewBufferString(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AWSEvents."+op)
-	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+account+"/"+time.Now().UTC().Format("20060102")+
-		"/us-east-1/events/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=00")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode == 200 {
-		return 200, "", string(raw)
-	}
-	var e struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}
-	if err := json.Unmarshal(raw, &e); err != nil {
-		t.Fatalf("%s: error body is not JSON: %s", op, raw)
-	}
-	if got := res.Header.Get("X-Amzn-ErrorType"); got != e.Type {
-		t.Errorf("%s: X-Amzn-ErrorType %q differs from __type %q", op, got, e.Type)
-	}
-	return res.StatusCode, e.Type, e.Message
+	return apitest.NewClient(s.Addr(), account, "dev-secret")
 }
 
 // An errorCase is one entry of a testdata/*.json error table: a raw request,
@@ -284,8 +216,4 @@ func runErrorTable(t *testing.T, addr, file string, vars map[string]string, snap
 	if after := snapshot(); after != before {
 		t.Errorf("bad requests changed stored state:\n before %s\n after  %s", before, after)
 	}
-}
-
-func ruleARN(account, bus, rule string) string {
-	return eventbus.RuleARN("us-east-1", account, bus, rule)
 }

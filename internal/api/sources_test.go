@@ -12,11 +12,6 @@ import (
 	"github.com/switchyard/switchyard/internal/api"
 )
 
-func describeState(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeEventSourceOutput {
-	t.Helper()
-	return must[*eventbridge.DescribeEventSourceOutput](t)(c.DescribeEventSource(context.Background(), &eventbridge.DescribeEventSourceInput{Name: aws.String(name)}))
-}
-
 // TestPartnerSourceLifecycle walks the state machine of FACTS.md from both
 // sides: PENDING → ACTIVE (bus created) → PENDING (deactivated) → ACTIVE →
 // PENDING (bus deleted) → ACTIVE → DELETED (partner deletes) → gone.
