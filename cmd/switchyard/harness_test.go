@@ -20,16 +20,10 @@ const (
 )
 
 var (
-	rawCall             = apitest.RawCall
-	wantAPIError        = apitest.WantAPIError
-	describeState       = apitest.DescribeState
-	ruleARN             = apitest.RuleARN
-	authTypes           = apitest.AuthTypes
-	authInput           = apitest.AuthInput
-	secretsOf           = apitest.SecretsOf
-	createConnection    = apitest.CreateConnection
-	describeConnection  = apitest.DescribeConnection
-	describeDestination = apitest.DescribeDestination
+	rawCall       = apitest.RawCall
+	wantAPIError  = apitest.WantAPIError
+	describeState = apitest.DescribeState
+	ruleARN       = apitest.RuleARN
 )
 
 func must[T any](t *testing.T) func(T, error) T { return apitest.Must[T](t) }
