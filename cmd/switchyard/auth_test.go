@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/switchyard/switchyard/internal/apitest"
 )
 
 const credentialsJSON = `{"credentials":[
@@ -24,8 +26,8 @@ func TestSigV4Mode(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.Auth = "sigv4"; c.CredentialsFile = creds })
-	partner := newClient(m.Addr(), "AKIAPARTNER0000001", "partner-secret")
-	customer := newClient(m.Addr(), "AKIACUSTOMER000001", "customer-secret")
+	partner := apitest.NewClient(m.Addr(), "AKIAPARTNER0000001", "partner-secret")
+	customer := apitest.NewClient(m.Addr(), "AKIACUSTOMER000001", "customer-secret")
 
 	must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
 	_, err := partner.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String("aws.partner/other.com/a/b"), Account: aws.String(customerAcct)})
@@ -38,9 +40,9 @@ func TestSigV4Mode(t *testing.T) {
 	_, err = customer.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String("aws.partner/acme.com/a/b"), Account: aws.String(customerAcct)})
 	wantAPIError(t, err, "AccessDeniedException", "")
 
-	_, err = newClient(m.Addr(), "AKIAPARTNER0000001", "wrong-secret").ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
+	_, err = apitest.NewClient(m.Addr(), "AKIAPARTNER0000001", "wrong-secret").ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
 	wantAPIError(t, err, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
-	_, err = newClient(m.Addr(), "AKIAUNKNOWN", "x").ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
+	_, err = apitest.NewClient(m.Addr(), "AKIAUNKNOWN", "x").ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
 	wantAPIError(t, err, "UnrecognizedClientException", "The security token included in the request is invalid.")
 	if status, typ, _ := rawCall(t, m.Addr(), "AKIAPARTNER0000001", "ListEventBuses", `{}`); status != 400 || typ != "InvalidSignatureException" {
 		t.Errorf("forged signature: %d %s", status, typ)

@@ -18,6 +18,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/switchyard/switchyard/internal/apitest"
 )
 
 // This file tests that connection secrets stay secret: out of responses,
@@ -78,7 +80,7 @@ func rawBody(t *testing.T, v any) string {
 	return string(b)
 }
 
-// rawAuth is authInput as raw API JSON.
+// rawAuth is apitest.AuthInput as raw API JSON.
 func rawAuth(typ types.ConnectionAuthorizationType, tag string) map[string]any {
 	param := func(k, v string, secret bool) map[string]any {
 		return map[string]any{"Key": k, "Value": v, "IsValueSecret": secret}
@@ -124,9 +126,9 @@ func TestConnectionSecretsStayHidden(t *testing.T) {
 		return msg
 	}
 	arns := map[string]string{}
-	for _, typ := range authTypes {
+	for _, typ := range apitest.AuthTypes {
 		tag := "S3cr3t-" + strings.ToLower(string(typ)[:3])
-		secrets = append(secrets, secretsOf(typ, tag)...)
+		secrets = append(secrets, apitest.SecretsOf(typ, tag)...)
 		name := "hidden-" + strings.ToLower(string(typ))
 		var out struct{ ConnectionArn string }
 		if err := json.Unmarshal([]byte(call("CreateConnection", map[string]any{"Name": name, "AuthorizationType": typ, "AuthParameters": rawAuth(typ, tag)}, 200)), &out); err != nil {
@@ -262,7 +264,7 @@ func TestSecretKeyFile(t *testing.T) {
 	}
 	var logs syncBuffer
 	m, stop := startLoggedServer(t, dir, &logs, "--secret-key-file", keyFile)
-	created := createConnection(t, clientFor(m, customerAcct), "k", types.ConnectionAuthorizationTypeBasic, "keyfile")
+	created := apitest.CreateConnection(t, clientFor(m, customerAcct), "k", types.ConnectionAuthorizationTypeBasic, "keyfile")
 	arn := aws.ToString(created.ConnectionArn)
 	stop()
 	if _, err := os.Stat(filepath.Join(dir, secretKeyFile)); !errors.Is(err, fs.ErrNotExist) {
@@ -277,7 +279,7 @@ func TestSecretKeyFile(t *testing.T) {
 	stop()
 
 	m, _ = startLoggedServer(t, dir, &logs, "--secret-key-file", otherKey)
-	if d := describeConnection(t, clientFor(m, customerAcct), "k"); d.ConnectionState != types.ConnectionStateAuthorized {
+	if d := apitest.DescribeConnection(t, clientFor(m, customerAcct), "k"); d.ConnectionState != types.ConnectionStateAuthorized {
 		t.Fatalf("describe under another key: %+v", d)
 	}
 	if _, err := m.service.ConnectionAuth(ctx, customerAcct, arn); err == nil || strings.Contains(err.Error(), "pw-keyfile") {
@@ -293,4 +295,10 @@ func TestSecretKeyFile(t *testing.T) {
 		_ = bad.Close(ctx)
 		t.Fatal("a missing --secret-key-file was accepted")
 	}
+}
+
+// apiDestinationARN returns the ARN of customerAcct's destination name.
+func apiDestinationARN(t *testing.T, m *Main, name string) string {
+	t.Helper()
+	return aws.ToString(apitest.DescribeDestination(t, clientFor(m, customerAcct), name).ApiDestinationArn)
 }

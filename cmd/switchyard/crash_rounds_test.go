@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/switchyard/switchyard/internal/apitest"
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
@@ -36,7 +37,7 @@ func TestCrashRounds(t *testing.T) {
 	// Setup, in a run of its own, so that every later run loads the rules
 	// before it routes anything.
 	addr, kill := run()
-	partner, customer := newClient(addr, partnerAcct, "x"), newClient(addr, customerAcct, "x")
+	partner, customer := apitest.NewClient(addr, partnerAcct, "x"), apitest.NewClient(addr, customerAcct, "x")
 	must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(context.Background(), &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
 	must[*eventbridge.CreateEventBusOutput](t)(customer.CreateEventBus(context.Background(), &eventbridge.CreateEventBusInput{Name: aws.String(srcName), EventSourceName: aws.String(srcName)}))
 	createBus(t, customer, "orders")
@@ -142,7 +143,7 @@ func putCrashBatch(addr string, c, seq int) ([]string, error) {
 		for range 10 {
 			entries = append(entries, types.PutPartnerEventsRequestEntry{Source: aws.String(srcName), DetailType: aws.String("crash"), Detail: aws.String(detail)})
 		}
-		out, err := newClient(addr, partnerAcct, "x").PutPartnerEvents(ctx, &eventbridge.PutPartnerEventsInput{Entries: entries})
+		out, err := apitest.NewClient(addr, partnerAcct, "x").PutPartnerEvents(ctx, &eventbridge.PutPartnerEventsInput{Entries: entries})
 		if err != nil {
 			return nil, err
 		}
@@ -157,7 +158,7 @@ func putCrashBatch(addr string, c, seq int) ([]string, error) {
 	for range 10 {
 		entries = append(entries, types.PutEventsRequestEntry{EventBusName: aws.String("orders"), Source: aws.String("app"), DetailType: aws.String("crash"), Detail: aws.String(detail)})
 	}
-	out, err := newClient(addr, customerAcct, "x").PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
+	out, err := apitest.NewClient(addr, customerAcct, "x").PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
 	if err != nil {
 		return nil, err
 	}

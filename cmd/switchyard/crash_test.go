@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/switchyard/switchyard/internal/apitest"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
@@ -117,7 +118,7 @@ func TestCrashMidRouting(t *testing.T) {
 	putRule(t, sc, "src", "fwd", `{"source":["app"]}`, types.RuleStateEnabled, target("t", eventbus.BusARN("us-east-1", customerAcct, "dst")))
 	stopSetup()
 	addr, kill := runBinary(t, bin, dir)
-	c := newClient(addr, customerAcct, "dev-secret")
+	c := apitest.NewClient(addr, customerAcct, "dev-secret")
 	ids := putEvents(t, c, "src", "app", 200)
 	kill()
 

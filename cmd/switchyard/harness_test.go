@@ -1,31 +1,32 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
-	"net/http"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/smithy-go"
+
+	"github.com/switchyard/switchyard/internal/apitest"
 )
 
-// Accounts used across the end-to-end tests: a SaaS partner and two
-// customers. In dev mode a 12-digit access key id is the caller's account.
+// The helpers the API tests share (internal/apitest), under their names here.
 const (
-	partnerAcct  = "111111111111"
-	customerAcct = "222222222222"
-	otherAcct    = "333333333333"
+	partnerAcct  = apitest.PartnerAcct
+	customerAcct = apitest.CustomerAcct
+	otherAcct    = apitest.OtherAcct
+	srcName      = apitest.SrcName
 )
+
+var (
+	rawCall       = apitest.RawCall
+	wantAPIError  = apitest.WantAPIError
+	describeState = apitest.DescribeState
+	ruleARN       = apitest.RuleARN
+)
+
+func must[T any](t *testing.T) func(T, error) T { return apitest.Must[T](t) }
 
 // startServer runs the real program on 127.0.0.1:0 over dataDir, closing it
 // when the test ends (or earlier through the returned stop function).
@@ -58,132 +59,6 @@ func startServer(t *testing.T, dataDir string, configure func(*Config)) (*Main, 
 	return m, stop
 }
 
-// newClient returns an SDK client that signs as accessKey (dev mode takes a
-// 12-digit key as the account) and never retries, so errors surface as sent.
-func newClient(addr, accessKey, secret string) *eventbridge.Client {
-	return eventbridge.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
-		BaseEndpoint: aws.String("http://" + addr),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-	})
-}
-
 func clientFor(m *Main, account string) *eventbridge.Client {
-	return newClient(m.Addr(), account, "dev-secret")
-}
-
-// wantAPIError fails unless err is the AWS error code with the message.
-// An empty message checks the code only.
-func wantAPIError(t *testing.T, err error, code, message string) {
-	t.Helper()
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("want %s, got %v", code, err)
-	}
-	if apiErr.ErrorCode() != code || (message != "" && apiErr.ErrorMessage() != message) {
-		t.Fatalf("want %s: %q\n got %s: %q", code, message, apiErr.ErrorCode(), apiErr.ErrorMessage())
-	}
-}
-
-func must[T any](t *testing.T) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-// rawCall sends one awsJson1_1 request as the given account (dev mode only
-// needs a parseable Authorization header) and returns status, error type
-// and message (or the body when the call succeeded).
-func rawCall(t *testing.T, addr, account, op, body string) (int, string, string) {
-	t.Helper()
-	req, err := http.NewRequest("POST", "http://"+addr+"/", bytes.NewBufferString(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AWSEvents."+op)
-	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+account+"/"+time.Now().UTC().Format("20060102")+
-		"/us-east-1/events/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=00")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode == 200 {
-		return 200, "", string(raw)
-	}
-	var e struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}
-	if err := json.Unmarshal(raw, &e); err != nil {
-		t.Fatalf("%s: error body is not JSON: %s", op, raw)
-	}
-	if got := res.Header.Get("X-Amzn-ErrorType"); got != e.Type {
-		t.Errorf("%s: X-Amzn-ErrorType %q differs from __type %q", op, got, e.Type)
-	}
-	return res.StatusCode, e.Type, e.Message
-}
-
-// An errorCase is one entry of a testdata/*.json error table: a raw request,
-// sent as Account (customerAcct when empty), and the error AWS gives for it.
-// A nil Message checks the exception name only. ${NAME} in Body, Account
-// and Message is replaced from the table's variables.
-type errorCase struct {
-	Name    string  `json:"name"`
-	Op      string  `json:"op"`
-	Body    string  `json:"body"`
-	Account string  `json:"account"`
-	Type    string  `json:"type"`
-	Message *string `json:"message"`
-}
-
-// runErrorTable sends every case of the testdata file to the server at addr,
-// checks each error word for word, and then that snapshot (the stored state
-// as the API reports it) did not change: bad input never damages state.
-func runErrorTable(t *testing.T, addr, file string, vars map[string]string, snapshot func() string) {
-	t.Helper()
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []errorCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
-	expand := func(s string) string {
-		for k, v := range vars {
-			s = strings.ReplaceAll(s, k, v)
-		}
-		return s
-	}
-	before := snapshot()
-	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
-			account, body := customerAcct, expand(c.Body)
-			if c.Account != "" {
-				account = expand(c.Account)
-			}
-			status, typ, msg := rawCall(t, addr, account, c.Op, body)
-			if status != 400 || typ != c.Type {
-				t.Fatalf("%s %s: got %d %s %q, want 400 %s", c.Op, body, status, typ, msg, c.Type)
-			}
-			if c.Message != nil && msg != expand(*c.Message) {
-				t.Errorf("%s %s:\n got  %q\n want %q", c.Op, body, msg, expand(*c.Message))
-			}
-			if msg == "" && typ != "UnknownOperationException" && typ != "SerializationException" {
-				t.Errorf("%s: %s without a message", c.Op, typ)
-			}
-		})
-	}
-	if after := snapshot(); after != before {
-		t.Errorf("bad requests changed stored state:\n before %s\n after  %s", before, after)
-	}
+	return apitest.NewClient(m.Addr(), account, "dev-secret")
 }

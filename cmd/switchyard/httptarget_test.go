@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/switchyard/switchyard/internal/apitest"
 )
 
 // A hookHit is one request an endpoint received.
@@ -114,11 +116,11 @@ func newOAuthServer(t *testing.T, tag string, lifetime int) *oauthServer {
 	return o
 }
 
-// createLocalConnection creates a connection of typ like authInput's, with
+// createLocalConnection creates a connection of typ like apitest.AuthInput's, with
 // an OAuth connection's token endpoint at tokenURL, and returns its ARN.
 func createLocalConnection(t *testing.T, c *eventbridge.Client, name string, typ types.ConnectionAuthorizationType, tag, tokenURL string) string {
 	t.Helper()
-	p := authInput(typ, tag)
+	p := apitest.AuthInput(typ, tag)
 	if p.OAuthParameters != nil {
 		p.OAuthParameters.AuthorizationEndpoint = aws.String(tokenURL)
 	}
@@ -211,7 +213,7 @@ func TestHTTPTargetPartnerFlow(t *testing.T) {
 }
 
 // checkHTTPHit checks one delivered request of target id (a connection
-// built by authInput with tag "o").
+// built by apitest.AuthInput with tag "o").
 func checkHTTPHit(t *testing.T, id string, h hookHit, eventID string) {
 	t.Helper()
 	if h.Method != http.MethodPost {

@@ -37,7 +37,7 @@ func BenchmarkPutRuleQuota(b *testing.B) {
 			})
 			cctx := eventbus.WithCaller(ctx, eventbus.Caller{Account: customerAcct})
 			put := func(name string) {
-				if _, err := m.service.PutRule(cctx, &apimodel.PutRuleRequest{Name: aws.String(name), EventPattern: aws.String(orderPattern)}); err != nil {
+				if _, err := m.service.PutRule(cctx, &apimodel.PutRuleRequest{Name: aws.String(name), EventPattern: aws.String(`{"source":["com.acme.orders"],"detail-type":["OrderPlaced"]}`)}); err != nil {
 					b.Fatal(err)
 				}
 			}

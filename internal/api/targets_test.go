@@ -66,6 +66,7 @@ func testService(t *testing.T) (*Service, *racyKV, context.Context) {
 // change that keeps losing races as per-target ConcurrentModificationException
 // failures, as AWS documents, and store nothing.
 func TestTargetsLostRaces(t *testing.T) {
+	t.Parallel()
 	s, rules, ctx := testService(t)
 	if _, err := s.PutRule(ctx, &apimodel.PutRuleRequest{Name: ptr("r"), EventPattern: ptr(`{"source":["a"]}`)}); err != nil {
 		t.Fatal(err)
@@ -115,6 +116,7 @@ func TestTargetsLostRaces(t *testing.T) {
 // TestTargetOutWithoutSpec checks the API form of a target stored without
 // its request JSON (as a service-managed rule's targets may be).
 func TestTargetOutWithoutSpec(t *testing.T) {
+	t.Parallel()
 	at, err := targetOut(eventbus.Target{ID: "x", Arn: "arn:aws:sqs:us-east-1:222222222222:q", Input: `{"a":1}`, DeadLetterArn: "arn:aws:sqs:us-east-1:222222222222:dlq",
 		InputTransformer: &eventbus.InputTransformer{PathsMap: map[string]string{"k": "$.a"}, Template: "<k>"}})
 	if err != nil {
@@ -127,6 +129,7 @@ func TestTargetOutWithoutSpec(t *testing.T) {
 }
 
 func TestMergeTargets(t *testing.T) {
+	t.Parallel()
 	ids := func(ts []eventbus.Target) string {
 		var s []string
 		for _, t := range ts {

@@ -10,6 +10,7 @@ import (
 var t0 = time.Date(2026, 11, 22, 13, 56, 0, 0, time.UTC)
 
 func TestThrottleBurstAndRefill(t *testing.T) {
+	t.Parallel()
 	th := newThrottle(Throttle{PutEvents: RateLimit{PerSecond: 2, Burst: 3}, PutPartnerEvents: RateLimit{PerSecond: 1, Burst: 1}})
 	steps := []struct {
 		at   time.Duration
@@ -38,6 +39,7 @@ func TestThrottleBurstAndRefill(t *testing.T) {
 }
 
 func TestThrottleUnlimitedAndZero(t *testing.T) {
+	t.Parallel()
 	th := newThrottle(Throttle{PutEvents: RateLimit{PerSecond: 0, Burst: 1}})
 	zero := newThrottle(Throttle{})
 	for i := 0; i < 1000; i++ {
@@ -48,6 +50,7 @@ func TestThrottleUnlimitedAndZero(t *testing.T) {
 }
 
 func TestThrottleDefaults(t *testing.T) {
+	t.Parallel()
 	th := newThrottle(DefaultThrottle())
 	n := 0
 	for th.allowPutPartnerEvents("111111111111", t0) {
@@ -77,6 +80,7 @@ func TestThrottleDefaults(t *testing.T) {
 // MaxAccounts, and an account mid-burst keeps its bucket while idle ones are
 // forgotten first.
 func TestThrottleBounded(t *testing.T) {
+	t.Parallel()
 	th := newThrottle(Throttle{PutEvents: RateLimit{PerSecond: 1, Burst: 2}, MaxAccounts: 64})
 	const busy = "999999999999"
 	th.allowPutEvents(busy, t0)
@@ -129,6 +133,7 @@ func tracked(s *bucketSet) int {
 }
 
 func TestThrottleConcurrent(t *testing.T) {
+	t.Parallel()
 	th := newThrottle(Throttle{PutEvents: RateLimit{PerSecond: 1, Burst: 100}})
 	var wg sync.WaitGroup
 	var mu sync.Mutex

@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/switchyard/switchyard/internal/api"
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
@@ -19,66 +20,6 @@ var (
 	connectionARNRe = regexp.MustCompile(`^arn:aws:events:us-east-1:(\d{12}):connection/([\.\-_A-Za-z0-9]+)/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	secretARNRe     = regexp.MustCompile(`^arn:aws:secretsmanager:us-east-1:(\d{12}):secret:events!connection/([\.\-_A-Za-z0-9]+)/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[A-Za-z0-9]{6}$`)
 )
-
-// authInput returns CreateConnection auth parameters of typ whose secrets
-// all carry tag, with one secret and one plain invocation parameter of each
-// kind.
-func authInput(typ types.ConnectionAuthorizationType, tag string) *types.CreateConnectionAuthRequestParameters {
-	p := &types.CreateConnectionAuthRequestParameters{InvocationHttpParameters: &types.ConnectionHttpParameters{
-		HeaderParameters: []types.ConnectionHeaderParameter{
-			{Key: aws.String("X-Plain"), Value: aws.String("plain-header")},
-			{Key: aws.String("X-Secret"), Value: aws.String("hdr-" + tag), IsValueSecret: true},
-		},
-		QueryStringParameters: []types.ConnectionQueryStringParameter{{Key: aws.String("token"), Value: aws.String("qs-" + tag), IsValueSecret: true}},
-		BodyParameters:        []types.ConnectionBodyParameter{{Key: aws.String("tenant"), Value: aws.String("plain-body")}},
-	}}
-	switch typ {
-	case types.ConnectionAuthorizationTypeBasic:
-		p.BasicAuthParameters = &types.CreateConnectionBasicAuthRequestParameters{Username: aws.String("user-1"), Password: aws.String("pw-" + tag)}
-	case types.ConnectionAuthorizationTypeApiKey:
-		p.ApiKeyAuthParameters = &types.CreateConnectionApiKeyAuthRequestParameters{ApiKeyName: aws.String("x-api-key"), ApiKeyValue: aws.String("key-" + tag)}
-	case types.ConnectionAuthorizationTypeOauthClientCredentials:
-		p.OAuthParameters = &types.CreateConnectionOAuthRequestParameters{
-			AuthorizationEndpoint: aws.String("https://auth.example.com/oauth2/token"), HttpMethod: types.ConnectionOAuthHttpMethodPost,
-			ClientParameters: &types.CreateConnectionOAuthClientRequestParameters{ClientID: aws.String("client-1"), ClientSecret: aws.String("cs-" + tag)},
-			OAuthHttpParameters: &types.ConnectionHttpParameters{BodyParameters: []types.ConnectionBodyParameter{
-				{Key: aws.String("scope"), Value: aws.String("read")},
-				{Key: aws.String("audience"), Value: aws.String("aud-" + tag), IsValueSecret: true},
-			}},
-		}
-	}
-	return p
-}
-
-// secretsOf lists the secret values authInput(typ, tag) carries.
-func secretsOf(typ types.ConnectionAuthorizationType, tag string) []string {
-	s := []string{"hdr-" + tag, "qs-" + tag}
-	switch typ {
-	case types.ConnectionAuthorizationTypeBasic:
-		s = append(s, "pw-"+tag)
-	case types.ConnectionAuthorizationTypeApiKey:
-		s = append(s, "key-"+tag)
-	default:
-		s = append(s, "cs-"+tag, "aud-"+tag)
-	}
-	return s
-}
-
-var authTypes = []types.ConnectionAuthorizationType{
-	types.ConnectionAuthorizationTypeBasic, types.ConnectionAuthorizationTypeApiKey, types.ConnectionAuthorizationTypeOauthClientCredentials,
-}
-
-func createConnection(t *testing.T, c *eventbridge.Client, name string, typ types.ConnectionAuthorizationType, tag string) *eventbridge.CreateConnectionOutput {
-	t.Helper()
-	return must[*eventbridge.CreateConnectionOutput](t)(c.CreateConnection(context.Background(), &eventbridge.CreateConnectionInput{
-		Name: aws.String(name), AuthorizationType: typ, AuthParameters: authInput(typ, tag), Description: aws.String("for " + name),
-	}))
-}
-
-func describeConnection(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeConnectionOutput {
-	t.Helper()
-	return must[*eventbridge.DescribeConnectionOutput](t)(c.DescribeConnection(context.Background(), &eventbridge.DescribeConnectionInput{Name: aws.String(name)}))
-}
 
 // wantInvocationParams checks Describe's view of authInput's invocation
 // parameters: plain values shown, secret ones reduced to Key and
@@ -106,11 +47,13 @@ func wantInvocationParams(t *testing.T, p *types.ConnectionHttpParameters) {
 // TestConnectionLifecycle walks a connection of each authorization type
 // through every connection operation.
 func TestConnectionLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	for _, typ := range authTypes {
 		t.Run(string(typ), func(t *testing.T) {
+			t.Parallel()
 			name := "conn-" + string(typ)
 			before := time.Now().Add(-time.Second)
 			created := createConnection(t, c, name, typ, "lifecycle")
@@ -269,8 +212,9 @@ func updateParams(p *types.CreateConnectionAuthRequestParameters) *types.UpdateC
 // KMS key only, a change of authorization type, replacing the invocation
 // parameters, and a request that changes nothing.
 func TestUpdateConnectionChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	created := createConnection(t, c, "c1", types.ConnectionAuthorizationTypeBasic, "u")
 	arn := aws.ToString(created.ConnectionArn)
@@ -336,7 +280,8 @@ func TestUpdateConnectionChanges(t *testing.T) {
 // customerAcct, and checks the error word for word and that nothing
 // changed.
 func TestConnectionAndDestinationErrors(t *testing.T) {
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxConnections, c.API.MaxAPIDestinations = 2, 2 })
+	t.Parallel()
+	m := startServer(t, func(c *api.Config) { c.MaxConnections, c.MaxAPIDestinations = 2, 2 })
 	addr := m.Addr()
 	c := clientFor(m, customerAcct)
 	conn := createConnection(t, c, "existing", types.ConnectionAuthorizationTypeApiKey, "errors")
@@ -358,8 +303,9 @@ func TestConnectionAndDestinationErrors(t *testing.T) {
 
 // TestListConnections pages through connections under each filter.
 func TestListConnections(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	var want []string
 	for i := range 7 {
@@ -420,8 +366,9 @@ func TestListConnections(t *testing.T) {
 // TestConnectionIsolation: each account has its own connections under the
 // same names, and cannot read, change or use another's.
 func TestConnectionIsolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	a, b := clientFor(m, customerAcct), clientFor(m, otherAcct)
 	ca := createConnection(t, a, "shared-name", types.ConnectionAuthorizationTypeBasic, "iso-a")
 	cb := createConnection(t, b, "shared-name", types.ConnectionAuthorizationTypeApiKey, "iso-b")
@@ -459,8 +406,9 @@ func TestConnectionIsolation(t *testing.T) {
 // TestConnectionQuota: the account-level quota is configurable and
 // counts per account; deleting frees a place.
 func TestConnectionQuota(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxConnections = 2 })
+	m := startServer(t, func(c *api.Config) { c.MaxConnections = 2 })
 	c := clientFor(m, customerAcct)
 	createConnection(t, c, "q1", types.ConnectionAuthorizationTypeBasic, "q")
 	createConnection(t, c, "q2", types.ConnectionAuthorizationTypeBasic, "q")

@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"context"
@@ -11,8 +11,9 @@ import (
 // TestTestEventPattern checks TestEventPattern's answers and refusals
 // through the SDK.
 func TestTestEventPattern(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	const event = `{"version":"0","id":"6a7e8feb-b491-4cf7-a9f1-bf3703467718","detail-type":"OrderPlaced","source":"com.acme.orders",` +
 		`"account":"222222222222","time":"2026-11-22T13:56:00Z","region":"us-east-1","resources":["arn:aws:s3:::b"],"detail":{"total":300.0}}`
@@ -30,6 +31,7 @@ func TestTestEventPattern(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			out := must[*eventbridge.TestEventPatternOutput](t)(c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(tc.pattern), Event: aws.String(tc.event)}))
 			if out.Result != tc.want {
 				t.Errorf("Result %v, want %v", out.Result, tc.want)
@@ -45,6 +47,7 @@ func TestTestEventPattern(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := c.TestEventPattern(ctx, &eventbridge.TestEventPatternInput{EventPattern: aws.String(tc.pattern), Event: aws.String(tc.event)})
 			wantAPIError(t, err, tc.code, tc.msg)
 		})

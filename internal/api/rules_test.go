@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/switchyard/switchyard/internal/api"
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
@@ -18,15 +19,12 @@ const (
 	queueARN     = "arn:aws:sqs:us-east-1:" + customerAcct + ":orders"
 )
 
-func ruleARN(account, bus, rule string) string {
-	return eventbus.RuleARN("us-east-1", account, bus, rule)
-}
-
 // TestRuleLifecycle walks a rule through every rule operation on the default
 // bus and on a custom bus (named by name and by ARN).
 func TestRuleLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.CreateEventBusOutput](t)(c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}))
 	busARN := "arn:aws:events:us-east-1:" + customerAcct + ":event-bus/orders"
@@ -100,8 +98,9 @@ func wantState(t *testing.T, c *eventbridge.Client, bus *string, rule string, wa
 }
 
 func TestScheduledRule(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	for _, expr := range []string{"rate(1 minute)", "rate(5 minutes)", "cron(0 18 ? * MON-FRI *)"} {
 		must[*eventbridge.PutRuleOutput](t)(c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("tick"), ScheduleExpression: aws.String(expr)}))
@@ -121,8 +120,9 @@ func TestScheduledRule(t *testing.T) {
 
 // TestPutRuleErrors checks PutRule's refusals word for word through the SDK.
 func TestPutRuleErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.CreateEventBusOutput](t)(c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}))
 	must[*eventbridge.CreateEventBusOutput](t)(clientFor(m, otherAcct).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("theirs")}))
@@ -150,14 +150,17 @@ func TestPutRuleErrors(t *testing.T) {
 		{"bad state", eventbridge.PutRuleInput{EventPattern: aws.String(orderPattern), State: "ON"}, "ValidationException",
 			"1 validation error detected: Value 'ON' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			in := tc.in
-			in.Name = aws.String("bad")
-			_, err := c.PutRule(ctx, &in)
-			wantAPIError(t, err, tc.code, tc.msg)
-		})
-	}
+	t.Run("refused", func(t *testing.T) { // returns when every case has
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				in := tc.in
+				in.Name = aws.String("bad")
+				_, err := c.PutRule(ctx, &in)
+				wantAPIError(t, err, tc.code, tc.msg)
+			})
+		}
+	})
 	for _, bus := range []string{"default", "orders"} {
 		l := must[*eventbridge.ListRulesOutput](t)(c.ListRules(ctx, &eventbridge.ListRulesInput{EventBusName: aws.String(bus)}))
 		if len(l.Rules) != 0 {
@@ -167,8 +170,9 @@ func TestPutRuleErrors(t *testing.T) {
 }
 
 func TestRuleQuota(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxRulesPerBus = 2 })
+	m := startServer(t, func(c *api.Config) { c.MaxRulesPerBus = 2 })
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.CreateEventBusOutput](t)(c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}))
 	for _, name := range []string{"a", "b"} {
@@ -186,8 +190,9 @@ func TestRuleQuota(t *testing.T) {
 }
 
 func TestListRulesPaging(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	var want []string
 	for i := range 8 {
@@ -225,8 +230,9 @@ func TestListRulesPaging(t *testing.T) {
 // TestRuleIsolation checks that another account can neither see nor change
 // a rule or its targets, and that its own rule of the same name is separate.
 func TestRuleIsolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	owner, other := clientFor(m, customerAcct), clientFor(m, otherAcct)
 	must[*eventbridge.PutRuleOutput](t)(owner.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(orderPattern)}))
 	must[*eventbridge.PutTargetsOutput](t)(owner.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{{Id: aws.String("q"), Arn: aws.String(queueARN)}}}))
@@ -274,8 +280,9 @@ func TestRuleIsolation(t *testing.T) {
 // TestDeleteBusWithRules checks that a bus with rules cannot be deleted and
 // that rules are keyed by their bus.
 func TestDeleteBusWithRules(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.CreateEventBusOutput](t)(c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}))
 	must[*eventbridge.PutRuleOutput](t)(c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventBusName: aws.String("orders"), EventPattern: aws.String(orderPattern)}))
@@ -293,8 +300,9 @@ func TestDeleteBusWithRules(t *testing.T) {
 // TestRulesOnPartnerBus checks rules, targets and tags on a partner bus,
 // whose name holds '/'.
 func TestRulesOnPartnerBus(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	partner, customer := clientFor(m, partnerAcct), clientFor(m, customerAcct)
 	must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
 	must[*eventbridge.CreateEventBusOutput](t)(customer.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(srcName), EventSourceName: aws.String(srcName)}))
@@ -313,8 +321,9 @@ func TestRulesOnPartnerBus(t *testing.T) {
 }
 
 func TestRuleTags(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.PutRuleOutput](t)(c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(orderPattern),
 		Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}}}))
@@ -334,7 +343,7 @@ func TestRuleTags(t *testing.T) {
 
 // seedManagedRule stores a rule managed by an AWS service, which no API call
 // can create, with one target.
-func seedManagedRule(t *testing.T, m *Main, account, name string) {
+func seedManagedRule(t *testing.T, m *server, account, name string) {
 	t.Helper()
 	r := eventbus.Rule{Name: name, Account: account, Bus: eventbus.DefaultBus, EventPattern: orderPattern, State: eventbus.RuleEnabled,
 		ManagedBy: "schemas.amazonaws.com", Targets: []eventbus.Target{{ID: "svc", Arn: queueARN, RetryPolicy: eventbus.DefaultRetryPolicy()}}}
@@ -344,8 +353,9 @@ func seedManagedRule(t *testing.T, m *Main, account, name string) {
 }
 
 func TestManagedRule(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	seedManagedRule(t, m, customerAcct, "svc-rule")
 	name := aws.String("svc-rule")
@@ -391,7 +401,8 @@ func TestManagedRule(t *testing.T) {
 // a target and a bus policy, checks each error word for word, then checks
 // that no stored state changed.
 func TestRuleTargetPermissionErrors(t *testing.T) {
-	m, _ := startServer(t, t.TempDir(), nil)
+	t.Parallel()
+	m := startServer(t, nil)
 	addr := m.Addr()
 	setup := [][2]string{
 		{"CreateEventBus", `{"Name":"orders"}`},
@@ -428,18 +439,4 @@ func snapshotState(t *testing.T, addr string) string {
 	}
 	sort.Strings(out)
 	return fmt.Sprint(out)
-}
-
-func TestRuleQuotaFlags(t *testing.T) {
-	if c := DefaultConfig(); c.API.MaxRulesPerBus != 300 || c.API.MaxTargetsPerRule != 5 {
-		t.Fatalf("default quotas: %d rules per bus, %d targets per rule", c.API.MaxRulesPerBus, c.API.MaxTargetsPerRule)
-	}
-	m := NewMain()
-	env := map[string]string{"SWITCHYARD_MAX_TARGETS_PER_RULE": "9"}
-	if err := m.ParseFlags([]string{"--max-rules-per-bus", "7"}, func(k string) string { return env[k] }); err != nil {
-		t.Fatal(err)
-	}
-	if m.Config.API.MaxRulesPerBus != 7 || m.Config.API.MaxTargetsPerRule != 9 {
-		t.Fatalf("quotas from flags: %d rules per bus, %d targets per rule", m.Config.API.MaxRulesPerBus, m.Config.API.MaxTargetsPerRule)
-	}
 }

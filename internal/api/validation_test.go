@@ -1,11 +1,12 @@
-package main
+package api_test
 
 import "testing"
 
 // TestValidationErrors sends every bad request of testdata/validation.json
 // and checks the error word for word, then that stored state is unchanged.
 func TestValidationErrors(t *testing.T) {
-	m, _ := startServer(t, t.TempDir(), nil)
+	t.Parallel()
+	m := startServer(t, nil)
 	addr := m.Addr()
 	const bus = `{"Name":"orders","Description":"kept"}`
 	if status, typ, msg := rawCall(t, addr, customerAcct, "CreateEventBus", bus); status != 200 {

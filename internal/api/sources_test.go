@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"context"
@@ -8,21 +8,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/switchyard/switchyard/internal/api"
 )
-
-const srcName = "aws.partner/acme.com/orders/created"
-
-func describeState(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeEventSourceOutput {
-	t.Helper()
-	return must[*eventbridge.DescribeEventSourceOutput](t)(c.DescribeEventSource(context.Background(), &eventbridge.DescribeEventSourceInput{Name: aws.String(name)}))
-}
 
 // TestPartnerSourceLifecycle walks the state machine of FACTS.md from both
 // sides: PENDING → ACTIVE (bus created) → PENDING (deactivated) → ACTIVE →
 // PENDING (bus deleted) → ACTIVE → DELETED (partner deletes) → gone.
 func TestPartnerSourceLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	partner, customer := clientFor(m, partnerAcct), clientFor(m, customerAcct)
 
 	before := time.Now().Add(-time.Second)
@@ -93,10 +89,11 @@ func TestPartnerSourceLifecycle(t *testing.T) {
 // TestPartnerSourceExpires checks that a source left PENDING past its expiry
 // disappears for both sides, using an injected clock.
 func TestPartnerSourceExpires(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.Now = clock; c.API.SourceExpiry = time.Hour })
+	m := startServer(t, func(c *api.Config) { c.Now = clock; c.SourceExpiry = time.Hour })
 	partner, customer := clientFor(m, partnerAcct), clientFor(m, customerAcct)
 	must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
 	d := describeState(t, customer, srcName)
@@ -117,8 +114,9 @@ func TestPartnerSourceExpires(t *testing.T) {
 // TestAccountIsolation checks that three accounts see only what the
 // partner/customer relation allows.
 func TestAccountIsolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	partner, customer, other := clientFor(m, partnerAcct), clientFor(m, customerAcct), clientFor(m, otherAcct)
 	must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
 	must[*eventbridge.CreateEventBusOutput](t)(customer.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}))

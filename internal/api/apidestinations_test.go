@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"context"
@@ -12,20 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/switchyard/switchyard/internal/api"
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 var apiDestinationARNRe = regexp.MustCompile(`^arn:aws:events:us-east-1:(\d{12}):api-destination/([\.\-_A-Za-z0-9]+)/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // apiDestinationARN returns the ARN of customerAcct's destination name.
-func apiDestinationARN(t *testing.T, m *Main, name string) string {
+func apiDestinationARN(t *testing.T, m *server, name string) string {
 	t.Helper()
 	return aws.ToString(describeDestination(t, clientFor(m, customerAcct), name).ApiDestinationArn)
-}
-
-func describeDestination(t *testing.T, c *eventbridge.Client, name string) *eventbridge.DescribeApiDestinationOutput {
-	t.Helper()
-	return must[*eventbridge.DescribeApiDestinationOutput](t)(c.DescribeApiDestination(context.Background(), &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)}))
 }
 
 func createDestination(t *testing.T, c *eventbridge.Client, name, connArn, endpoint string) *eventbridge.CreateApiDestinationOutput {
@@ -37,8 +33,9 @@ func createDestination(t *testing.T, c *eventbridge.Client, name, connArn, endpo
 
 // TestAPIDestinationLifecycle walks a destination through every operation.
 func TestAPIDestinationLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	conn := aws.ToString(createConnection(t, c, "conn", types.ConnectionAuthorizationTypeApiKey, "dest").ConnectionArn)
 	other := aws.ToString(createConnection(t, c, "other", types.ConnectionAuthorizationTypeBasic, "dest").ConnectionArn)
@@ -111,11 +108,13 @@ func TestAPIDestinationLifecycle(t *testing.T) {
 // while its connection is authorized; deleting the connection is allowed
 // (AWS documents no refusal) and leaves the destination INACTIVE.
 func TestAPIDestinationFollowsConnection(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	for _, typ := range authTypes {
 		t.Run(string(typ), func(t *testing.T) {
+			t.Parallel()
 			name := "c-" + string(typ)
 			conn := aws.ToString(createConnection(t, c, name, typ, "follow").ConnectionArn)
 			dest := "d-" + string(typ)
@@ -202,10 +201,12 @@ func TestAPIDestinationFollowsConnection(t *testing.T) {
 // TestAPIDestinationEndpoints: https everywhere; http only on loopback,
 // and only while HTTPLoopbackEndpoints is on (the default).
 func TestAPIDestinationEndpoints(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, loopback := range []bool{true, false} {
 		t.Run(fmt.Sprint("loopback=", loopback), func(t *testing.T) {
-			m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.HTTPLoopbackEndpoints = loopback })
+			t.Parallel()
+			m := startServer(t, func(c *api.Config) { c.HTTPLoopbackEndpoints = loopback })
 			c := clientFor(m, customerAcct)
 			conn := aws.ToString(createConnection(t, c, "conn", types.ConnectionAuthorizationTypeBasic, "ep").ConnectionArn)
 			for i, tc := range []struct {
@@ -249,8 +250,9 @@ func TestAPIDestinationEndpoints(t *testing.T) {
 // TestListAPIDestinations pages through destinations under each filter,
 // per account.
 func TestListAPIDestinations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	c1 := aws.ToString(createConnection(t, c, "c1", types.ConnectionAuthorizationTypeBasic, "l").ConnectionArn)
 	c2 := aws.ToString(createConnection(t, c, "c2", types.ConnectionAuthorizationTypeBasic, "l").ConnectionArn)
@@ -306,8 +308,9 @@ func TestListAPIDestinations(t *testing.T) {
 
 // TestAPIDestinationQuota: the per-account quota is configurable.
 func TestAPIDestinationQuota(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxAPIDestinations = 1 })
+	m := startServer(t, func(c *api.Config) { c.MaxAPIDestinations = 1 })
 	c := clientFor(m, customerAcct)
 	conn := aws.ToString(createConnection(t, c, "c", types.ConnectionAuthorizationTypeBasic, "q").ConnectionArn)
 	createDestination(t, c, "one", conn, "https://example.com")
@@ -317,23 +320,4 @@ func TestAPIDestinationQuota(t *testing.T) {
 	wantAPIError(t, err, "LimitExceededException", "The requested resource exceeds the maximum number allowed.")
 	must[*eventbridge.DeleteApiDestinationOutput](t)(c.DeleteApiDestination(ctx, &eventbridge.DeleteApiDestinationInput{Name: aws.String("one")}))
 	createDestination(t, c, "two", conn, "https://example.com")
-}
-
-// TestConnectionFlags: the quota and endpoint flags reach the API config.
-func TestConnectionFlags(t *testing.T) {
-	m := NewMain()
-	if err := m.ParseFlags([]string{"--max-connections", "7", "--max-api-destinations", "9", "--http-loopback-endpoints=false", "--secret-key-file", "/k"}, func(string) string { return "" }); err != nil {
-		t.Fatal(err)
-	}
-	if c := m.Config; c.API.MaxConnections != 7 || c.API.MaxAPIDestinations != 9 || c.API.HTTPLoopbackEndpoints || c.SecretKeyFile != "/k" {
-		t.Fatalf("config %+v", c)
-	}
-	m = NewMain()
-	env := map[string]string{"SWITCHYARD_SECRET_KEY_FILE": "/env/key"}
-	if err := m.ParseFlags(nil, func(k string) string { return env[k] }); err != nil {
-		t.Fatal(err)
-	}
-	if c := m.Config; c.SecretKeyFile != "/env/key" || c.API.MaxConnections != eventbus.DefaultMaxConnections || !c.API.HTTPLoopbackEndpoints {
-		t.Fatalf("defaults and env %+v", c)
-	}
 }

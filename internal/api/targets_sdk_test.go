@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"context"
@@ -11,11 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/switchyard/switchyard/internal/api"
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // storedRule reads a rule record as the router sees it.
-func storedRule(t *testing.T, m *Main, account, bus, name string) eventbus.Rule {
+func storedRule(t *testing.T, m *server, account, bus, name string) eventbus.Rule {
 	t.Helper()
 	r, _, err := m.stores.Rules.Get(context.Background(), account, bus, name)
 	if err != nil {
@@ -28,8 +29,9 @@ func storedRule(t *testing.T, m *Main, account, bus, name string) eventbus.Rule 
 // ListTargetsByRule returns exactly what was put, and that the stored record
 // carries what the router needs (defaults filled in).
 func TestTargetsRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.PutRuleOutput](t)(c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(orderPattern)}))
 	busTarget := "arn:aws:events:us-east-1:" + otherAcct + ":event-bus/central"
@@ -101,8 +103,9 @@ func targetsJSON(t *testing.T, targets []types.Target) map[string]string {
 }
 
 func TestTargetQuota(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.PutRuleOutput](t)(c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(orderPattern)}))
 	targets := func(from, n int) []types.Target {
@@ -125,8 +128,9 @@ func TestTargetQuota(t *testing.T) {
 }
 
 func TestListTargetsAndRuleNamesPaging(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxTargetsPerRule = 20 })
+	m := startServer(t, func(c *api.Config) { c.MaxTargetsPerRule = 20 })
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.PutRuleOutput](t)(c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(orderPattern)}))
 	var put []types.Target
@@ -191,8 +195,9 @@ func TestListTargetsAndRuleNamesPaging(t *testing.T) {
 }
 
 func TestRemoveTargets(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.CreateEventBusOutput](t)(c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}))
 	bus := aws.String("orders")

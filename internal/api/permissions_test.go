@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"context"
@@ -27,8 +27,9 @@ func describePolicy(t *testing.T, c *eventbridge.Client, bus string) string {
 // TestPermissions grants and revokes PutEvents on the default and a custom
 // bus and checks the policy document AWS renders, word for word.
 func TestPermissions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	must[*eventbridge.CreateEventBusOutput](t)(c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}))
 	for _, bus := range []string{"", "orders"} {
@@ -99,8 +100,9 @@ func TestPermissions(t *testing.T) {
 
 // TestPermissionIsolation checks that a policy is per bus and per account.
 func TestPermissionIsolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	owner, other := clientFor(m, customerAcct), clientFor(m, otherAcct)
 	must[*eventbridge.CreateEventBusOutput](t)(owner.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders")}))
 	must[*eventbridge.PutPermissionOutput](t)(owner.PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: aws.String("orders"),

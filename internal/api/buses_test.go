@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"context"
@@ -10,11 +10,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/switchyard/switchyard/internal/api"
 )
 
 func TestEventBuses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 
 	def := must[*eventbridge.DescribeEventBusOutput](t)(c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{}))
@@ -67,8 +70,9 @@ func TestEventBuses(t *testing.T) {
 // TestPartnerBusNamesWithSlashes checks that a partner bus, whose name holds
 // '/', works by name and by ARN in every bus operation.
 func TestPartnerBusNamesWithSlashes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	partner, customer := clientFor(m, partnerAcct), clientFor(m, customerAcct)
 	must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
 	_, err := customer.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("other"), EventSourceName: aws.String(srcName)})
@@ -90,8 +94,9 @@ func TestPartnerBusNamesWithSlashes(t *testing.T) {
 }
 
 func TestBusQuota(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxBusesPerAccount = 3 })
+	m := startServer(t, func(c *api.Config) { c.MaxBusesPerAccount = 3 })
 	c := clientFor(m, customerAcct)
 	for _, name := range []string{"a", "b"} { // with default: 3
 		must[*eventbridge.CreateEventBusOutput](t)(c.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}))
@@ -103,8 +108,9 @@ func TestBusQuota(t *testing.T) {
 }
 
 func TestListEventBusesPaging(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
 	want := []string{"default"}
 	for i := range 12 {
@@ -138,8 +144,9 @@ func TestListEventBusesPaging(t *testing.T) {
 }
 
 func TestListSourcesPaging(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	partner, customer := clientFor(m, partnerAcct), clientFor(m, customerAcct)
 	for i := range 7 {
 		must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{
@@ -172,8 +179,9 @@ func TestListSourcesPaging(t *testing.T) {
 // TestConcurrentCreatesOneWins races creates of one source name and of one
 // bus name: exactly one of each succeeds and the rest are told it exists.
 func TestConcurrentCreatesOneWins(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), nil)
+	m := startServer(t, nil)
 	const racers = 16
 	var wg sync.WaitGroup
 	srcErrs, busErrs := make([]error, racers), make([]error, racers)
@@ -204,40 +212,18 @@ func TestConcurrentCreatesOneWins(t *testing.T) {
 	}
 }
 
-func TestStatePersistsAcrossRestart(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	m, stop := startServer(t, dir, nil)
-	must[*eventbridge.CreatePartnerEventSourceOutput](t)(clientFor(m, partnerAcct).CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
-	must[*eventbridge.CreateEventBusOutput](t)(clientFor(m, customerAcct).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(srcName), EventSourceName: aws.String(srcName)}))
-	must[*eventbridge.CreateEventBusOutput](t)(clientFor(m, customerAcct).CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("orders"), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
-	stop()
-
-	m2, _ := startServer(t, dir, nil)
-	c := clientFor(m2, customerAcct)
-	if d := describeState(t, c, srcName); d.State != types.EventSourceStateActive {
-		t.Fatalf("after restart the source is %s", d.State)
-	}
-	l := must[*eventbridge.ListEventBusesOutput](t)(c.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{}))
-	if len(l.EventBuses) != 3 {
-		t.Fatalf("after restart %d buses, want 3: %+v", len(l.EventBuses), l.EventBuses)
-	}
-	tags := must[*eventbridge.ListTagsForResourceOutput](t)(c.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:events:us-east-1:" + customerAcct + ":event-bus/orders")}))
-	if len(tags.Tags) != 1 {
-		t.Fatalf("after restart tags %+v", tags.Tags)
-	}
-}
-
 func TestPartnerOperationsDisabled(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.PartnerOperations = false })
+	m := startServer(t, func(c *api.Config) { c.PartnerOperations = false })
 	_, err := clientFor(m, partnerAcct).CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)})
 	wantAPIError(t, err, "OperationDisabledException", "")
 }
 
 func TestPartnerSourceQuota(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.API.MaxSourcesPerPartnerAccount = 2 })
+	m := startServer(t, func(c *api.Config) { c.MaxSourcesPerPartnerAccount = 2 })
 	p := clientFor(m, partnerAcct)
 	for i := range 2 {
 		must[*eventbridge.CreatePartnerEventSourceOutput](t)(p.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(fmt.Sprintf("aws.partner/acme.com/q/%d", i)), Account: aws.String(customerAcct)}))

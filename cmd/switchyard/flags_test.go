@@ -1,0 +1,62 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/switchyard/switchyard/internal/api"
+	"github.com/switchyard/switchyard/internal/eventbus"
+)
+
+func TestRuleQuotaFlags(t *testing.T) {
+	if c := DefaultConfig(); c.API.MaxRulesPerBus != 300 || c.API.MaxTargetsPerRule != 5 {
+		t.Fatalf("default quotas: %d rules per bus, %d targets per rule", c.API.MaxRulesPerBus, c.API.MaxTargetsPerRule)
+	}
+	m := NewMain()
+	env := map[string]string{"SWITCHYARD_MAX_TARGETS_PER_RULE": "9"}
+	if err := m.ParseFlags([]string{"--max-rules-per-bus", "7"}, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.API.MaxRulesPerBus != 7 || m.Config.API.MaxTargetsPerRule != 9 {
+		t.Fatalf("quotas from flags: %d rules per bus, %d targets per rule", m.Config.API.MaxRulesPerBus, m.Config.API.MaxTargetsPerRule)
+	}
+}
+
+// TestConnectionFlags: the quota and endpoint flags reach the API config.
+func TestConnectionFlags(t *testing.T) {
+	m := NewMain()
+	if err := m.ParseFlags([]string{"--max-connections", "7", "--max-api-destinations", "9", "--http-loopback-endpoints=false", "--secret-key-file", "/k"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Config; c.API.MaxConnections != 7 || c.API.MaxAPIDestinations != 9 || c.API.HTTPLoopbackEndpoints || c.SecretKeyFile != "/k" {
+		t.Fatalf("config %+v", c)
+	}
+	m = NewMain()
+	env := map[string]string{"SWITCHYARD_SECRET_KEY_FILE": "/env/key"}
+	if err := m.ParseFlags(nil, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Config; c.SecretKeyFile != "/env/key" || c.API.MaxConnections != eventbus.DefaultMaxConnections || !c.API.HTTPLoopbackEndpoints {
+		t.Fatalf("defaults and env %+v", c)
+	}
+}
+
+// TestIngestFlags: the size limit and rates are flags (and SWITCHYARD_ variables).
+func TestIngestFlags(t *testing.T) {
+	m := NewMain()
+	env := map[string]string{"SWITCHYARD_PUT_PARTNER_EVENTS_BURST": "7"}
+	err := m.ParseFlags([]string{"--max-entries-size", "1048576", "--put-events-rate", "50", "--put-events-burst", "60",
+		"--put-partner-events-rate", "5"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Config.API
+	if c.MaxEntriesSize != 1<<20 || c.Throttle.PutEvents != (api.RateLimit{PerSecond: 50, Burst: 60}) ||
+		c.Throttle.PutPartnerEvents != (api.RateLimit{PerSecond: 5, Burst: 7}) {
+		t.Errorf("parsed %d %+v %+v", c.MaxEntriesSize, c.Throttle.PutEvents, c.Throttle.PutPartnerEvents)
+	}
+	d := NewMain().Config.API
+	if d.MaxEntriesSize != 256<<10 || d.Throttle.PutEvents != (api.RateLimit{PerSecond: 10000, Burst: 10000}) ||
+		d.Throttle.PutPartnerEvents != (api.RateLimit{PerSecond: 1400, Burst: 3600}) {
+		t.Errorf("defaults %d %+v %+v", d.MaxEntriesSize, d.Throttle.PutEvents, d.Throttle.PutPartnerEvents)
+	}
+}
