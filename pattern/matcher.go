@@ -1,9 +1,9 @@
 package pattern
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A Matcher holds named patterns and finds which of them an event matches.
@@ -11,8 +11,10 @@ import (
 //
 // Match may be called from any number of goroutines, concurrently with Add
 // and Remove, and never waits for them. Add and Remove serialise among
-// themselves; a pattern added (or removed) is seen by every Match that
-// starts after Add (or Remove) returns.
+// themselves, and each waits until every Match that started before it has
+// returned (so a slow Match delays them, never the other way round); a
+// pattern added (or removed) is seen by every Match that starts after Add
+// (or Remove) returns.
 type Matcher struct {
 	mu    sync.Mutex           // serialises updates; guards rules and free
 	rules map[string]ruleEntry // guarded by mu
@@ -52,13 +54,13 @@ func (m *Matcher) Add(name string, p *Pattern) error {
 			m.free = m.free[:n-1]
 		}
 	}
+	m.rules[name] = ruleEntry{id: id, p: p}
 	m.update(func(a *automaton) {
 		if exists {
 			a.removePattern(id, old.p)
 		}
 		a.addPattern(id, name, p)
 	})
-	m.rules[name] = ruleEntry{id: id, p: p}
 	return nil
 }
 
@@ -70,9 +72,9 @@ func (m *Matcher) Remove(name string) {
 	if !exists {
 		return
 	}
-	m.update(func(a *automaton) { a.removePattern(old.id, old.p) })
 	delete(m.rules, name)
 	m.free = append(m.free, old.id)
+	m.update(func(a *automaton) { a.removePattern(old.id, old.p) })
 }
 
 // Len returns the number of patterns held.
@@ -82,21 +84,44 @@ func (m *Matcher) Len() int {
 	return len(m.rules)
 }
 
-// update applies op to the standby automaton, publishes it, waits until no
-// Match still reads the previous one, and applies op to that one too, so the
-// two stay identical. The caller holds mu.
+// straggleWait bounds how long an update waits for the Match calls still
+// reading the automaton it replaced: a reader preempted mid-Match may not
+// run again for a scheduler time slice or more.
+const straggleWait = time.Millisecond
+
+// update applies op to the standby automaton and publishes it. The previous
+// automaton must then get op too, so the two stay identical, but only once
+// no Match still reads it: update waits up to straggleWait for those, and if
+// some remain it leaves the previous automaton to them (the garbage
+// collector takes it when they are done) and builds the standby side anew
+// from m.rules instead, so an update never waits longer than that however
+// busy matching is. The caller holds mu and has already applied the change
+// to m.rules.
 func (m *Matcher) update(op func(*automaton)) {
 	old := m.live.Load()
-	standby := m.sides[0]
-	if standby == old {
-		standby = m.sides[1]
+	side := 0
+	if m.sides[0] == old {
+		side = 1
 	}
-	op(standby)
-	m.live.Store(standby)
-	for old.readers.Load() != 0 {
-		runtime.Gosched()
+	op(m.sides[side])
+	m.live.Store(m.sides[side])
+	for start := time.Now(); old.readers.Load() != 0; {
+		if time.Since(start) > straggleWait {
+			m.sides[1-side] = m.rebuild()
+			return
+		}
 	}
 	op(old)
+}
+
+// rebuild returns an automaton holding every pattern of m.rules; the caller
+// holds mu.
+func (m *Matcher) rebuild() *automaton {
+	a := newAutomaton()
+	for name, r := range m.rules {
+		a.addPattern(r.id, name, r.p)
+	}
+	return a
 }
 
 // acquire returns the live automaton, counted as read until release.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 func mustCompile(t testing.TB, src string) *Pattern {
@@ -137,4 +138,70 @@ func TestMatcherConcurrent(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// TestMatcherUpdateWithStraggler holds a Match "in progress" on the live
+// automaton across updates, as a reader preempted mid-Match would: updates
+// must neither wait for it nor change what it reads, and the matcher must
+// answer correctly afterwards, on both of its sides.
+func TestMatcherUpdateWithStraggler(t *testing.T) {
+	m := NewMatcher()
+	ev := []byte(`{"source":"s","detail":{"state":"on"}}`)
+	if err := m.Add("a", mustCompile(t, `{"source":["s"]}`)); err != nil {
+		t.Fatal(err)
+	}
+	held := m.acquire() // a straggler reading the automaton that holds only "a"
+	for _, step := range []struct {
+		add, remove string
+		want        []string
+	}{
+		{add: "b", want: []string{"a", "b"}},
+		{remove: "a", want: []string{"b"}},
+		{add: "c", want: []string{"b", "c"}},
+		{add: "a", want: []string{"a", "b", "c"}},
+	} {
+		done := make(chan error, 1)
+		go func() {
+			if step.add != "" {
+				done <- m.Add(step.add, mustCompile(t, `{"detail":{"state":["on"]}}`))
+				return
+			}
+			m.Remove(step.remove)
+			done <- nil
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%+v: the update waits for a Match that started before it", step)
+		}
+		got, err := m.Match(ev, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, step.want) {
+			t.Fatalf("after %+v: matched %v, want %v", step, got, step.want)
+		}
+	}
+	// The straggler still sees the automaton it started on, untouched.
+	var sc scratch
+	got, err := held.match(ev, &sc, nil)
+	held.readers.Add(-1)
+	if err != nil || !slices.Equal(got, []string{"a"}) {
+		t.Fatalf("straggler matched %v, %v; want [a]", got, err)
+	}
+	// With the straggler gone both sides take updates in place again.
+	for _, name := range []string{"b", "c"} {
+		m.Remove(name)
+		got, err := m.Match(ev, nil)
+		if err != nil || slices.Contains(got, name) {
+			t.Fatalf("after removing %s: %v, %v", name, got, err)
+		}
+	}
+	if got, _ := m.Match(ev, nil); !slices.Equal(got, []string{"a"}) {
+		t.Fatalf("finally matched %v, want [a]", got)
+	}
 }
