@@ -14,6 +14,7 @@ import (
 // and checks that it reports acknowledged events and no failed requests.
 // With --null-server it benches a server that only answers.
 func TestBenchRuns(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -46,6 +47,7 @@ func TestBenchRuns(t *testing.T) {
 // acknowledged event reaches the local receiver through an API destination,
 // and the warm-up's events are not counted.
 func TestBenchHTTPSink(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	const clients, batch = 2, 5
 	args := []string{"--op", "partner", "--clients", fmt.Sprint(clients), "--batch", fmt.Sprint(batch), "--size", "100", "--duration", "1s",
@@ -70,6 +72,7 @@ func TestBenchHTTPSink(t *testing.T) {
 }
 
 func TestBenchFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--op", "x"}, {"--batch", "21"}, {"--op", "events", "--batch", "11"}, {"--clients", "0"}, {"--size", "1"}, {"--sink", "sqs"}, {"--warmup", "-1s"}, {"--null-server", "--sink", "http"}, {"--null-server", "--endpoint", "http://127.0.0.1:1"}} {
 		if _, err := parseBenchFlags(args); err == nil {
 			t.Errorf("%v accepted", args)
@@ -80,6 +83,7 @@ func TestBenchFlags(t *testing.T) {
 // TestSentStamp reads the receiver's send stamp out of envelopes as the
 // router delivers them, and 0 from events without one.
 func TestSentStamp(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		envelope string
 		want     int64

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -48,6 +49,7 @@ func putEvents(t *testing.T, c *eventbridge.Client, bus, source string, n int) [
 // data directory with a healthy target: every event is delivered at least
 // once, and none is dead-lettered.
 func TestRestartMidDelivery(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	later := sqsARN(customerAcct, "later")
 	down := &probe{}
@@ -103,6 +105,7 @@ func TestRestartMidDelivery(t *testing.T) {
 // Reopening the data directory must put every acknowledged event on the
 // second bus at least once.
 func TestCrashMidRouting(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -144,11 +147,38 @@ func TestCrashMidRouting(t *testing.T) {
 // buildBinary builds switchyard into a temporary directory.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "switchyard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "switchyard-test-bin-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.path = filepath.Join(dir, "switchyard")
+		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	return bin
+	return binary.path
+}
+
+// binary is the server binary the tests that run it share, built once per
+// test process (parallel tests would otherwise build it side by side) and
+// removed by TestMain.
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.path != "" {
+		_ = os.RemoveAll(filepath.Dir(binary.path))
+	}
+	os.Exit(code)
 }
 
 // runBinary starts `bin serve` on 127.0.0.1:0 over dir and returns where it

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRuleQuotaFlags(t *testing.T) {
+	t.Parallel()
 	if c := DefaultConfig(); c.API.MaxRulesPerBus != 300 || c.API.MaxTargetsPerRule != 5 {
 		t.Fatalf("default quotas: %d rules per bus, %d targets per rule", c.API.MaxRulesPerBus, c.API.MaxTargetsPerRule)
 	}
@@ -23,6 +24,7 @@ func TestRuleQuotaFlags(t *testing.T) {
 
 // TestConnectionFlags: the quota and endpoint flags reach the API config.
 func TestConnectionFlags(t *testing.T) {
+	t.Parallel()
 	m := NewMain()
 	if err := m.ParseFlags([]string{"--max-connections", "7", "--max-api-destinations", "9", "--http-loopback-endpoints=false", "--secret-key-file", "/k"}, func(string) string { return "" }); err != nil {
 		t.Fatal(err)
@@ -42,6 +44,7 @@ func TestConnectionFlags(t *testing.T) {
 
 // TestIngestFlags: the size limit and rates are flags (and SWITCHYARD_ variables).
 func TestIngestFlags(t *testing.T) {
+	t.Parallel()
 	m := NewMain()
 	env := map[string]string{"SWITCHYARD_PUT_PARTNER_EVENTS_BURST": "7"}
 	err := m.ParseFlags([]string{"--max-entries-size", "1048576", "--put-events-rate", "50", "--put-events-burst", "60",

@@ -10,6 +10,7 @@ import (
 )
 
 func TestStatePersistsAcrossRestart(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	m, stop := startServer(t, dir, nil)

@@ -281,6 +281,7 @@ func wantAttrs(t *testing.T, dl jetstream.DeadLetter, want map[string]string) {
 // the second bus with its id, one hop further, and is routed there. A
 // disabled rule delivers nothing; a target's InputPath shapes what it gets.
 func TestRoutingBusToBus(t *testing.T) {
+	t.Parallel()
 	p := &probe{}
 	m, _, tb := routedServer(t, t.TempDir(), p, nil)
 	c := clientFor(m, customerAcct)
@@ -358,6 +359,7 @@ func TestRoutingBusToBus(t *testing.T) {
 // dead letter, NO_PERMISSIONS, no retry) until that account's policy allows
 // the sender, delivered after.
 func TestRoutingCrossAccount(t *testing.T) {
+	t.Parallel()
 	p := &probe{}
 	m, _, tb := routedServer(t, t.TempDir(), p, nil)
 	ctx := context.Background()
@@ -398,6 +400,7 @@ func TestRoutingCrossAccount(t *testing.T) {
 // TestRoutingHopLimit forwards an event around a cycle of two buses: it is
 // forwarded eventbus.MaxHops times, then refused with a dead letter.
 func TestRoutingHopLimit(t *testing.T) {
+	t.Parallel()
 	p := &probe{}
 	m, _, tb := routedServer(t, t.TempDir(), p, nil)
 	c := clientFor(m, customerAcct)
@@ -442,6 +445,7 @@ func TestRoutingHopLimit(t *testing.T) {
 // attributes, and handed to its DeadLetterArn when switchyard can deliver
 // there.
 func TestRoutingRetriesAndDeadLetters(t *testing.T) {
+	t.Parallel()
 	clock := &skewClock{} // the delivery clock
 	p := &probe{}
 	flaky, broken, aging, dlq := sqsARN(customerAcct, "flaky"), sqsARN(customerAcct, "broken"), sqsARN(customerAcct, "aging"), sqsARN(customerAcct, "dlq")
@@ -508,6 +512,7 @@ func TestRoutingRetriesAndDeadLetters(t *testing.T) {
 // TestDeadLettersCommand lists a stopped server's dead letters as JSON
 // lines, and refuses to open the data directory while the server runs.
 func TestDeadLettersCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := &probe{fail: func(probeHit) error { return delivery.Permanent(delivery.CodeNoResource, "Queue gone does not exist.") }}
 	m, stop, tb := routedServer(t, dir, p, nil)
@@ -588,6 +593,7 @@ func splitLines(b []byte) [][]byte {
 // server: they share the event log's and the queue's durable consumers, so
 // every event is routed and delivered once, by one of them.
 func TestRoutingSharedByProcesses(t *testing.T) {
+	t.Parallel()
 	srv, err := server.NewServer(&server.Options{
 		Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true,
 		StoreDir: t.TempDir(), NoSigs: true, NoLog: true, SyncAlways: true,
