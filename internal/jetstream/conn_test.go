@@ -34,6 +34,7 @@ func openTest(t testing.TB, dir string) *Conn {
 }
 
 func TestOpenRequiresDataDir(t *testing.T) {
+	t.Parallel()
 	if _, err := Open(t.Context(), Config{}, nil); err == nil {
 		t.Fatal("Open with neither URL nor DataDir: want an error")
 	}
@@ -43,6 +44,7 @@ func TestOpenRequiresDataDir(t *testing.T) {
 }
 
 func TestCloseTwiceAndReopen(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for range 2 {
 		c, err := Open(t.Context(), Config{DataDir: dir}, testLogger())
@@ -64,6 +66,7 @@ func TestCloseTwiceAndReopen(t *testing.T) {
 // TestOpenURL runs the external-server path against a nats-server listening
 // on a loopback port.
 func TestOpenURL(t *testing.T) {
+	t.Parallel()
 	srv, err := server.NewServer(&server.Options{
 		Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true,
 		StoreDir: t.TempDir(), NoSigs: true, NoLog: true,

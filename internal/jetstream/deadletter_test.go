@@ -21,6 +21,7 @@ func listAll(t *testing.T, d *DeadLetters, account string) []DeadLetter {
 }
 
 func TestDeadLettersPutList(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := openTest(t, dir)
 	if _, err := c.OpenDeadLetters(t.Context(), DeadLetterConfig{}); !errors.Is(err, ErrNoDeadLetters) {
@@ -83,6 +84,7 @@ func TestDeadLettersPutList(t *testing.T) {
 }
 
 func TestDeadLettersManyAndRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	func() {
 		c, err := Open(t.Context(), Config{DataDir: dir}, testLogger())

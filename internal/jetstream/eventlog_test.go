@@ -124,6 +124,7 @@ func appendN(t *testing.T, l *EventLog, producers, calls, per int) {
 }
 
 func TestEventLogAppendConsume(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	l := openLog(t, c, testLogConfig())
 	appendN(t, l, 8, 10, 20)
@@ -145,6 +146,7 @@ func TestEventLogAppendConsume(t *testing.T) {
 }
 
 func TestEventLogSplitsLargeAppends(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	cfg := testLogConfig()
 	cfg.MaxBatchRecords = 7
@@ -168,6 +170,7 @@ func TestEventLogSplitsLargeAppends(t *testing.T) {
 }
 
 func TestEventLogHandlerErrorRedelivers(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	l := openLog(t, c, testLogConfig())
 	if err := l.Append(t.Context(), []Record{{Account: "a", Bus: "b", Data: []byte("once")}}); err != nil {
@@ -194,6 +197,7 @@ func TestEventLogHandlerErrorRedelivers(t *testing.T) {
 }
 
 func TestEventLogCrashedConsumerRedelivers(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	cfg := testLogConfig()
 	l := openLog(t, c, cfg)
@@ -241,6 +245,7 @@ func TestEventLogCrashedConsumerRedelivers(t *testing.T) {
 }
 
 func TestEventLogSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c, err := Open(t.Context(), Config{DataDir: dir}, testLogger())
 	if err != nil {
@@ -310,6 +315,7 @@ func benchmarkAppend(b *testing.B, cfg LogConfig) {
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
 
 func TestEventLogConsumersShareWork(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	l := openLog(t, c, testLogConfig())
 	const n = 40
@@ -374,6 +380,7 @@ func BenchmarkEventLogConsume(b *testing.B) {
 // handler is busy are handled together in the next call, and every one of
 // them is acknowledged.
 func TestEventLogConsumerCatchesUpInGroups(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	l := openLog(t, c, testLogConfig())
 	const messages = 6

@@ -21,6 +21,7 @@ func equalRecords(a, b []Record) bool {
 }
 
 func TestFrameRoundTrip(t *testing.T) {
+	t.Parallel()
 	tests := map[string][]Record{
 		"empty batch":  {},
 		"one":          {{Account: "123456789012", Bus: "default", Data: []byte(`{"a":1}`)}},
@@ -50,6 +51,7 @@ func TestFrameRoundTrip(t *testing.T) {
 }
 
 func TestFrameRejects(t *testing.T) {
+	t.Parallel()
 	good := encodeFrame([]Record{{Account: "a", Bus: "b", Data: []byte("data")}})
 	tests := map[string][]byte{
 		"empty":         nil,

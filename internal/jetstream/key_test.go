@@ -32,6 +32,7 @@ var hostileSegments = []struct {
 }
 
 func TestEncodeSegment(t *testing.T) {
+	t.Parallel()
 	for _, tc := range hostileSegments {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := encodeKey([]string{tc.seg})
@@ -50,6 +51,7 @@ func TestEncodeSegment(t *testing.T) {
 }
 
 func TestEncodeKeyRejects(t *testing.T) {
+	t.Parallel()
 	for _, key := range [][]string{nil, {}, {""}, {"a", ""}, {"", "a"}} {
 		if _, err := encodeKey(key); !errors.Is(err, errInvalidKey) {
 			t.Errorf("encodeKey(%q) = %v, want errInvalidKey", key, err)
@@ -58,6 +60,7 @@ func TestEncodeKeyRejects(t *testing.T) {
 }
 
 func TestDecodeKeyRejects(t *testing.T) {
+	t.Parallel()
 	for _, k := range []string{"", ".", "a.", ".a", "a..b", "=", "=2", "=2e", "=41", "a b", "a*", ">", "=G0"} {
 		if got, err := decodeKey(k); !errors.Is(err, errInvalidKey) {
 			t.Errorf("decodeKey(%q) = %q, %v; want errInvalidKey", k, got, err)
@@ -66,6 +69,7 @@ func TestDecodeKeyRejects(t *testing.T) {
 }
 
 func TestEncodeFilter(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		prefix []string
 		want   []string

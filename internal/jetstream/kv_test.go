@@ -9,6 +9,7 @@ import (
 )
 
 func TestKV(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	n := 0
 	kvtest.Run(t, func(t *testing.T) eventbus.KV {
@@ -32,6 +33,7 @@ func mustCreate(t testing.TB, kv eventbus.KV, value string, key ...string) uint6
 }
 
 func TestKVPersistsAcrossRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c, err := Open(t.Context(), Config{DataDir: dir}, testLogger())
 	if err != nil {

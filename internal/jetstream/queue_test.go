@@ -68,6 +68,7 @@ func waitLen(t *testing.T, q *Queue, want uint64) {
 }
 
 func TestQueueDeduplicatesAndDeliversOnce(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	q := openQueue(t, c, QueueConfig{Inflight: 7, AckWait: 5 * time.Second, FetchWait: 100 * time.Millisecond})
 	var ids []string
@@ -102,6 +103,7 @@ func TestQueueDeduplicatesAndDeliversOnce(t *testing.T) {
 }
 
 func TestQueueRetryRedeliversAfterDelay(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	q := openQueue(t, c, testQueueConfig())
 	enqueue(t, q, "r")
@@ -135,6 +137,7 @@ func TestQueueRetryRedeliversAfterDelay(t *testing.T) {
 }
 
 func TestQueueAckWaitAndInProgress(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	q := openQueue(t, c, testQueueConfig()) // AckWait 500ms
 	enqueue(t, q, "slow", "lost")
@@ -166,6 +169,7 @@ func TestQueueAckWaitAndInProgress(t *testing.T) {
 }
 
 func TestQueueBoundsWorkers(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	q := openQueue(t, c, testQueueConfig())
 	var ids []string
@@ -193,6 +197,7 @@ func TestQueueBoundsWorkers(t *testing.T) {
 }
 
 func TestQueueConsumeWaitsForInFlight(t *testing.T) {
+	t.Parallel()
 	c := openTest(t, t.TempDir())
 	q := openQueue(t, c, testQueueConfig())
 	enqueue(t, q, "x")
@@ -220,6 +225,7 @@ func TestQueueConsumeWaitsForInFlight(t *testing.T) {
 }
 
 func TestQueueSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	func() {
 		c, err := Open(t.Context(), Config{DataDir: dir}, testLogger())

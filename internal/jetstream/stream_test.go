@@ -13,6 +13,7 @@ import (
 // the same settings, then with one setting changed, and counts the stream
 // updates JetStream announces: none for the second open, one for the third.
 func TestReopenUpdatesOnlyChangedStreams(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		stream string

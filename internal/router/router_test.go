@@ -106,6 +106,7 @@ func (h *harness) batch(events ...eventbus.BusEvent) error {
 }
 
 func TestRouterWaitsForRulesThenRoutes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.watch <- rulePut(t, rule("orders", "a", `{"source":["shop"]}`, "A1", "A2"), 1)
 	started := make(chan error, 1)
@@ -138,6 +139,7 @@ func TestRouterWaitsForRulesThenRoutes(t *testing.T) {
 }
 
 func TestRouterEnqueueFailureKeepsTheBatch(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.watch <- rulePut(t, rule("orders", "a", `{"source":["shop"]}`, "A"), 1)
 	h.watch <- Change{Op: eventbus.OpSynced}
@@ -164,6 +166,7 @@ func TestRouterEnqueueFailureKeepsTheBatch(t *testing.T) {
 }
 
 func TestRouterRewatchesAndResyncs(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.watch <- rulePut(t, rule("orders", "a", `{"source":["shop"]}`, "A"), 1)
 	h.watch <- rulePut(t, rule("orders", "b", `{"source":["shop"]}`, "B"), 2)
@@ -188,6 +191,7 @@ func TestRouterRewatchesAndResyncs(t *testing.T) {
 }
 
 func TestRouterStartFailsWithoutSync(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()

@@ -60,6 +60,7 @@ func routed(t *testing.T, tb *Table, ev eventbus.BusEvent) []string {
 }
 
 func TestTableFanOut(t *testing.T) {
+	t.Parallel()
 	tb := NewTable("us-east-1", nil)
 	tb.Apply(rulePut(t, rule("orders", "a", `{"source":["shop"]}`, "A1", "A2", "A3"), 1))
 	tb.Apply(rulePut(t, rule("orders", "b", `{"detail":{"n":[1]}}`, "B1"), 2))
@@ -96,6 +97,7 @@ func TestTableFanOut(t *testing.T) {
 }
 
 func TestTableChanges(t *testing.T) {
+	t.Parallel()
 	tb := NewTable("us-east-1", nil)
 	step := func(c Change) { tb.Apply(c); tb.Publish() }
 	ev := event("orders", "shop")
@@ -134,6 +136,7 @@ func TestTableChanges(t *testing.T) {
 }
 
 func TestTableResyncDropsVanishedRules(t *testing.T) {
+	t.Parallel()
 	tb := NewTable("us-east-1", nil)
 	tb.Apply(rulePut(t, rule("orders", "keep", `{"source":["shop"]}`, "K"), 1))
 	tb.Apply(rulePut(t, rule("orders", "gone", `{"source":["shop"]}`, "G"), 2))
@@ -153,6 +156,7 @@ func TestTableResyncDropsVanishedRules(t *testing.T) {
 }
 
 func TestTableRouteRejectsBadEnvelope(t *testing.T) {
+	t.Parallel()
 	tb := NewTable("us-east-1", nil)
 	tb.Apply(rulePut(t, rule("orders", "a", `{"source":["shop"]}`, "A"), 1))
 	tb.Publish()
@@ -170,6 +174,7 @@ func TestTableRouteRejectsBadEnvelope(t *testing.T) {
 // (never none, never both), and a change is visible as soon as Publish
 // returns.
 func TestTableConcurrentRouteAndChange(t *testing.T) {
+	t.Parallel()
 	tb := NewTable("us-east-1", nil)
 	for i := range 50 { // other rules on the bus
 		tb.Apply(rulePut(t, rule("orders", fmt.Sprint("other", i), fmt.Sprintf(`{"source":["s%d"]}`, i), "O"), uint64(100+i)))

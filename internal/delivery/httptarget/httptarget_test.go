@@ -127,6 +127,7 @@ func send(s *Sender, hp *eventbus.HTTPParameters, body string) error {
 }
 
 func TestRequestBuilding(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t, nil)
 	auth := apiKey()
 	auth.Invocation = &eventbus.ConnectionHTTPParameters{
@@ -173,6 +174,7 @@ func TestRequestBuilding(t *testing.T) {
 }
 
 func TestBodyNotAnObjectKeptAsIs(t *testing.T) {
+	t.Parallel()
 	params := []eventbus.ConnectionParameter{{Key: "k", Value: "v"}}
 	for _, in := range []string{`"just a string"`, `[1,2]`, `plain text`, `{broken`} {
 		if got := string(mergeBody([]byte(in), params)); got != in {
@@ -182,6 +184,7 @@ func TestBodyNotAnObjectKeptAsIs(t *testing.T) {
 }
 
 func TestPathParameterMismatchIsPermanent(t *testing.T) {
+	t.Parallel()
 	res := &fakeResolver{r: resolved("http://127.0.0.1:1/a/*", http.MethodPost, apiKey())}
 	err := send(New(Config{ResolveTTL: -1, Resolver: res}), nil, `{}`)
 	if e := delivery.Classify(err); e == nil || e.Retryable || e.Code != delivery.CodeInvalidParameter {
@@ -190,6 +193,7 @@ func TestPathParameterMismatchIsPermanent(t *testing.T) {
 }
 
 func TestOutcomes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status    int
 		ok        bool
@@ -222,6 +226,7 @@ func TestOutcomes(t *testing.T) {
 }
 
 func TestTimeoutAndNetworkErrorsRetry(t *testing.T) {
+	t.Parallel()
 	slow := newReceiver(t, func(_ int, r *http.Request) int {
 		select {
 		case <-r.Context().Done():
@@ -249,6 +254,7 @@ func TestTimeoutAndNetworkErrorsRetry(t *testing.T) {
 }
 
 func TestResolverErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		err       error
 		code      string
@@ -266,6 +272,7 @@ func TestResolverErrors(t *testing.T) {
 }
 
 func TestBasicAuthRefusedDeauthorizes(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t, func(_ int, r *http.Request) int {
 		if u, p, ok := r.BasicAuth(); ok && u == "user" && p == "right" {
 			return 200
@@ -344,6 +351,7 @@ func (c *clock) Add(d time.Duration) {
 }
 
 func TestOAuthTokenCachedRefreshedOnExpiryAnd401(t *testing.T) {
+	t.Parallel()
 	ts := newTokenServer(t, 600)
 	var valid atomic.Value // the token the receiver accepts
 	valid.Store("tok-1")
@@ -387,6 +395,7 @@ func TestOAuthTokenCachedRefreshedOnExpiryAnd401(t *testing.T) {
 }
 
 func TestOAuthTokenEndpointFailures(t *testing.T) {
+	t.Parallel()
 	ts := newTokenServer(t, 600)
 	rc := newReceiver(t, nil)
 	res := &fakeResolver{r: resolved(rc.srv.URL+"/o", http.MethodPost, oauth(ts.srv.URL+"/token"))}
@@ -411,6 +420,7 @@ func TestOAuthTokenEndpointFailures(t *testing.T) {
 // are not remembered, and a deauthorized connection is looked up again at
 // once.
 func TestResolveCache(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t, func(_ int, r *http.Request) int {
 		if r.Header.Get("X-Api-Key") == "k3y" {
 			return 200

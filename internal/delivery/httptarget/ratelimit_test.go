@@ -12,6 +12,7 @@ import (
 )
 
 func TestLimiterSpacesSlots(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Unix(1_700_000_000, 0)}
 	l := newLimiter(clk.Now)
 	for i, want := range []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond} {
@@ -43,6 +44,7 @@ func TestLimiterSpacesSlots(t *testing.T) {
 }
 
 func TestRateLimitDelaysNotDrops(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var at []time.Time
 	rc := newReceiver(t, func(int, *http.Request) int {
@@ -83,6 +85,7 @@ func TestRateLimitDelaysNotDrops(t *testing.T) {
 }
 
 func TestRateLimitBeyondDeadlineIsRetryableThrottling(t *testing.T) {
+	t.Parallel()
 	rc := newReceiver(t, nil)
 	r := resolved(rc.srv.URL+"/r", http.MethodPost, apiKey())
 	r.Destination.InvocationRateLimitPerSecond = 1
