@@ -108,20 +108,7 @@ func (tap *logTap) until(marker string) []storedEvent {
 func BenchmarkIngest(b *testing.B) {
 	const callers = 8
 	ctx := context.Background()
-	m := NewMain()
-	if err := m.ParseFlags([]string{"--listen", "127.0.0.1:0", "--data-dir", b.TempDir(),
-		"--put-events-rate", "0", "--put-partner-events-rate", "0"}, func(string) string { return "" }); err != nil {
-		b.Fatal(err)
-	}
-	m.Log = slog.New(slog.DiscardHandler)
-	if err := m.Run(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if err := m.Close(context.Background()); err != nil {
-			b.Error(err)
-		}
-	})
+	m := startBenchMain(b, "--put-events-rate", "0", "--put-partner-events-rate", "0")
 	partnerCtx := eventbus.WithCaller(ctx, eventbus.Caller{Account: partnerAcct, AnyPartner: true})
 	customerCtx := eventbus.WithCaller(ctx, eventbus.Caller{Account: customerAcct, AnyPartner: true})
 	if _, err := m.service.CreatePartnerEventSource(partnerCtx, &apimodel.CreatePartnerEventSourceRequest{Name: aws.String(srcName), Account: aws.String(customerAcct)}); err != nil {
@@ -215,4 +202,25 @@ func benchDetail(n int) string {
 	}
 	sb.WriteString(`],"paid":true,"note":null}`)
 	return sb.String()
+}
+
+// startBenchMain runs the real program for a benchmark on 127.0.0.1:0 over a
+// temporary data directory, with the extra flags given, until b ends.
+func startBenchMain(b *testing.B, flags ...string) *Main {
+	b.Helper()
+	m := NewMain()
+	args := append([]string{"--listen", "127.0.0.1:0", "--data-dir", b.TempDir()}, flags...)
+	if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+		b.Fatal(err)
+	}
+	m.Log = slog.New(slog.DiscardHandler)
+	if err := m.Run(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if err := m.Close(context.Background()); err != nil {
+			b.Error(err)
+		}
+	})
+	return m
 }

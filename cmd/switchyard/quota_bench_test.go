@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,20 +20,7 @@ func BenchmarkPutRuleQuota(b *testing.B) {
 	for _, n := range []int{100, 10000} {
 		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
 			ctx := context.Background()
-			m := NewMain()
-			if err := m.ParseFlags([]string{"--listen", "127.0.0.1:0", "--data-dir", b.TempDir(), "--max-rules-per-bus", "20000"},
-				func(string) string { return "" }); err != nil {
-				b.Fatal(err)
-			}
-			m.Log = slog.New(slog.DiscardHandler)
-			if err := m.Run(ctx); err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() {
-				if err := m.Close(context.Background()); err != nil {
-					b.Error(err)
-				}
-			})
+			m := startBenchMain(b, "--max-rules-per-bus", "20000")
 			cctx := eventbus.WithCaller(ctx, eventbus.Caller{Account: customerAcct})
 			put := func(name string) {
 				if _, err := m.service.PutRule(cctx, &apimodel.PutRuleRequest{Name: aws.String(name), EventPattern: aws.String(`{"source":["com.acme.orders"],"detail-type":["OrderPlaced"]}`)}); err != nil {
