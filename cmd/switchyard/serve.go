@@ -33,6 +33,10 @@ type Config struct {
 	SecretKeyFile   string // key of connection secrets; "" generates one in DataDir
 	LogLevel        string
 	MaxBodyBytes    int64
+	// TLSCert and TLSKey are PEM files; with both, the API is served over
+	// HTTPS only (see serverTLS).
+	TLSCert string
+	TLSKey  string
 	// API configures the service; its Region is always Region.
 	API     api.Config
 	Routing RoutingConfig
@@ -80,6 +84,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Region, "region", c.Region, "AWS `region` this server answers as")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "authentication: dev (any signature, loopback only) or sigv4")
 	fs.StringVar(&c.CredentialsFile, "credentials", c.CredentialsFile, "credentials `FILE` for --auth sigv4")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM `FILE` of the certificate chain to serve HTTPS with (needs --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM `FILE` of the private key of --tls-cert")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted (0: default)")
 	fs.BoolVar(&c.API.PartnerOperations, "partner-operations", c.API.PartnerOperations, "allow the SaaS partner operations")
@@ -133,6 +139,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	tlsConfig, err := serverTLS(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return err
+	}
 	defer func() {
 		if err != nil {
 			_ = m.Close(context.Background())
@@ -172,13 +182,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsConfig}
 	go func() {
-		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if tlsConfig != nil {
+			err = m.server.ServeTLS(m.listener, "", "")
+		} else {
+			err = m.server.Serve(m.listener)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("serve", "err", err)
 		}
 	}()
-	m.Log.Info("switchyard serving", "addr", m.Addr(), "auth", c.Auth, "region", c.Region, "dataDir", absDataDir(c.DataDir), "natsURL", c.NATSURL)
+	m.Log.Info("switchyard serving", "addr", m.Addr(), "tls", tlsConfig != nil, "auth", c.Auth, "region", c.Region, "dataDir", absDataDir(c.DataDir), "natsURL", c.NATSURL)
+	if tlsConfig == nil && !isLoopback(c.Listen) {
+		m.Log.Warn("serving plain HTTP on a non-loopback address: request bodies, connection secrets included, travel in clear; give --tls-cert and --tls-key or put a TLS-terminating proxy in front")
+	}
 	return nil
 }
 
