@@ -8,8 +8,8 @@ import (
 )
 
 // startIngest opens the durable event log PutEvents and PutPartnerEvents
-// append to, sets m.stores.Events, and registers the log's Close in
-// m.closers (which run after the HTTP server has drained, so appends in
+// append to, sets m.stores.Events, and registers the log's Close with
+// onClose (Close runs it after the HTTP server has drained, so appends in
 // flight finish first).
 func (m *Main) startIngest(ctx context.Context) error {
 	log, err := m.conn.EventLog(ctx, jetstream.LogConfig{})
@@ -17,6 +17,6 @@ func (m *Main) startIngest(ctx context.Context) error {
 		return fmt.Errorf("open event log: %w", err)
 	}
 	m.stores.Events = log.Events()
-	m.closers = append(m.closers, log.Close)
+	m.onClose("ingest event log", m.Config.Shutdown.EventLog, log.Close)
 	return nil
 }

@@ -69,7 +69,7 @@ func (c *RoutingConfig) addFlags(fs *flag.FlagSet) {
 }
 
 // startRouting starts the router (event log → rules → delivery queue) and
-// the delivery workers, registering their shutdown in m.closers: the router
+// the delivery workers, registering their shutdown with onClose: the router
 // stops routing first (a batch in flight finishes), then the workers stop
 // taking jobs and finish the deliveries in flight. Both run before the
 // event log and the JetStream connection close.
@@ -81,7 +81,7 @@ func (m *Main) startRouting(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open event log: %w", err)
 	}
-	m.closers = append(m.closers, evlog.Close)
+	m.onClose("router event log", m.Config.Shutdown.EventLog, evlog.Close)
 	q, err := m.conn.Queue(ctx, jetstream.QueueConfig{
 		Duplicates: rc.DedupWindow, MaxBytes: rc.QueueMaxBytes, AckWait: rc.AckWait,
 		MaxDeliver: rc.MaxDeliver, MaxAckPending: rc.MaxAckPending,
@@ -109,14 +109,14 @@ func (m *Main) startRouting(ctx context.Context) error {
 		Now:     rc.Now, Log: log,
 	}.ForQueue(q.Limits()), kinds, delivery.DeadLetterRecords{Store: dead}, jobs)
 	disp.Start(q)
-	m.closers = append(m.closers, disp.Close)
+	m.onClose("delivery", m.Config.Shutdown.Delivery, disp.Close)
 
 	r := router.New(router.Config{Region: m.Config.Region, Consumers: rc.RouterConsumers, Log: log},
 		m.stores.Rules, evlog.Events(), jobs)
 	if err := r.Start(ctx); err != nil {
 		return err
 	}
-	m.closers = append(m.closers, r.Close)
+	m.onClose("router", m.Config.Shutdown.Router, r.Close)
 	if rc.Observe != nil {
 		rc.Observe(r.Table())
 	}

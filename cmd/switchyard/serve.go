@@ -19,6 +19,7 @@ import (
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
 	"github.com/switchyard/switchyard/internal/secrets"
+	"github.com/switchyard/switchyard/internal/shutdown"
 	"github.com/switchyard/switchyard/internal/sigv4"
 )
 
@@ -33,9 +34,16 @@ type Config struct {
 	SecretKeyFile   string // key of connection secrets; "" generates one in DataDir
 	LogLevel        string
 	MaxBodyBytes    int64
+	// TLSCert and TLSKey are PEM files; with both, the API is served over
+	// HTTPS only (see serverTLS).
+	TLSCert string
+	TLSKey  string
 	// API configures the service; its Region is always Region.
 	API     api.Config
 	Routing RoutingConfig
+	// Shutdown budgets the phases of Close; --shutdown-timeout sets them
+	// all from one total.
+	Shutdown ShutdownBudgets
 }
 
 // DefaultConfig returns the configuration of a plain `switchyard serve`.
@@ -47,6 +55,7 @@ func DefaultConfig() Config {
 		Auth:     "dev",
 		LogLevel: "info",
 		API:      api.DefaultConfig(),
+		Shutdown: SplitShutdown(DefaultShutdownTimeout),
 	}
 }
 
@@ -55,14 +64,19 @@ func DefaultConfig() Config {
 type Main struct {
 	Config Config
 	Log    *slog.Logger
+	// Listener, if set before Run, is served instead of listening on
+	// Config.Listen; Close closes it.
+	Listener net.Listener
 
 	conn   *jetstream.Conn
 	unlock func() error // releases the data directory's lock; nil with --nats-url
 	stores api.Stores
-	// closers stop what Run started, in reverse order (see Close).
-	closers  []func(context.Context) error
+	// closers stop what Run started, newest first, after HTTP and before
+	// JetStream (see onClose and closeSteps).
+	closers  []shutdown.Step
 	listener net.Listener
 	server   *http.Server
+	serveErr chan error // receives the error that ended serving, if any; buffered
 	service  *api.Service
 }
 
@@ -80,6 +94,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Region, "region", c.Region, "AWS `region` this server answers as")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "authentication: dev (any signature, loopback only) or sigv4")
 	fs.StringVar(&c.CredentialsFile, "credentials", c.CredentialsFile, "credentials `FILE` for --auth sigv4")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM `FILE` of the certificate chain to serve HTTPS with (needs --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM `FILE` of the private key of --tls-cert")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted (0: default)")
 	fs.BoolVar(&c.API.PartnerOperations, "partner-operations", c.API.PartnerOperations, "allow the SaaS partner operations")
@@ -97,6 +113,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.IntVar(&c.API.MaxConnections, "max-connections", c.API.MaxConnections, "connections per account (0: no limit)")
 	fs.IntVar(&c.API.MaxAPIDestinations, "max-api-destinations", c.API.MaxAPIDestinations, "API destinations per account (0: no limit)")
 	fs.BoolVar(&c.API.HTTPLoopbackEndpoints, "http-loopback-endpoints", c.API.HTTPLoopbackEndpoints, "accept http:// API destination and OAuth endpoints on localhost and loopback addresses (AWS: https only)")
+	fs.Var(shutdownFlag{&c.Shutdown}, "shutdown-timeout", "longest a clean shutdown takes, split between its phases (HTTP 1/3, delivery and JetStream 8/30 each, router 2/30, each event log 1/30)")
 	c.Routing.addFlags(fs)
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -123,13 +140,19 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 }
 
 // Run opens storage and starts serving in the background; it returns once the
-// listener is bound (see Addr).
+// listener is bound (see Addr). If serving fails later (the listener breaks),
+// Serve returns that error; with Run alone, nothing more is served.
 func (m *Main) Run(ctx context.Context) (err error) {
 	c := m.Config
 	if m.Log == nil {
 		m.Log = newLogger(c.LogLevel)
 	}
+	m.listener = m.Listener // nil unless given; closed by Close from here on
 	auth, err := m.authenticator()
+	if err != nil {
+		return err
+	}
+	tlsConfig, err := serverTLS(c.TLSCert, c.TLSKey)
 	if err != nil {
 		return err
 	}
@@ -168,30 +191,48 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return apimodel.Dispatch(ctx, m.service, op, body)
 	}
 	handler := awsjson.NewHandler(dispatch, auth, m.Log, c.MaxBodyBytes)
-	m.listener, err = net.Listen("tcp", c.Listen)
-	if err != nil {
-		return err
+	if m.listener == nil {
+		if m.listener, err = net.Listen("tcp", c.Listen); err != nil {
+			return err
+		}
 	}
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsConfig}
+	srv, ln, serveErr := m.server, m.listener, make(chan error, 1)
+	m.serveErr = serveErr
 	go func() {
-		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("serve", "err", err)
+		var err error
+		if tlsConfig != nil {
+			err = srv.ServeTLS(ln, "", "")
+		} else {
+			err = srv.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			serveErr <- err
 		}
 	}()
-	m.Log.Info("switchyard serving", "addr", m.Addr(), "auth", c.Auth, "region", c.Region, "dataDir", absDataDir(c.DataDir), "natsURL", c.NATSURL)
+	m.Log.Info("switchyard serving", "addr", m.Addr(), "tls", tlsConfig != nil, "auth", c.Auth, "region", c.Region, "dataDir", absDataDir(c.DataDir), "natsURL", c.NATSURL)
+	if tlsConfig == nil && !isLoopback(c.Listen) {
+		m.Log.Warn("serving plain HTTP on a non-loopback address: request bodies, connection secrets included, travel in clear; give --tls-cert and --tls-key or put a TLS-terminating proxy in front")
+	}
 	return nil
 }
 
-// Serve runs until ctx is done, then shuts down cleanly.
+// Serve runs until ctx is done or serving fails, then shuts down (see
+// Close). It returns the error that stopped serving, if any, joined with
+// Close's, so `switchyard serve` exits non-zero when it could not serve.
 func (m *Main) Serve(ctx context.Context) error {
 	if err := m.Run(ctx); err != nil {
 		return err
 	}
-	<-ctx.Done()
-	m.Log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return m.Close(shutdownCtx)
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		m.Log.Info("shutting down")
+	case err := <-m.serveErr:
+		m.Log.Error("serving failed; shutting down", "err", err)
+		serveErr = fmt.Errorf("serve: %w", err)
+	}
+	return errors.Join(serveErr, m.Close(context.WithoutCancel(ctx)))
 }
 
 // Addr returns the address the server listens on.
@@ -202,27 +243,19 @@ func (m *Main) Addr() string {
 	return m.listener.Addr().String()
 }
 
-// Close stops serving (letting calls in flight finish) and closes storage.
+// Close stops serving (letting calls in flight finish) and closes storage,
+// phase by phase (see closeSteps), each within its budget in
+// Config.Shutdown counted from when that phase starts; ctx's deadline and
+// cancellation are not used, so Close returns within Shutdown.Total(). The
+// data directory's lock is released only once the embedded server has shut
+// down: if it is still stopping when its budget ends, Close returns an error
+// and the lock is released when it has stopped. Every phase runs even when
+// one fails; the errors come back joined. Close does nothing the second
+// time.
 func (m *Main) Close(ctx context.Context) error {
-	var errs []error
-	if m.server != nil {
-		errs = append(errs, m.server.Shutdown(ctx))
-	} else if m.listener != nil {
-		errs = append(errs, m.listener.Close())
-	}
-	for i := len(m.closers) - 1; i >= 0; i-- {
-		errs = append(errs, m.closers[i](ctx))
-	}
-	m.closers = nil
-	if m.conn != nil {
-		errs = append(errs, m.conn.Close(ctx))
-		m.conn = nil
-	}
-	if m.unlock != nil {
-		errs = append(errs, m.unlock())
-		m.unlock = nil
-	}
-	return errors.Join(errs...)
+	steps := m.closeSteps()
+	m.server, m.listener, m.closers, m.conn, m.unlock = nil, nil, nil, nil, nil
+	return shutdown.Run(ctx, steps)
 }
 
 func (m *Main) authenticator() (awsjson.Authenticator, error) {

@@ -155,16 +155,33 @@ func (s *Service) DescribePartnerEventSource(ctx context.Context, in *apimodel.D
 }
 
 // DeletePartnerEventSource deletes a source of the calling partner. The
-// customer keeps seeing it as DELETED while its partner bus exists. Deleting
-// a source that does not exist (or is not the caller's) does nothing, as the
-// operation has no not-found error.
+// customer keeps seeing it as DELETED while its partner bus exists.
+//
+// The operation's model lists no not-found error (only
+// ConcurrentModification, Internal and OperationDisabled), so deleting a
+// source that does not exist, or was deleted already, answers 200 and does
+// nothing. Deleting another partner's source is a different case: AWS
+// authorizes every call before running it, and AccessDeniedException is one
+// of the errors its Common Errors page lists for every action, so a caller
+// not allowed the partner name in the source's name, or whose account did
+// not create the source, gets AccessDeniedException (IAM's wording) and the
+// source is left alone. Answering 200 there would tell the caller the
+// source was gone when it was not.
 func (s *Service) DeletePartnerEventSource(ctx context.Context, in *apimodel.DeletePartnerEventSourceRequest) error {
 	c, err := s.partnerCaller(ctx)
 	if err != nil {
 		return err
 	}
+	name := *in.Name
+	denied := awserr.SourceAccessDenied(c.Account, "DeletePartnerEventSource", eventbus.SourceARN(s.cfg.Region, name))
+	if partner, ok := eventbus.PartnerName(name); !ok || !c.MayUsePartner(partner) {
+		return denied
+	}
 	_, err = mutate(ctx, s.st.Sources, func(src *eventbus.Source) error {
-		if src.PartnerAccount != c.Account || src.Account != *in.Account || src.Deleted {
+		if src.PartnerAccount != c.Account {
+			return denied
+		}
+		if src.Account != *in.Account || src.Deleted {
 			return errNoChange
 		}
 		exists, err := s.busExists(ctx, src.Account, src.Name)
@@ -176,7 +193,7 @@ func (s *Service) DeletePartnerEventSource(ctx context.Context, in *apimodel.Del
 		}
 		src.Deleted = true
 		return nil
-	}, *in.Name)
+	}, name)
 	if errors.Is(err, eventbus.ErrNotFound) || errors.Is(err, errNoChange) {
 		return nil
 	}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -10,6 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/switchyard/switchyard/internal/api"
+	"github.com/switchyard/switchyard/internal/apimodel"
+	"github.com/switchyard/switchyard/internal/awserr"
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // TestPartnerSourceLifecycle walks the state machine of FACTS.md from both
@@ -145,7 +149,8 @@ func TestAccountIsolation(t *testing.T) {
 	wantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = other.ListPartnerEventSourceAccounts(ctx, &eventbridge.ListPartnerEventSourceAccountsInput{EventSourceName: aws.String(srcName)})
 	wantAPIError(t, err, "ResourceNotFoundException", "")
-	must[*eventbridge.DeletePartnerEventSourceOutput](t)(other.DeletePartnerEventSource(ctx, &eventbridge.DeletePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
+	_, err = other.DeletePartnerEventSource(ctx, &eventbridge.DeletePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)})
+	wantAPIError(t, err, "AccessDeniedException", "")
 	if d := describeState(t, customer, srcName); d.State != types.EventSourceStatePending {
 		t.Fatalf("another account's delete changed the source: %s", d.State)
 	}
@@ -157,4 +162,41 @@ func TestAccountIsolation(t *testing.T) {
 	if len(accts.PartnerEventSourceAccounts) != 1 || aws.ToString(accts.PartnerEventSourceAccounts[0].Account) != customerAcct || accts.PartnerEventSourceAccounts[0].State != types.EventSourceStatePending {
 		t.Errorf("ListPartnerEventSourceAccounts: %+v", accts.PartnerEventSourceAccounts)
 	}
+}
+
+// TestDeletePartnerEventSourceOfAnotherPartner: a partner account deleting
+// a source it does not own is refused with AccessDeniedException, and the
+// source stays as it was.
+func TestDeletePartnerEventSourceOfAnotherPartner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := startServer(t, nil)
+	partner, customer, other := clientFor(m, partnerAcct), clientFor(m, customerAcct), clientFor(m, otherAcct)
+	must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
+
+	_, err := other.DeletePartnerEventSource(ctx, &eventbridge.DeletePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)})
+	wantAPIError(t, err, "AccessDeniedException", "User: arn:aws:iam::"+otherAcct+":root is not authorized to perform: events:DeletePartnerEventSource on resource: arn:aws:events:us-east-1::event-source/"+srcName)
+	if d := describeState(t, customer, srcName); d.State != types.EventSourceStatePending {
+		t.Fatalf("another partner's delete changed the source: %s", d.State)
+	}
+	must[*eventbridge.DescribePartnerEventSourceOutput](t)(partner.DescribePartnerEventSource(ctx, &eventbridge.DescribePartnerEventSourceInput{Name: aws.String(srcName)}))
+
+	// A caller whose credentials do not grant the name's partner is refused
+	// whether or not the source exists (dev credentials grant every partner,
+	// so this caller is set directly).
+	restricted := eventbus.WithCaller(ctx, eventbus.Caller{AccessKeyID: "AKIDOTHER", Account: otherAcct, Partners: []string{"other.com"}})
+	for _, name := range []string{srcName, "aws.partner/acme.com/no/such"} {
+		err := m.service.DeletePartnerEventSource(restricted, &apimodel.DeletePartnerEventSourceRequest{Name: aws.String(name), Account: aws.String(customerAcct)})
+		var e *awserr.Error
+		if !errors.As(err, &e) || e.Code != awserr.AccessDenied {
+			t.Errorf("delete %s by a caller without its partner: %v, want AccessDeniedException", name, err)
+		}
+	}
+
+	// The owner's delete still works, and deleting again (or a source that
+	// never existed) is a no-op, as the operation has no not-found error.
+	for range 2 {
+		must[*eventbridge.DeletePartnerEventSourceOutput](t)(partner.DeletePartnerEventSource(ctx, &eventbridge.DeletePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
+	}
+	must[*eventbridge.DeletePartnerEventSourceOutput](t)(partner.DeletePartnerEventSource(ctx, &eventbridge.DeletePartnerEventSourceInput{Name: aws.String("aws.partner/acme.com/no/such"), Account: aws.String(customerAcct)}))
 }

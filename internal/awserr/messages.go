@@ -298,6 +298,12 @@ func PartnerNotAuthorized(account, partner string) *Error {
 	return Newf(AccessDenied, "Account %s is not authorized to create event sources for partner %s.", account, partner)
 }
 
+// SourceAccessDenied refuses an operation on an event source the calling
+// account does not own, in IAM's words for a denied action.
+func SourceAccessDenied(account, action, sourceARN string) *Error {
+	return Newf(AccessDenied, "User: arn:aws:iam::%s:root is not authorized to perform: events:%s on resource: %s", account, action, sourceARN)
+}
+
 // SourceExists refuses to create an event source twice.
 func SourceExists(name string) *Error {
 	return Newf(ResourceAlreadyExists, "Event source %s already exists.", name)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -72,6 +73,9 @@ type Conn struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	closed chan struct{} // closed by the nats client when nc is closed
+
+	stopped  chan struct{} // closed by Close once nc is closed and srv has shut down
+	stopOnce sync.Once     // guards close(stopped)
 }
 
 // Open connects to JetStream as cfg says: to cfg.URL, or, when it is empty,
@@ -85,7 +89,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Conn{cfg: cfg, log: log, closed: make(chan struct{})}
+	c := &Conn{cfg: cfg, log: log, closed: make(chan struct{}), stopped: make(chan struct{})}
 	opts := append([]nats.Option{nats.Name("switchyard"), nats.MaxReconnects(-1)}, cfg.NATSOptions...)
 	// Last, so Close can rely on it whatever cfg.NATSOptions hold.
 	opts = append(opts, nats.ClosedHandler(func(*nats.Conn) { close(c.closed) }))
@@ -169,7 +173,7 @@ func (c *Conn) NATS() *nats.Conn { return c.nc }
 // publishes flushed), then shuts the embedded server down and waits for it to
 // have stopped, so its files are closed and DataDir can be reopened. If ctx
 // ends first Close returns ctx's error and leaves the rest to finish in the
-// background.
+// background; Stopped tells when that is done.
 func (c *Conn) Close(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() {
@@ -180,6 +184,7 @@ func (c *Conn) Close(ctx context.Context) error {
 			c.nc.Close()
 		}
 		c.stopServer()
+		c.stopOnce.Do(func() { close(c.stopped) })
 		done <- err
 	}()
 	select {
@@ -192,6 +197,13 @@ func (c *Conn) Close(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// Stopped returns a channel closed once a Close has finished its work,
+// whether or not that Close returned before: the connection is closed and
+// the embedded server, if any, has shut down (nats-server's Shutdown and
+// WaitForShutdown both returned), so its files are closed and DataDir may be
+// handed to another process. It is never closed before Close is called.
+func (c *Conn) Stopped() <-chan struct{} { return c.stopped }
 
 func (c *Conn) stopServer() {
 	if c.srv == nil {

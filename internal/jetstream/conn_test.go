@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"testing"
@@ -95,5 +96,44 @@ func TestOpenURL(t *testing.T) {
 	}
 	if !srv.Running() {
 		t.Fatal("Close shut down an external server")
+	}
+}
+
+// TestStoppedAfterClose: Stopped is closed once Close has shut the embedded
+// server down, also when Close itself returned early on its context.
+func TestStoppedAfterClose(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c, err := Open(t.Context(), Config{DataDir: dir}, testLogger())
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	select {
+	case <-c.Stopped():
+		t.Fatal("Stopped before Close")
+	default:
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := c.Close(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Close with a canceled context: %v, want context.Canceled", err)
+	}
+	select {
+	case <-c.Stopped():
+	case <-time.After(30 * time.Second):
+		t.Fatal("not Stopped 30 s after Close")
+	}
+	// The server's files are closed: the directory opens again.
+	c, err = Open(t.Context(), Config{DataDir: dir}, testLogger())
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	if err := c.Close(t.Context()); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	select {
+	case <-c.Stopped():
+	default:
+		t.Error("Close returned nil before Stopped")
 	}
 }

@@ -17,6 +17,8 @@ const (
 	headerAmzDate       = "X-Amz-Date"
 	headerDate          = "Date"
 	headerSecurityToken = "X-Amz-Security-Token"
+	headerTarget        = "X-Amz-Target"
+	headerContentType   = "Content-Type"
 
 	queryAlgorithm     = "X-Amz-Algorithm"
 	queryCredential    = "X-Amz-Credential"

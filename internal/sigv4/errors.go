@@ -54,6 +54,15 @@ func errHostUnsigned() *awserr.Error {
 	return awserr.WithStatus(awserr.InvalidSignature, status, msgHostUnsigned)
 }
 
+// errHeaderUnsigned refuses a request whose signature leaves out a header
+// that must be signed (see mustSign). AWS's JSON services were not seen
+// answering this case; the wording is theirs for an unsigned Host
+// (msgHostUnsigned) with the header's name in its place.
+func errHeaderUnsigned(header string) *awserr.Error {
+	return awserr.WithStatus(awserr.InvalidSignature, status,
+		"'"+header+"' must be a 'SignedHeader' in the AWS Authorization.")
+}
+
 func errIncomplete(msg string) *awserr.Error {
 	return awserr.WithStatus(awserr.IncompleteSignature, status, msg)
 }

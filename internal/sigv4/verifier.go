@@ -107,7 +107,8 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 // Authenticate verifies the signature of r over body, SigV4 or SigV4a, in the
 // Authorization header or a presigned query string. The checks run in AWS's
 // order: presence and completeness, date format, clock skew or presigned
-// expiry, Host signed, algorithm, credential shape, credential scope (region
+// expiry, Host signed (and X-Amz-Target and Content-Type when present, see
+// mustSign), algorithm, credential shape, credential scope (region
 // or SigV4a region set, service, terminator, date), access key, signature.
 // The caller it returns acts as the credential's account with its partners.
 func (v *Verifier) Authenticate(r *http.Request, body []byte) (eventbus.Caller, error) {
@@ -124,6 +125,9 @@ func (v *Verifier) Authenticate(r *http.Request, body []byte) (eventbus.Caller, 
 	}
 	if !s.signs("host") {
 		return eventbus.Caller{}, errHostUnsigned()
+	}
+	if err := checkSignedHeaders(r, s); err != nil {
+		return eventbus.Caller{}, err
 	}
 	if s.Algorithm != algorithmHMAC && s.Algorithm != algorithmECDSA {
 		return eventbus.Caller{}, errUnsupportedAlgorithm(s.Algorithm)
@@ -181,6 +185,25 @@ func (k *key) verify(s signature, scope Scope, date time.Time, canonical string)
 	want := hmacSHA256(d.key, stringToSign(date, scope, canonical))
 	got, err := hex.DecodeString(s.Signature)
 	return err == nil && hmac.Equal(want, got)
+}
+
+// mustSign are the headers that, when present, the signature must cover:
+// X-Amz-Target names the operation and Content-Type how the body is read, so
+// a signature that left them out could be replayed as another operation
+// (a DescribeRule signature sent again as DeleteRule). Every AWS SDK signs
+// both. An absent header needs no signature: without X-Amz-Target there is
+// no operation to call.
+var mustSign = [...]string{headerTarget, headerContentType}
+
+// checkSignedHeaders returns InvalidSignatureException naming the first
+// header of mustSign that r carries but s does not sign.
+func checkSignedHeaders(r *http.Request, s signature) error {
+	for _, h := range mustSign {
+		if _, present := r.Header[h]; present && !s.signs(h) {
+			return errHeaderUnsigned(h)
+		}
+	}
+	return nil
 }
 
 // signs reports whether the named header is among the signed headers.
