@@ -33,20 +33,31 @@ type Config struct {
 	SecretKeyFile   string // key of connection secrets; "" generates one in DataDir
 	LogLevel        string
 	MaxBodyBytes    int64
+	// MaxUnverifiedBytes bounds the body bytes read at once before their
+	// signature is verified (0: awsjson's default).
+	MaxUnverifiedBytes int64
+	// ReadTimeout bounds reading a request's headers (at most 10 s) and,
+	// once they passed authentication, its body.
+	ReadTimeout time.Duration
 	// API configures the service; its Region is always Region.
 	API     api.Config
 	Routing RoutingConfig
 }
 
+// DefaultReadTimeout bounds reading a request's headers (at most 10 s of
+// it) and, separately, its body.
+const DefaultReadTimeout = awsjson.DefaultBodyTimeout
+
 // DefaultConfig returns the configuration of a plain `switchyard serve`.
 func DefaultConfig() Config {
 	return Config{
-		Listen:   "127.0.0.1:4010",
-		DataDir:  "switchyard-data",
-		Region:   "us-east-1",
-		Auth:     "dev",
-		LogLevel: "info",
-		API:      api.DefaultConfig(),
+		Listen:      "127.0.0.1:4010",
+		DataDir:     "switchyard-data",
+		Region:      "us-east-1",
+		Auth:        "dev",
+		LogLevel:    "info",
+		ReadTimeout: DefaultReadTimeout,
+		API:         api.DefaultConfig(),
 	}
 }
 
@@ -82,6 +93,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.CredentialsFile, "credentials", c.CredentialsFile, "credentials `FILE` for --auth sigv4")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted (0: default)")
+	fs.Int64Var(&c.MaxUnverifiedBytes, "max-unverified-bytes", c.MaxUnverifiedBytes, "request body `bytes` read at once before their signature is verified; beyond, requests wait, then get ThrottlingException (0: 32 x the default body limit)")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "longest time to read a request's headers (at most 10s), and again its body; a stalled request is answered and closed after it")
 	fs.BoolVar(&c.API.PartnerOperations, "partner-operations", c.API.PartnerOperations, "allow the SaaS partner operations")
 	fs.IntVar(&c.API.MaxBusesPerAccount, "max-buses", c.API.MaxBusesPerAccount, "event buses per account")
 	fs.IntVar(&c.API.MaxSourcesPerPartnerAccount, "max-partner-sources", c.API.MaxSourcesPerPartnerAccount, "partner event sources per partner account")
@@ -167,12 +180,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	dispatch := func(ctx context.Context, op string, body []byte) (any, error) {
 		return apimodel.Dispatch(ctx, m.service, op, body)
 	}
-	handler := awsjson.NewHandler(dispatch, auth, m.Log, c.MaxBodyBytes)
+	readTimeout := c.ReadTimeout
+	if readTimeout <= 0 {
+		readTimeout = DefaultReadTimeout
+	}
+	// The headers are bounded by the server, the body by the handler, which
+	// clears its deadline once the body is read: http.Server's ReadTimeout
+	// would also cancel a request still running when it passes.
+	handler := awsjson.NewHandler(dispatch, auth, m.Log, awsjson.Limits{
+		MaxBodyBytes: c.MaxBodyBytes, MaxUnverifiedBytes: c.MaxUnverifiedBytes, BodyTimeout: readTimeout})
 	m.listener, err = net.Listen("tcp", c.Listen)
 	if err != nil {
 		return err
 	}
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute}
 	go func() {
 		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("serve", "err", err)
