@@ -2,12 +2,19 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 )
 
 // TestStalledBodyIsClosed checks that a request whose body stops arriving
@@ -44,5 +51,63 @@ func TestStalledBodyIsClosed(t *testing.T) {
 	}
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		t.Fatalf("the connection was not closed after the stalled request: %v", err)
+	}
+}
+
+// emfileListener fails its first fails Accepts as accept(2) does when the
+// process is out of file descriptors, then accepts normally.
+type emfileListener struct {
+	net.Listener
+	mu    sync.Mutex
+	fails int
+}
+
+func (l *emfileListener) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	if l.fails > 0 {
+		l.fails--
+		l.mu.Unlock()
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	l.mu.Unlock()
+	return l.Listener.Accept()
+}
+
+// TestServesAgainAfterEMFILE checks that accept errors from descriptor
+// exhaustion do not stop the server: it backs off (net/http does, for
+// EMFILE and ENFILE, 5 ms doubling to 1 s), logs them through the
+// server's logger, and serves again by itself once accept works.
+func TestServesAgainAfterEMFILE(t *testing.T) {
+	t.Parallel()
+	var logged syncBuffer
+	m := NewMain()
+	if err := m.ParseFlags([]string{"--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	m.Log = slog.New(slog.NewTextHandler(&logged, nil))
+	m.Listen = func(network, addr string) (net.Listener, error) {
+		l, err := net.Listen(network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &emfileListener{Listener: l, fails: 5}, nil
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := m.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := clientFor(m, customerAcct).ListEventBuses(ctx, &eventbridge.ListEventBusesInput{}); err != nil {
+		t.Fatalf("no answer after the accept errors ended: %v", err)
+	}
+	if n := strings.Count(logged.String(), "too many open files"); n != 5 {
+		t.Errorf("%d accept errors logged through the server's logger, want 5:\n%s", n, logged.String())
 	}
 }

@@ -66,6 +66,9 @@ func DefaultConfig() Config {
 type Main struct {
 	Config Config
 	Log    *slog.Logger
+	// Listen opens the API's listener; nil: net.Listen. Tests inject
+	// faults through it.
+	Listen func(network, address string) (net.Listener, error)
 
 	conn   *jetstream.Conn
 	unlock func() error // releases the data directory's lock; nil with --nats-url
@@ -189,11 +192,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// would also cancel a request still running when it passes.
 	handler := awsjson.NewHandler(dispatch, auth, m.Log, awsjson.Limits{
 		MaxBodyBytes: c.MaxBodyBytes, MaxUnverifiedBytes: c.MaxUnverifiedBytes, BodyTimeout: readTimeout})
-	m.listener, err = net.Listen("tcp", c.Listen)
+	listen := m.Listen
+	if listen == nil {
+		listen = net.Listen
+	}
+	m.listener, err = listen("tcp", c.Listen)
 	if err != nil {
 		return err
 	}
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute}
+	// Accept errors (EMFILE, ENFILE: out of descriptors) are temporary to
+	// net/http, which retries after a backoff of 5 ms doubling to 1 s and
+	// logs each through ErrorLog; serving resumes by itself once accept
+	// works again.
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(m.Log.With("component", "http").Handler(), slog.LevelWarn)}
 	go func() {
 		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("serve", "err", err)
