@@ -38,6 +38,12 @@ type Config struct {
 	// HTTPS only (see serverTLS).
 	TLSCert string
 	TLSKey  string
+	// MaxUnverifiedBytes bounds the body bytes read at once before their
+	// signature is verified (0: awsjson's default).
+	MaxUnverifiedBytes int64
+	// ReadTimeout bounds reading a request's headers (at most 10 s) and,
+	// once they passed authentication, its body.
+	ReadTimeout time.Duration
 	// API configures the service; its Region is always Region.
 	API     api.Config
 	Routing RoutingConfig
@@ -46,16 +52,21 @@ type Config struct {
 	Shutdown ShutdownBudgets
 }
 
+// DefaultReadTimeout bounds reading a request's headers (at most 10 s of
+// it) and, separately, its body.
+const DefaultReadTimeout = awsjson.DefaultBodyTimeout
+
 // DefaultConfig returns the configuration of a plain `switchyard serve`.
 func DefaultConfig() Config {
 	return Config{
-		Listen:   "127.0.0.1:4010",
-		DataDir:  "switchyard-data",
-		Region:   "us-east-1",
-		Auth:     "dev",
-		LogLevel: "info",
-		API:      api.DefaultConfig(),
-		Shutdown: SplitShutdown(DefaultShutdownTimeout),
+		Listen:      "127.0.0.1:4010",
+		DataDir:     "switchyard-data",
+		Region:      "us-east-1",
+		Auth:        "dev",
+		LogLevel:    "info",
+		ReadTimeout: DefaultReadTimeout,
+		API:         api.DefaultConfig(),
+		Shutdown:    SplitShutdown(DefaultShutdownTimeout),
 	}
 }
 
@@ -65,7 +76,7 @@ type Main struct {
 	Config Config
 	Log    *slog.Logger
 	// Listener, if set before Run, is served instead of listening on
-	// Config.Listen; Close closes it.
+	// Config.Listen (tests hand in one that fails); Close closes it.
 	Listener net.Listener
 
 	conn   *jetstream.Conn
@@ -98,6 +109,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM `FILE` of the private key of --tls-cert")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted (0: default)")
+	fs.Int64Var(&c.MaxUnverifiedBytes, "max-unverified-bytes", c.MaxUnverifiedBytes, "request body `bytes` read at once before their signature is verified; beyond, requests wait, then get ThrottlingException (0: 32 x the default body limit)")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "longest time to read a request's headers (at most 10s), and again its body; a stalled request is answered and closed after it")
 	fs.BoolVar(&c.API.PartnerOperations, "partner-operations", c.API.PartnerOperations, "allow the SaaS partner operations")
 	fs.IntVar(&c.API.MaxBusesPerAccount, "max-buses", c.API.MaxBusesPerAccount, "event buses per account")
 	fs.IntVar(&c.API.MaxSourcesPerPartnerAccount, "max-partner-sources", c.API.MaxSourcesPerPartnerAccount, "partner event sources per partner account")
@@ -190,13 +203,26 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	dispatch := func(ctx context.Context, op string, body []byte) (any, error) {
 		return apimodel.Dispatch(ctx, m.service, op, body)
 	}
-	handler := awsjson.NewHandler(dispatch, auth, m.Log, c.MaxBodyBytes)
+	readTimeout := c.ReadTimeout
+	if readTimeout <= 0 {
+		readTimeout = DefaultReadTimeout
+	}
+	// The headers are bounded by the server, the body by the handler, which
+	// clears its deadline once the body is read: http.Server's ReadTimeout
+	// would also cancel a request still running when it passes.
+	handler := awsjson.NewHandler(dispatch, auth, m.Log, awsjson.Limits{
+		MaxBodyBytes: c.MaxBodyBytes, MaxUnverifiedBytes: c.MaxUnverifiedBytes, BodyTimeout: readTimeout})
 	if m.listener == nil {
 		if m.listener, err = net.Listen("tcp", c.Listen); err != nil {
 			return err
 		}
 	}
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsConfig}
+	// Accept errors (EMFILE, ENFILE: out of descriptors) are temporary to
+	// net/http, which retries after a backoff of 5 ms doubling to 1 s and
+	// logs each through ErrorLog; serving resumes by itself once accept
+	// works again.
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(m.Log.With("component", "http").Handler(), slog.LevelWarn), TLSConfig: tlsConfig}
 	srv, ln, serveErr := m.server, m.listener, make(chan error, 1)
 	m.serveErr = serveErr
 	go func() {

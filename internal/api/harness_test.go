@@ -84,7 +84,7 @@ func startServer(t *testing.T, configure func(*api.Config)) *server {
 	dispatch := func(ctx context.Context, op string, body []byte) (any, error) {
 		return apimodel.Dispatch(ctx, s.service, op, body)
 	}
-	s.http = httptest.NewServer(awsjson.NewHandler(dispatch, sigv4.Dev{}, slog.New(slog.DiscardHandler), 0))
+	s.http = httptest.NewServer(awsjson.NewHandler(dispatch, sigv4.Dev{}, slog.New(slog.DiscardHandler), awsjson.Limits{}))
 	t.Cleanup(s.http.Close)
 	return s
 }

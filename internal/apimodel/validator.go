@@ -64,13 +64,29 @@ func element(path, name string, i int) string {
 	return join(path, name) + "." + strconv.Itoa(i+1) + ".member"
 }
 
+// maxValueChars bounds how much of an offending value a message quotes.
+//
+// AWS's services echo the value in "Value '...' at '...' failed to satisfy
+// constraint" messages, but we found no public statement of how their
+// validation layer (Coral) bounds a long one: searches of issue threads and
+// pages turned up short values only, and Smithy's open-source server
+// frameworks, AWS's published successor, avoid the question by never echoing
+// a value whose length fails ("Value with length N at ..." in the Smithy
+// protocol tests). So this bound is switchyard's own choice, not AWS's rule:
+// the first 1024 characters are quoted, then "...[truncated N chars]" counts
+// the rest, in the form pattern errors already use. Every value within the
+// bound is quoted whole, so messages about ordinary values stay exactly as
+// AWS words them.
+const maxValueChars = 1024
+
 // add records one violation. value is the rendered value: "null", a quoted
-// value, or "" for a sensitive one, which AWS leaves out.
+// value, or "" for a sensitive one, which AWS leaves out; a quoted value
+// longer than maxValueChars is cut (see maxValueChars).
 func (v *validator) add(path, name, value, constraint string) {
 	var b strings.Builder
 	b.WriteString("Value ")
 	if value != "" {
-		b.WriteString(value)
+		writeCut(&b, value)
 		b.WriteByte(' ')
 	}
 	b.WriteString("at '")
@@ -78,6 +94,35 @@ func (v *validator) add(path, name, value, constraint string) {
 	b.WriteString("' failed to satisfy constraint: ")
 	b.WriteString(constraint)
 	v.msgs = append(v.msgs, b.String())
+}
+
+// writeCut writes value, a quoted value or "null", cutting a quoted one
+// whose content is longer than maxValueChars characters to that many,
+// followed by "...[truncated N chars]" inside the quotes.
+func writeCut(b *strings.Builder, value string) {
+	inner, quoted := strings.CutPrefix(value, "'")
+	inner, _ = strings.CutSuffix(inner, "'")
+	if !quoted || len(inner) <= maxValueChars { // bytes >= characters: short for sure
+		b.WriteString(value)
+		return
+	}
+	end, n := 0, 0
+	for i := range inner {
+		if n == maxValueChars {
+			end = i
+			break
+		}
+		n++
+	}
+	if end == 0 { // maxValueChars characters or fewer
+		b.WriteString(value)
+		return
+	}
+	b.WriteByte('\'')
+	b.WriteString(inner[:end])
+	b.WriteString("...[truncated ")
+	b.WriteString(strconv.Itoa(utf8.RuneCountInString(inner[end:])))
+	b.WriteString(" chars]'")
 }
 
 const msgNotNull = "Member must not be null"

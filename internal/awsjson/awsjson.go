@@ -1,9 +1,11 @@
 // Package awsjson owns EventBridge's wire protocol, awsJson1_1: one POST /
 // per call, the operation named by X-Amz-Target "AWSEvents.<Operation>", JSON
-// bodies of type application/x-amz-json-1.1. It reads and bounds the body,
-// assigns the request ID, authenticates the caller, hands the operation to a
-// Dispatcher, and writes the result, or the error in the one place errors are
-// turned into wire responses (writeError).
+// bodies of type application/x-amz-json-1.1. It assigns the request ID,
+// authenticates the caller from the headers before it reads a byte of the
+// body, bounds the body and the bytes read at once for callers whose
+// signature is not yet verified, checks the signature over the body, hands
+// the operation to a Dispatcher, and writes the result, or the error in the
+// one place errors are turned into wire responses (writeError).
 //
 // It never decides what an operation means, never validates shapes (that is
 // the Dispatcher's), and never touches storage.
@@ -17,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -30,9 +33,54 @@ const TargetPrefix = "AWSEvents."
 // ContentType is the media type of awsJson1_1 bodies.
 const ContentType = "application/x-amz-json-1.1"
 
-// DefaultMaxBodyBytes bounds a request body. AWS's largest legitimate bodies
-// are PutEvents at about 1 MB of entries plus JSON framing.
-const DefaultMaxBodyBytes = 2 << 20
+// Defaults applied by NewHandler to zero Limits fields.
+const (
+	// DefaultMaxBodyBytes bounds a request body. AWS's largest legitimate
+	// bodies are PutEvents at about 1 MB of entries plus JSON framing.
+	DefaultMaxBodyBytes = 2 << 20
+	// DefaultMaxUnverifiedBytes bounds the body bytes being read at once for
+	// requests whose headers passed authentication but whose signature over
+	// the body is not yet verified: 32 bodies of the largest size.
+	DefaultMaxUnverifiedBytes = 32 * DefaultMaxBodyBytes
+	// DefaultBodyTimeout bounds reading one body: a 2 MiB body at 100 KB/s
+	// still fits.
+	DefaultBodyTimeout = 30 * time.Second
+	// DefaultBodyWait is how long a request waits for room under
+	// MaxUnverifiedBytes before it is refused as throttled.
+	DefaultBodyWait = 5 * time.Second
+)
+
+// Limits bound what a Handler reads; zero fields take the defaults.
+type Limits struct {
+	// MaxBodyBytes refuses larger bodies (RequestEntityTooLargeException).
+	MaxBodyBytes int64
+	// MaxUnverifiedBytes bounds the bytes reserved for bodies being read
+	// before their signature is verified; a body reserves its Content-Length,
+	// or MaxBodyBytes when it has none.
+	MaxUnverifiedBytes int64
+	// BodyWait bounds the wait for room under MaxUnverifiedBytes.
+	BodyWait time.Duration
+	// BodyTimeout bounds reading the body, from when reading starts: a body
+	// that stalls fails then (the connection's read deadline; the server
+	// then answers and closes the connection).
+	BodyTimeout time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if l.MaxUnverifiedBytes <= 0 {
+		l.MaxUnverifiedBytes = DefaultMaxUnverifiedBytes
+	}
+	if l.BodyWait <= 0 {
+		l.BodyWait = DefaultBodyWait
+	}
+	if l.BodyTimeout <= 0 {
+		l.BodyTimeout = DefaultBodyTimeout
+	}
+	return l
+}
 
 // A Dispatcher runs one operation: it decodes and validates body for the
 // named operation, performs it as the caller in ctx, and returns the value to
@@ -40,10 +88,13 @@ const DefaultMaxBodyBytes = 2 << 20
 // *awserr.Error; anything else is answered as InternalException.
 type Dispatcher func(ctx context.Context, operation string, body []byte) (any, error)
 
-// An Authenticator establishes who sent a request. Errors should be
+// An Authenticator establishes who sent a request in two phases:
+// AuthenticateHeaders checks what the request line and headers show, before
+// the body is read, and returns the payload phase, which checks the body
+// against the signature and returns the caller. Errors should be
 // *awserr.Error carrying AWS's authentication exception.
 type Authenticator interface {
-	Authenticate(r *http.Request, body []byte) (eventbus.Caller, error)
+	AuthenticateHeaders(r *http.Request) (payload func(body []byte) (eventbus.Caller, error), err error)
 }
 
 // A Handler serves the awsJson1_1 protocol. Safe for concurrent use.
@@ -51,15 +102,14 @@ type Handler struct {
 	dispatch Dispatcher
 	auth     Authenticator
 	log      *slog.Logger
-	maxBody  int64
+	limits   Limits
+	budget   *byteBudget // bytes of bodies read before their signature is verified
 }
 
-// NewHandler returns a Handler. maxBody <= 0 means DefaultMaxBodyBytes.
-func NewHandler(dispatch Dispatcher, auth Authenticator, log *slog.Logger, maxBody int64) *Handler {
-	if maxBody <= 0 {
-		maxBody = DefaultMaxBodyBytes
-	}
-	return &Handler{dispatch: dispatch, auth: auth, log: log, maxBody: maxBody}
+// NewHandler returns a Handler bounded by limits (see Limits for defaults).
+func NewHandler(dispatch Dispatcher, auth Authenticator, log *slog.Logger, limits Limits) *Handler {
+	limits = limits.withDefaults()
+	return &Handler{dispatch: dispatch, auth: auth, log: log, limits: limits, budget: newByteBudget(limits.MaxUnverifiedBytes)}
 }
 
 // ServeHTTP answers one call. It never panics outward: a panic in an
@@ -73,7 +123,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, requestID, op, awserr.InternalError(fmt.Errorf("panic: %v", p)))
 		}
 	}()
-	out, op, err := h.serve(r)
+	out, op, err := h.serve(w, r)
 	if err != nil {
 		h.writeError(w, r, requestID, op, err)
 		return
@@ -91,19 +141,46 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve does the work of ServeHTTP, returning the operation name for logging.
-func (h *Handler) serve(r *http.Request) (any, string, error) {
+// Nothing of the body is read before the headers pass authentication, and
+// while it is read it holds its share of MaxUnverifiedBytes.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (any, string, error) {
 	if r.Method != http.MethodPost {
+		dropBody(w, r)
 		return nil, "", awserr.OperationUnknown()
 	}
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
 	if !ok || op == "" {
+		dropBody(w, r)
 		return nil, "", awserr.OperationUnknown()
 	}
-	body, err := readBody(r, h.maxBody)
+	limit := h.limits.MaxBodyBytes
+	if r.ContentLength > limit {
+		dropBody(w, r)
+		return nil, op, awserr.RequestTooLarge(limit)
+	}
+	payload, err := h.auth.AuthenticateHeaders(r)
 	if err != nil {
+		dropBody(w, r)
 		return nil, op, err
 	}
-	caller, err := h.auth.Authenticate(r, body)
+	reserve := limit
+	if r.ContentLength >= 0 {
+		reserve = r.ContentLength
+	}
+	wctx, cancel := context.WithTimeout(r.Context(), h.limits.BodyWait)
+	err = h.budget.acquire(wctx, reserve)
+	cancel()
+	if err != nil {
+		dropBody(w, r)
+		return nil, op, awserr.WithStatus(awserr.Throttling, http.StatusServiceUnavailable, "Too many request bodies are being read; try again.")
+	}
+	body, err := h.readBody(w, r)
+	if err != nil {
+		h.budget.release(reserve)
+		return nil, op, err
+	}
+	caller, err := payload(body)
+	h.budget.release(reserve)
 	if err != nil {
 		return nil, op, err
 	}
@@ -112,17 +189,36 @@ func (h *Handler) serve(r *http.Request) (any, string, error) {
 	return out, op, err
 }
 
-// readBody reads the whole body, refusing one larger than limit bytes.
-func readBody(r *http.Request, limit int64) ([]byte, error) {
-	if r.ContentLength > limit {
-		return nil, awserr.RequestTooLarge(limit)
+// dropBody makes the answer to a request refused before its body was read
+// close the connection, and ends reading at once, so that the server does
+// not read (to discard, as net/http does up to 256 KB) a body it never
+// accepted, from a client it did not authenticate.
+func dropBody(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 	}
+}
+
+// readBody reads the whole body within BodyTimeout, refusing one larger than
+// MaxBodyBytes. The connection's read deadline bounds the read (where the
+// ResponseWriter supports one) and is cleared once the body is in, so that
+// a long operation is not cut short by it.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	limit := h.limits.MaxBodyBytes
+	rc := http.NewResponseController(w)
+	deadline := rc.SetReadDeadline(time.Now().Add(h.limits.BodyTimeout)) == nil
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
+		dropBody(w, r) // the server gives up on the rest and closes the connection
 		return nil, awserr.BodyUnreadable()
 	}
 	if int64(len(body)) > limit {
+		dropBody(w, r)
 		return nil, awserr.RequestTooLarge(limit)
+	}
+	if deadline {
+		_ = rc.SetReadDeadline(time.Time{})
 	}
 	return body, nil
 }

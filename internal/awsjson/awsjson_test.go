@@ -14,10 +14,12 @@ import (
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
+// authFunc authenticates in the payload phase only: its header phase always
+// passes.
 type authFunc func(r *http.Request, body []byte) (eventbus.Caller, error)
 
-func (f authFunc) Authenticate(r *http.Request, body []byte) (eventbus.Caller, error) {
-	return f(r, body)
+func (f authFunc) AuthenticateHeaders(r *http.Request) (func([]byte) (eventbus.Caller, error), error) {
+	return func(body []byte) (eventbus.Caller, error) { return f(r, body) }, nil
 }
 
 func allow(*http.Request, []byte) (eventbus.Caller, error) {
@@ -69,7 +71,7 @@ func TestHandler(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := NewHandler(dispatcher, c.auth, slog.New(slog.DiscardHandler), 64)
+			h := NewHandler(dispatcher, c.auth, slog.New(slog.DiscardHandler), Limits{MaxBodyBytes: 64})
 			req := httptest.NewRequest(c.method, "/", strings.NewReader(c.body))
 			if c.target != "" {
 				req.Header.Set("X-Amz-Target", c.target)
@@ -110,7 +112,7 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelError}))
 	h := NewHandler(func(ctx context.Context, _ string, _ []byte) (any, error) {
 		return nil, awserr.InternalError(ctx.Err())
-	}, authFunc(allow), log, 0)
+	}, authFunc(allow), log, Limits{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	req := httptest.NewRequest("POST", "/", strings.NewReader(`{}`)).WithContext(ctx)

@@ -70,9 +70,12 @@ type Config struct {
 	// (math/rand/v2's Float64 if nil).
 	Now  func() time.Time
 	Rand func() float64
-	// Log receives delivery failures (warn), dead letters (warn) and
-	// deliveries (debug); nil discards.
+	// Log receives delivery failures (warn, per target once per
+	// FailureLogInterval with a count), dead letters (warn) and deliveries
+	// (debug); nil discards.
 	Log *slog.Logger
+	// FailureLogInterval: DefaultFailureLogInterval if zero.
+	FailureLogInterval time.Duration
 }
 
 // ForQueue returns c with the settings a queue dictates filled in where c
@@ -115,6 +118,9 @@ func (c Config) withDefaults() Config {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
+	if c.FailureLogInterval <= 0 {
+		c.FailureLogInterval = DefaultFailureLogInterval
+	}
 	return c
 }
 
@@ -135,6 +141,7 @@ type Dispatcher struct {
 	dead    DeadLetterStore
 	requeue Enqueuer
 	sends   chan struct{} // a token per send running
+	fails   *failureLog
 
 	stop     context.CancelFunc // ends Consume: no new jobs
 	hardStop context.CancelFunc // cancels sends in flight
@@ -148,18 +155,22 @@ type Dispatcher struct {
 // requeue. All of them are required.
 func NewDispatcher(cfg Config, kinds Kinds, dead DeadLetterStore, requeue Enqueuer) *Dispatcher {
 	cfg = cfg.withDefaults()
-	d := &Dispatcher{cfg: cfg, kinds: kinds, dead: dead, requeue: requeue, sends: make(chan struct{}, cfg.Workers), done: make(chan struct{})}
+	d := &Dispatcher{cfg: cfg, kinds: kinds, dead: dead, requeue: requeue, sends: make(chan struct{}, cfg.Workers), done: make(chan struct{}),
+		fails: newFailureLog(cfg.Log, cfg.FailureLogInterval)}
 	d.workCtx, d.hardStop = context.WithCancel(context.Background())
 	return d
 }
 
 // Start consumes src with Config.Workers workers in the background until
 // Close. If Consume fails (the queue is unavailable) it is called again
-// after a pause.
+// after a pause. Every FailureLogInterval (wall time) it writes the
+// failure lines of targets whose interval is over.
 func (d *Dispatcher) Start(src Source) {
 	ctx, stop := context.WithCancel(context.Background())
 	d.stop = stop
+	stopFlush := wait.Heartbeat(d.cfg.FailureLogInterval, func() { d.flushFailureLog(d.cfg.Now()) })
 	go func() {
+		defer stopFlush()
 		defer close(d.done)
 		for ctx.Err() == nil {
 			err := src.Consume(ctx, d.cfg.Workers, func(m Msg) { d.Handle(d.workCtx, m) })
@@ -193,5 +204,10 @@ func (d *Dispatcher) Close(ctx context.Context) error {
 		}
 		d.hardStop()
 	})
+	d.fails.flush(time.Time{}, true)
 	return err
 }
+
+// flushFailureLog writes the failure lines of targets whose interval is over
+// at now.
+func (d *Dispatcher) flushFailureLog(now time.Time) { d.fails.flush(now, false) }

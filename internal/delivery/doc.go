@@ -21,6 +21,7 @@
 // with a NotBefore time that the queue hands back (Msg.Retry), not a timer
 // kept here. Retry and expiry decisions read an injected clock
 // (Config.Now), so they are testable; the only waits on wall time are a
-// heartbeat that keeps a slow batch's ack wait open and the pause before
-// restarting a failed consumer (package wait).
+// heartbeat that keeps a slow batch's ack wait open, the pause before
+// restarting a failed consumer (package wait), and the ticker that writes
+// the once-per-interval line of a failing target.
 package delivery

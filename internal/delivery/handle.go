@@ -131,7 +131,6 @@ func (d *Dispatcher) attemptJob(ctx context.Context, job *Job, rnd float64, last
 	if ctx.Err() != nil {
 		return result{outcome: interrupted}
 	}
-	log := d.cfg.Log.With("event", job.Event.ID, "rule", job.RuleArn, "target", job.Target.Arn, "attempt", attempt)
 	e := Classify(err)
 	now = d.cfg.Now()
 	v := AfterFailure(job.Target.RetryPolicy, d.cfg.Backoff, job.Event.IngestedAt, now, attempt, e.Retryable, rnd)
@@ -139,7 +138,7 @@ func (d *Dispatcher) attemptJob(ctx context.Context, job *Job, rnd float64, last
 		v = Verdict{Condition: ConditionAttempts}
 	}
 	if v.Retry {
-		log.Warn("delivery: failed; will retry", "code", e.Code, "err", e.Message, "retry_in", v.Delay)
+		d.fails.record(now, job.Target.Arn, failure{event: job.Event.ID, rule: job.RuleArn, code: e.Code, msg: e.Message, attempt: attempt, retryIn: v.Delay})
 		return result{outcome: retry, delay: v.Delay}
 	}
 	return result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: e.Code, ErrorMessage: e.Message, Condition: v.Condition, RetryAttempts: attempt - 1, FailedAt: now}}

@@ -20,18 +20,29 @@ type Dev struct{}
 
 // Authenticate parses r's signature and returns the dev-mode caller; body is
 // not read. Failures are *awserr.Error as for Verifier.
-func (Dev) Authenticate(r *http.Request, _ []byte) (eventbus.Caller, error) {
-	s, err := readSignature(r)
+func (d Dev) Authenticate(r *http.Request, _ []byte) (eventbus.Caller, error) {
+	payload, err := d.AuthenticateHeaders(r)
 	if err != nil {
 		return eventbus.Caller{}, err
 	}
+	return payload(nil)
+}
+
+// AuthenticateHeaders parses r's signature; the payload phase it returns
+// ignores the body and returns the dev-mode caller.
+func (Dev) AuthenticateHeaders(r *http.Request) (func(body []byte) (eventbus.Caller, error), error) {
+	s, err := readSignature(r)
+	if err != nil {
+		return nil, err
+	}
 	scope, err := s.Scope()
 	if err != nil {
-		return eventbus.Caller{}, err
+		return nil, err
 	}
 	account := devAccount
 	if eventbus.IsAccountID(scope.AccessKeyID) {
 		account = scope.AccessKeyID
 	}
-	return eventbus.Caller{AccessKeyID: scope.AccessKeyID, Account: account, AnyPartner: true}, nil
+	caller := eventbus.Caller{AccessKeyID: scope.AccessKeyID, Account: account, AnyPartner: true}
+	return func([]byte) (eventbus.Caller, error) { return caller, nil }, nil
 }

@@ -15,7 +15,8 @@
 //
 // It never authorises anything: which buses, rules or partner sources a caller
 // may touch is decided by the domain using the Caller this package returns.
-// It never routes, reads or writes HTTP bodies either: the wire layer reads the
-// body once and hands it in. It never stores or changes credentials, and
+// It never routes, reads or writes HTTP bodies either: the wire layer asks
+// for the header phase first (AuthenticateHeaders), reads the body only once
+// that passed, and hands the body to the payload phase. It never stores or changes credentials, and
 // never puts a secret in an error.
 package sigv4

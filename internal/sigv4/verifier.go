@@ -16,11 +16,17 @@ import (
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
-// An Authenticator decides who sent a request. Authenticate is given the
-// request and its already-read body; it returns the caller, or an
+// An Authenticator decides who sent a request, in two phases so that a
+// server need not read the body of a request it will refuse anyway:
+// AuthenticateHeaders checks everything the request line and headers show
+// (a well-formed signature, the date within the window, the credential
+// scope, a known access key) and returns the payload phase, which checks the
+// signature over the body once it has been read and returns the caller.
+// Authenticate runs both phases on an already-read body. Failures are
 // *awserr.Error with AWS's exception name, message and status.
 // Implementations are safe for concurrent use.
 type Authenticator interface {
+	AuthenticateHeaders(r *http.Request) (payload func(body []byte) (eventbus.Caller, error), err error)
 	Authenticate(r *http.Request, body []byte) (eventbus.Caller, error)
 }
 
@@ -105,54 +111,67 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 }
 
 // Authenticate verifies the signature of r over body, SigV4 or SigV4a, in the
-// Authorization header or a presigned query string. The checks run in AWS's
-// order: presence and completeness, date format, clock skew or presigned
-// expiry, Host signed (and X-Amz-Target and Content-Type when present, see
-// mustSign), algorithm, credential shape, credential scope (region
-// or SigV4a region set, service, terminator, date), access key, signature.
-// The caller it returns acts as the credential's account with its partners.
+// Authorization header or a presigned query string: AuthenticateHeaders, then
+// its payload phase.
 func (v *Verifier) Authenticate(r *http.Request, body []byte) (eventbus.Caller, error) {
-	s, err := readSignature(r)
+	payload, err := v.AuthenticateHeaders(r)
 	if err != nil {
 		return eventbus.Caller{}, err
+	}
+	return payload(body)
+}
+
+// AuthenticateHeaders runs every check that needs no body, in AWS's order:
+// presence and completeness, date format, clock skew or presigned expiry,
+// Host signed (and X-Amz-Target and Content-Type when present), algorithm, credential shape, credential scope (region or
+// SigV4a region set, service, terminator, date), access key. The payload
+// phase it returns verifies the signature over the body; the caller it
+// returns acts as the credential's account with its partners. r must not
+// change between the phases.
+func (v *Verifier) AuthenticateHeaders(r *http.Request) (func(body []byte) (eventbus.Caller, error), error) {
+	s, err := readSignature(r)
+	if err != nil {
+		return nil, err
 	}
 	date, err := s.time()
 	if err != nil {
-		return eventbus.Caller{}, err
+		return nil, err
 	}
 	if err := v.checkTime(s, date); err != nil {
-		return eventbus.Caller{}, err
+		return nil, err
 	}
 	if !s.signs("host") {
-		return eventbus.Caller{}, errHostUnsigned()
+		return nil, errHostUnsigned()
 	}
 	if err := checkSignedHeaders(r, s); err != nil {
-		return eventbus.Caller{}, err
+		return nil, err
 	}
 	if s.Algorithm != algorithmHMAC && s.Algorithm != algorithmECDSA {
-		return eventbus.Caller{}, errUnsupportedAlgorithm(s.Algorithm)
+		return nil, errUnsupportedAlgorithm(s.Algorithm)
 	}
 	scope, err := s.Scope()
 	if err != nil {
-		return eventbus.Caller{}, err
+		return nil, err
 	}
 	if err := v.checkScope(s, scope, date); err != nil {
-		return eventbus.Caller{}, err
+		return nil, err
 	}
 	k, ok := v.keys[scope.AccessKeyID]
 	if !ok {
-		return eventbus.Caller{}, errUnrecognizedClient()
+		return nil, errUnrecognizedClient()
 	}
 	if !s.presigned && r.Header.Get(headerSecurityToken) != "" && !s.signs(headerSecurityToken) {
-		return eventbus.Caller{}, errMismatch()
+		return nil, errMismatch()
 	}
-	if !k.verify(s, scope, date, canonicalRequest(r, s, body)) {
-		return eventbus.Caller{}, errMismatch()
-	}
-	return eventbus.Caller{
-		AccessKeyID: k.cred.AccessKeyID,
-		Account:     k.cred.Account,
-		Partners:    slices.Clone(k.cred.Partners),
+	return func(body []byte) (eventbus.Caller, error) {
+		if !k.verify(s, scope, date, canonicalRequest(r, s, body)) {
+			return eventbus.Caller{}, errMismatch()
+		}
+		return eventbus.Caller{
+			AccessKeyID: k.cred.AccessKeyID,
+			Account:     k.cred.Account,
+			Partners:    slices.Clone(k.cred.Partners),
+		}, nil
 	}, nil
 }
 

@@ -77,8 +77,9 @@ type Config struct {
 	// were refused; nil leaves connections as they are.
 	Deauthorizer Deauthorizer
 	// Client sends the requests; nil: a client of this package's own that
-	// does not follow redirects (AWS does not: a 3xx is a failure). A
-	// client given here is used as it is, redirects and all.
+	// does not follow redirects (AWS does not: a 3xx is a failure) and
+	// bounds its connections (MaxConnsPerHost, MaxConns). A client given
+	// here is used as it is, redirects and all.
 	Client *http.Client
 	// Timeout bounds one request (DefaultTimeout if zero); the delivery's
 	// context may end it sooner.
@@ -93,6 +94,12 @@ type Config struct {
 	// Log receives deauthorizations (warn) and token fetches (debug); nil
 	// discards.
 	Log *slog.Logger
+	// MaxConnsPerHost and MaxConns bound the connections the Sender's own
+	// client opens to one host and in all, idle ones included
+	// (DefaultMaxConnsPerHost, DefaultMaxConns if zero); requests beyond
+	// them wait for a connection within their timeout. A Client given
+	// above is not bounded by them.
+	MaxConnsPerHost, MaxConns int
 }
 
 // A Sender delivers to API destinations. Safe for concurrent use.
@@ -122,14 +129,14 @@ func New(cfg Config) *Sender {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.MaxConnsPerHost <= 0 {
+		cfg.MaxConnsPerHost = DefaultMaxConnsPerHost
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
 	if cfg.Client == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 64
-		cfg.Client = &http.Client{
-			Transport:     t,
-			Timeout:       cfg.Timeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		cfg.Client = newClient(cfg.Timeout, cfg.MaxConnsPerHost, cfg.MaxConns)
 	}
 	return &Sender{cfg: cfg, resolved: newResolveCache(cfg.Resolver, cfg.ResolveTTL, cfg.Now),
 		tokens: newTokenCache(), limits: newLimiter(cfg.Now)}
