@@ -40,12 +40,29 @@ type LogConfig struct {
 	// Subject the stream stores (one subject: see EventLog): DefaultLogSubject
 	// if empty.
 	Subject string
+	// Keep names the durable consumers that must each acknowledge a record
+	// before the stream may drop it. When set, the stream has interest
+	// retention: a record leaves the log once every durable consumer of
+	// the log (these, and any other one created with Consume) has
+	// acknowledged it, or on MaxAge, whichever comes first. EventLog
+	// creates these consumers when it opens the log, before any Append can
+	// return, so none of them misses a record (JetStream drops at once a
+	// record appended to an interest stream that has no consumer). Empty:
+	// limits retention, every record is kept MaxAge.
+	//
+	// With Keep set, a durable consumer other than these holds records
+	// too until it acknowledges them: tools and tests that read the log
+	// should delete their durable when done. An existing limits stream
+	// opened with Keep is switched to interest retention in place (nats-
+	// server allows limits <-> interest updates), after the Keep consumers
+	// exist, so records they have not acknowledged stay.
+	Keep []string
 	// MaxAge of a record before the stream drops it, consumed or not:
 	// DefaultLogMaxAge if zero. Matches EventBridge's 24-hour retry limit.
 	MaxAge time.Duration
 	// MaxBytes the stream may hold; 0 means no limit. When full, Append
-	// fails (discard new): records already acknowledged are never dropped
-	// to make room.
+	// fails (discard new): records already
+	// acknowledged are never dropped to make room.
 	MaxBytes int64
 
 	// MaxBatchRecords and MaxBatchBytes bound one group-commit message.
@@ -155,12 +172,16 @@ func (c *Conn) EventLog(ctx context.Context, cfg LogConfig) (*EventLog, error) {
 	if maxBytesStream <= 0 {
 		maxBytesStream = -1
 	}
-	stream, err := ensureStream(ctx, c.js, jetstream.StreamConfig{
+	retention := jetstream.LimitsPolicy
+	if len(cfg.Keep) > 0 {
+		retention = jetstream.InterestPolicy
+	}
+	stream, err := openLogStream(ctx, c.js, cfg, jetstream.StreamConfig{
 		Name:       cfg.Stream,
 		Subjects:   []string{cfg.Subject},
 		Storage:    jetstream.FileStorage,
 		Replicas:   c.cfg.Replicas,
-		Retention:  jetstream.LimitsPolicy,
+		Retention:  retention,
 		MaxAge:     cfg.MaxAge,
 		MaxBytes:   maxBytesStream,
 		Discard:    jetstream.DiscardNew,
@@ -182,6 +203,36 @@ func (c *Conn) EventLog(ctx context.Context, cfg LogConfig) (*EventLog, error) {
 	}
 	go l.writer()
 	return l, nil
+}
+
+// openLogStream binds to or creates the log's stream as want says, with
+// cfg.Keep's consumers. On an existing stream they are created first: a
+// stream switched to interest retention keeps only what some consumer has
+// not acknowledged, and drops everything when it has no consumer at all.
+// On a new stream they are created right after it, before the caller can
+// append.
+func openLogStream(ctx context.Context, js jetstream.JetStream, cfg LogConfig, want jetstream.StreamConfig) (jetstream.Stream, error) {
+	keep := func(s jetstream.Stream) error {
+		for _, name := range cfg.Keep {
+			if _, err := s.CreateOrUpdateConsumer(ctx, cfg.consumerConfig(name)); err != nil {
+				return fmt.Errorf("consumer %q: %w", name, err)
+			}
+		}
+		return nil
+	}
+	s, err := js.Stream(ctx, want.Name)
+	switch {
+	case err == nil:
+		if err := keep(s); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, jetstream.ErrStreamNotFound):
+		return nil, err
+	}
+	if s, err = ensureStream(ctx, js, want); err != nil {
+		return nil, err
+	}
+	return s, keep(s) // no-ops when they existed
 }
 
 // Append stores records and returns nil only once every one of them is
