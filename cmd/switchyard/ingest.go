@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/switchyard/switchyard/internal/jetstream"
+	"github.com/switchyard/switchyard/internal/router"
 )
 
 // startIngest opens the durable event log PutEvents and PutPartnerEvents
@@ -12,11 +13,22 @@ import (
 // m.closers (which run after the HTTP server has drained, so appends in
 // flight finish first).
 func (m *Main) startIngest(ctx context.Context) error {
-	log, err := m.conn.EventLog(ctx, jetstream.LogConfig{})
+	log, err := m.conn.EventLog(ctx, m.logConfig())
 	if err != nil {
 		return fmt.Errorf("open event log: %w", err)
 	}
 	m.stores.Events = log.Events()
 	m.closers = append(m.closers, log.Close)
 	return nil
+}
+
+// logConfig is the event log as ingest and the router open it: the
+// router's durable consumer is created with the log and the log keeps an
+// event only until that consumer has routed it (or the flags' bounds).
+func (m *Main) logConfig() jetstream.LogConfig {
+	return jetstream.LogConfig{
+		Keep:     []string{router.DefaultDurable},
+		MaxAge:   m.Config.EventLogMaxAge,
+		MaxBytes: m.Config.EventLogMaxBytes,
+	}
 }
