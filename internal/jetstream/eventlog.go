@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // Defaults applied by EventLog to zero LogConfig fields.
@@ -61,7 +64,7 @@ type LogConfig struct {
 	// DefaultLogMaxAge if zero. Matches EventBridge's 24-hour retry limit.
 	MaxAge time.Duration
 	// MaxBytes the stream may hold; 0 means no limit. When full, Append
-	// fails (discard new): records already
+	// fails with eventbus.ErrStorageFull (discard new): records already
 	// acknowledged are never dropped to make room.
 	MaxBytes int64
 
@@ -151,6 +154,7 @@ type EventLog struct {
 	reqs     chan *appendReq
 	closing  chan struct{} // closed by Close
 	done     chan struct{} // closed when the writer has exited
+	full     atomic.Bool   // the last write was refused for want of space (logged once)
 }
 
 // An appendReq is one Append call waiting for the writer.
@@ -236,7 +240,10 @@ func openLogStream(ctx context.Context, js jetstream.JetStream, cfg LogConfig, w
 }
 
 // Append stores records and returns nil only once every one of them is
-// durably in the stream (acknowledged by JetStream, after fsync). On an
+// durably in the stream (acknowledged by JetStream, after fsync). When
+// storage is full (the disk, see Config.DiskReserve, or MaxBytes) the error
+// wraps eventbus.ErrStorageFull; the first such error of an episode is
+// logged, and the next successful write logs the end. On an
 // error some of the records may have been stored: retrying may duplicate
 // them, which the at-least-once log allows. After Close it returns
 // ErrLogClosed. A record larger than one batch message is an error.
@@ -411,8 +418,17 @@ func (l *EventLog) publish(data []byte, seq uint64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), l.cfg.PublishTimeout)
 	defer cancel()
 	msg := &nats.Msg{Subject: l.cfg.Subject, Data: data}
-	if _, err := l.js.PublishMsg(ctx, msg, jetstream.WithMsgID(l.idPrefix+strconv.FormatUint(seq, 10))); err != nil {
+	_, err := l.js.PublishMsg(ctx, msg, jetstream.WithMsgID(l.idPrefix+strconv.FormatUint(seq, 10)))
+	if err = storageFull(err); err != nil {
+		if errors.Is(err, eventbus.ErrStorageFull) {
+			if !l.full.Swap(true) {
+				l.log.Warn("jetstream: event log full: refusing events until space is freed", "err", err)
+			}
+		}
 		return fmt.Errorf("jetstream: event log append: %w", err)
+	}
+	if l.full.Swap(false) {
+		l.log.Info("jetstream: event log takes events again")
 	}
 	return nil
 }
