@@ -2,6 +2,8 @@ package jetstream
 
 import (
 	"log/slog"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -42,6 +44,7 @@ type diskGuard struct {
 	reserve  int64 // 0: a tenth of the filesystem, within [minDiskReserve, maxDiskReserve]
 	interval time.Duration
 	space    DiskSpace
+	srv      *server.Server
 	acc      *server.Account
 	log      *slog.Logger
 
@@ -61,7 +64,7 @@ func startDiskGuard(srv *server.Server, cfg Config, dir string, log *slog.Logger
 	}
 	g := &diskGuard{
 		dir: dir, reserve: cfg.DiskReserve, interval: cfg.DiskCheckInterval, space: cfg.DiskSpace,
-		acc: srv.GlobalAccount(), log: log.With("component", "disk-guard", "dir", dir),
+		srv: srv, acc: srv.GlobalAccount(), log: log.With("component", "disk-guard", "dir", dir),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	g.check()
@@ -107,6 +110,9 @@ func (g *diskGuard) check() {
 	if reserve <= 0 {
 		reserve = min(max(size/10, minDiskReserve), maxDiskReserve)
 	}
+	if free >= reserve && g.recoverWriteError() {
+		g.limit = 0 // JetStream restarted with default account limits
+	}
 	used := int64(g.acc.JetStreamUsage().Store)
 	limit := max(used+free-reserve, 1) // 0 would read as "not set"
 	if limit != g.limit {
@@ -128,4 +134,35 @@ func (g *diskGuard) check() {
 		g.log.Info("jetstream: space freed: taking writes again", "freeBytes", free, "reserveBytes", reserve)
 	}
 	g.full = free < reserve
+}
+
+// recoverWriteError restarts the embedded JetStream (not the server: client
+// connections stay) when one of its streams has met a write error, such as
+// a full disk reached between two measurements, after which nats-server
+// refuses every write to that stream until it is loaded again. It reports
+// whether it restarted JetStream. Streams and consumers are reloaded from
+// their files; what they had acknowledged is there.
+func (g *diskGuard) recoverWriteError() bool {
+	h := g.srv.Healthz(&server.HealthzOptions{})
+	if h == nil || h.Error == "" || !strings.Contains(h.Error, "write error") {
+		return false
+	}
+	cfg := g.srv.JetStreamConfig()
+	if cfg == nil {
+		return false
+	}
+	g.log.Warn("jetstream: a stream met a write error; restarting JetStream now that space is free", "err", h.Error)
+	if err := g.srv.ShutdownJetStream(); err != nil {
+		g.log.Error("jetstream: restart: shutdown", "err", err)
+		return false
+	}
+	restart := *cfg
+	restart.StoreDir = filepath.Dir(cfg.StoreDir) // EnableJetStream appends its own subdirectory again
+	if err := g.srv.EnableJetStream(&restart); err != nil {
+		g.log.Error("jetstream: restart: JetStream stays down until switchyard is restarted", "err", err)
+		return false
+	}
+	g.acc = g.srv.GlobalAccount()
+	g.log.Info("jetstream: restarted after a write error")
+	return true
 }
