@@ -22,6 +22,14 @@ const (
 	// that applies (nats-server otherwise fixes it at start to 75% of the
 	// space free then, and cannot lower it while running).
 	embeddedMaxStore = 1 << 60
+	// limitMargin: while more than the reserve and this much is free the
+	// guard sets no limit at all. nats-server refuses to create or update
+	// a stream whose MaxBytes exceeds a concrete account limit, so a
+	// configured bound larger than the space left (--event-log-max-bytes,
+	// --delivery-queue-max-bytes) only fails to apply when the disk is
+	// within this margin of the reserve. Writes faster than this per
+	// interval would pass the limit before it is set.
+	limitMargin = 1 << 30
 )
 
 // A DiskSpace reports the bytes free (to an unprivileged writer) and the
@@ -30,8 +38,9 @@ type DiskSpace func(dir string) (free, size int64, err error)
 
 // A diskGuard keeps the embedded server's JetStream store limit at what the
 // filesystem holding its files can still take, less a reserve: every
-// interval it sets the limit of the account switchyard uses to the bytes
-// JetStream stores now plus the bytes free, less the reserve. JetStream
+// interval, when less than limitMargin above the reserve is free, it sets
+// the limit of the account switchyard uses to the bytes JetStream stores
+// now plus the bytes free, less the reserve (otherwise no limit). JetStream
 // then refuses a write that would pass it (an error the event log reports
 // as eventbus.ErrStorageFull) instead of writing until the disk is full,
 // where nats-server disables JetStream until a restart; and takes writes
@@ -114,7 +123,10 @@ func (g *diskGuard) check() {
 		g.limit = 0 // JetStream restarted with default account limits
 	}
 	used := int64(g.acc.JetStreamUsage().Store)
-	limit := max(used+free-reserve, 1) // 0 would read as "not set"
+	limit := int64(-1) // none
+	if free < reserve+limitMargin {
+		limit = max(used+free-reserve, 1) // 0 would read as "not set"
+	}
 	if limit != g.limit {
 		err := g.acc.UpdateJetStreamLimits(map[string]server.JetStreamAccountLimits{"": {
 			MaxMemory: -1, MaxStore: limit, MaxStreams: -1, MaxConsumers: -1, MaxAckPending: -1,
