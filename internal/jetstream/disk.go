@@ -54,6 +54,7 @@ type diskGuard struct {
 	interval time.Duration
 	space    DiskSpace
 	srv      *server.Server
+	jsCfg    *server.JetStreamConfig // as started, to start it again; nil: never restart
 	acc      *server.Account
 	log      *slog.Logger
 
@@ -73,7 +74,7 @@ func startDiskGuard(srv *server.Server, cfg Config, dir string, log *slog.Logger
 	}
 	g := &diskGuard{
 		dir: dir, reserve: cfg.DiskReserve, interval: cfg.DiskCheckInterval, space: cfg.DiskSpace,
-		srv: srv, acc: srv.GlobalAccount(), log: log.With("component", "disk-guard", "dir", dir),
+		srv: srv, jsCfg: srv.JetStreamConfig(), acc: srv.GlobalAccount(), log: log.With("component", "disk-guard", "dir", dir),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	g.check()
@@ -149,27 +150,32 @@ func (g *diskGuard) check() {
 }
 
 // recoverWriteError restarts the embedded JetStream (not the server: client
-// connections stay) when one of its streams has met a write error, such as
+// connections stay) when it is disabled, or when one of its streams has met
+// a write error, such as
 // a full disk reached between two measurements, after which nats-server
 // refuses every write to that stream until it is loaded again. It reports
 // whether it restarted JetStream. Streams and consumers are reloaded from
 // their files; what they had acknowledged is there.
 func (g *diskGuard) recoverWriteError() bool {
-	h := g.srv.Healthz(&server.HealthzOptions{})
-	if h == nil || h.Error == "" || !strings.Contains(h.Error, "write error") {
+	if g.jsCfg == nil {
 		return false
 	}
-	cfg := g.srv.JetStreamConfig()
-	if cfg == nil {
-		return false
+	if g.srv.JetStreamEnabled() {
+		h := g.srv.Healthz(&server.HealthzOptions{})
+		if h == nil || !strings.Contains(h.Error, "write error") {
+			return false
+		}
+		g.log.Warn("jetstream: a stream met a write error; restarting JetStream now that space is free", "err", h.Error)
+		if err := g.srv.ShutdownJetStream(); err != nil {
+			g.log.Error("jetstream: restart: shutdown", "err", err)
+			return false
+		}
+	} else {
+		// nats-server disables JetStream itself on some out-of-space paths.
+		g.log.Warn("jetstream: JetStream is disabled; enabling it again now that space is free")
 	}
-	g.log.Warn("jetstream: a stream met a write error; restarting JetStream now that space is free", "err", h.Error)
-	if err := g.srv.ShutdownJetStream(); err != nil {
-		g.log.Error("jetstream: restart: shutdown", "err", err)
-		return false
-	}
-	restart := *cfg
-	restart.StoreDir = filepath.Dir(cfg.StoreDir) // EnableJetStream appends its own subdirectory again
+	restart := *g.jsCfg
+	restart.StoreDir = filepath.Dir(g.jsCfg.StoreDir) // EnableJetStream appends its own subdirectory again
 	if err := g.srv.EnableJetStream(&restart); err != nil {
 		g.log.Error("jetstream: restart: JetStream stays down until switchyard is restarted", "err", err)
 		return false
