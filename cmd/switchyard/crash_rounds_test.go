@@ -47,6 +47,11 @@ func TestCrashRounds(t *testing.T) {
 	putRule(t, customer, srcName, "partner-to-sink", `{"detail-type":["crash"]}`, types.RuleStateEnabled, sink)
 	putRule(t, customer, "orders", "orders-to-sink", `{"detail-type":["crash"]}`, types.RuleStateEnabled, sink)
 	kill()
+	// The log keeps an event only until it is routed: the tap reading the
+	// sink bus at the end must exist before the first event.
+	hold, stopHold := startServer(t, dir, nil)
+	holdLog(t, hold, "crash-rounds-tap")
+	stopHold()
 
 	acked := map[string]bool{}
 	for round := range crashRounds {
@@ -62,7 +67,7 @@ func TestCrashRounds(t *testing.T) {
 	}
 
 	m, _ := startServer(t, dir, nil)
-	tap := tapLog(t, m)
+	tap := tapLogAs(t, m, "crash-rounds-tap")
 	seen := map[string]int{}
 	missing := len(acked)
 	timeout := time.After(2 * time.Minute)

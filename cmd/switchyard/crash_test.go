@@ -119,6 +119,7 @@ func TestCrashMidRouting(t *testing.T) {
 	createBus(t, sc, "src")
 	createBus(t, sc, "dst")
 	putRule(t, sc, "src", "fwd", `{"source":["app"]}`, types.RuleStateEnabled, target("t", eventbus.BusARN("us-east-1", customerAcct, "dst")))
+	holdLog(t, setup, "crash-mid-routing-tap") // the log keeps events only until routed
 	stopSetup()
 	addr, kill := runBinary(t, bin, dir)
 	c := apitest.NewClient(addr, customerAcct, "dev-secret")
@@ -126,7 +127,7 @@ func TestCrashMidRouting(t *testing.T) {
 	kill()
 
 	m, _ := startServer(t, dir, nil)
-	tap := tapLog(t, m)
+	tap := tapLogAs(t, m, "crash-mid-routing-tap")
 	want := map[string]bool{}
 	for _, id := range ids {
 		want[id] = true

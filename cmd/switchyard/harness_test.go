@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -40,6 +41,9 @@ func startServer(t *testing.T, dataDir string, configure func(*Config)) (*Main, 
 		configure(&m.Config)
 	}
 	m.Log = slog.New(slog.DiscardHandler)
+	if os.Getenv("SY_TEST_LOG") != "" { // the server's log on stderr, to debug a test
+		m.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

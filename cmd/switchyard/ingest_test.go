@@ -34,24 +34,48 @@ type logTap struct {
 	ch chan storedEvent
 }
 
-// tapLog starts reading m's event log; the reader stops when the test ends,
-// before the server does.
+// tapLog starts reading m's event log from the events appended from now
+// on; the reader stops when the test ends, before the server does.
 func tapLog(t *testing.T, m *Main) *logTap {
 	t.Helper()
+	var id [6]byte
+	_, _ = rand.Read(id[:])
+	return tapLogAs(t, m, "ingest-test-"+hex.EncodeToString(id[:]))
+}
+
+// holdLog makes m's event log keep, from now on, every event until a tap
+// named durable has read it (it creates that durable consumer), so that
+// tapLogAs(durable) on a later server over the same data directory sees
+// them all, routed or not.
+func holdLog(t *testing.T, m *Main, durable string) {
+	t.Helper()
+	cfg := m.logConfig()
+	cfg.Keep = []string{durable}
+	l, err := m.conn.EventLog(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tapLogAs is tapLog through the durable consumer named durable, which it
+// deletes when the test ends.
+func tapLogAs(t *testing.T, m *Main, durable string) *logTap {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := jetstream.LogConfig{}
+	cfg := m.logConfig()                   // the server's stream settings, or opening would change them
 	cfg.FetchWait = 100 * time.Millisecond // consumer-side only: notice the end quickly
 	l, err := m.conn.EventLog(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var id [6]byte
-	_, _ = rand.Read(id[:])
 	tap := &logTap{t: t, ch: make(chan storedEvent, 4096)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		err := l.Consume(ctx, "ingest-test-"+hex.EncodeToString(id[:]), func(_ context.Context, records []jetstream.Record) error {
+		err := l.Consume(ctx, durable, func(_ context.Context, records []jetstream.Record) error {
 			for _, r := range records {
 				var e eventbus.Event
 				if err := e.UnmarshalBinary(append([]byte(nil), r.Data...)); err != nil {
@@ -73,6 +97,11 @@ func tapLog(t *testing.T, m *Main) *logTap {
 		defer stop()
 		if err := l.Close(closeCtx); err != nil {
 			t.Errorf("close tap: %v", err)
+		}
+		// With interest retention a durable holds every event it has not
+		// acknowledged: a tap must not outlive its test.
+		if err := m.conn.JetStream().DeleteConsumer(closeCtx, jetstream.DefaultLogStream, durable); err != nil {
+			t.Errorf("delete tap consumer: %v", err)
 		}
 	})
 	return tap

@@ -76,7 +76,8 @@ func (c *RoutingConfig) addFlags(fs *flag.FlagSet) {
 func (m *Main) startRouting(ctx context.Context) error {
 	rc := m.Config.Routing
 	log := m.Log.With("component", "routing")
-	cfg := jetstream.LogConfig{FetchWait: routerFetchWait}
+	cfg := m.logConfig()
+	cfg.FetchWait = routerFetchWait
 	evlog, err := m.conn.EventLog(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("open event log: %w", err)
@@ -111,7 +112,7 @@ func (m *Main) startRouting(ctx context.Context) error {
 	disp.Start(q)
 	m.onClose("delivery", m.Config.Shutdown.Delivery, disp.Close)
 
-	r := router.New(router.Config{Region: m.Config.Region, Consumers: rc.RouterConsumers, Log: log},
+	r := router.New(router.Config{Region: m.Config.Region, Durable: router.DefaultDurable, Consumers: rc.RouterConsumers, Log: log},
 		m.stores.Rules, evlog.Events(), jobs)
 	if err := r.Start(ctx); err != nil {
 		return err

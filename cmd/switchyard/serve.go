@@ -44,6 +44,11 @@ type Config struct {
 	// ReadTimeout bounds reading a request's headers (at most 10 s) and,
 	// once they passed authentication, its body.
 	ReadTimeout time.Duration
+	// EventLogMaxBytes and EventLogMaxAge bound the event log: events
+	// not yet routed are kept until routed, within these bounds (0: no
+	// byte bound; 24 h).
+	EventLogMaxBytes int64
+	EventLogMaxAge   time.Duration
 	// API configures the service; its Region is always Region.
 	API     api.Config
 	Routing RoutingConfig
@@ -127,6 +132,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.IntVar(&c.API.MaxAPIDestinations, "max-api-destinations", c.API.MaxAPIDestinations, "API destinations per account (0: no limit)")
 	fs.BoolVar(&c.API.HTTPLoopbackEndpoints, "http-loopback-endpoints", c.API.HTTPLoopbackEndpoints, "accept http:// API destination and OAuth endpoints on localhost and loopback addresses (AWS: https only)")
 	fs.Var(shutdownFlag{&c.Shutdown}, "shutdown-timeout", "longest a clean shutdown takes, split between its phases (HTTP 1/3, delivery and JetStream 8/30 each, router 2/30, each event log 1/30)")
+	fs.Int64Var(&c.EventLogMaxBytes, "event-log-max-bytes", c.EventLogMaxBytes, "`bytes` of events not yet routed the event log may hold; when full, puts fail with a retryable error (0: no bound but the disk)")
+	fs.DurationVar(&c.EventLogMaxAge, "event-log-max-age", c.EventLogMaxAge, "how long an event not yet routed is kept (0: default 24h)")
 	c.Routing.addFlags(fs)
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {

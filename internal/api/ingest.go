@@ -259,6 +259,9 @@ func (b *ingest) commit(ctx context.Context, log eventbus.EventLog) error {
 		return awserr.InternalError(errors.New("api: no event log configured"))
 	}
 	if err := log.Append(ctx, b.events); err != nil {
+		if errors.Is(err, eventbus.ErrStorageFull) {
+			return awserr.StorageFull() // logged once by the store, not per request
+		}
 		return awserr.InternalError(fmt.Errorf("api: append %d events: %w", len(b.events), err))
 	}
 	return nil

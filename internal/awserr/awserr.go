@@ -36,18 +36,25 @@ const (
 	InvalidSignature           = "InvalidSignatureException"
 	UnrecognizedClient         = "UnrecognizedClientException"
 	RequestEntityTooLarge      = "RequestEntityTooLargeException"
+	// ServiceUnavailable is AWS's common error for a temporary failure of
+	// the server (HTTP 503, listed in every service's Common Errors); every
+	// AWS SDK retries a 503.
+	ServiceUnavailable = "ServiceUnavailable"
 )
 
 // Status returns the HTTP status an exception name travels with unless an
 // Error says otherwise: the model's for a modeled exception (500 for
-// InternalException), 413 for RequestEntityTooLargeException, 400 for every
-// other name, known or not.
+// InternalException), 413 for RequestEntityTooLargeException, 503 for
+// ServiceUnavailable, 400 for every other name, known or not.
 func Status(code string) int {
 	if st, ok := modeledStatus(code); ok {
 		return st
 	}
-	if code == RequestEntityTooLarge {
+	switch code {
+	case RequestEntityTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case ServiceUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest
 }

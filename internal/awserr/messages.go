@@ -253,6 +253,14 @@ func RateExceeded() *Error {
 	return New(Throttling, "Rate exceeded")
 }
 
+// StorageFull refuses events switchyard cannot store because its storage is
+// full: a 503, which AWS SDKs retry, rather than ThrottlingException, which
+// would tell the caller it sends too fast. Nothing of the request was
+// stored.
+func StorageFull() *Error {
+	return New(ServiceUnavailable, "Storage is full: the events were not stored. Retry later.")
+}
+
 // EntriesTooLarge refuses entries whose total size is over the limit.
 func EntriesTooLarge() *Error {
 	return New(Validation, "Total size of the entries in the request is over the limit.")

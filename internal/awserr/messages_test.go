@@ -51,6 +51,7 @@ func TestCatalogue(t *testing.T) {
 		{"RuleHasTargets", RuleHasTargets(), Validation, "Rule can't be deleted since it has targets."},
 		{"EventNotValid", EventNotValid(), Validation, "Parameter Event is not valid."},
 		{"RateExceeded", RateExceeded(), Throttling, "Rate exceeded"},
+		{"StorageFull", StorageFull(), ServiceUnavailable, "Storage is full: the events were not stored. Retry later."},
 		{"EntriesTooLarge", EntriesTooLarge(), Validation, "Total size of the entries in the request is over the limit."},
 		{"CrossRegion", CrossRegion(), Validation, "Cross-region API call is not allowed."},
 		{"PartnerOperationsDisabled", PartnerOperationsDisabled(), OperationDisabled, "Partner event source operations are disabled on this server."},
@@ -86,5 +87,8 @@ func TestCatalogue(t *testing.T) {
 	}
 	if RequestTooLarge(1).HTTPStatus() != 413 {
 		t.Error("RequestTooLarge does not travel as 413")
+	}
+	if StorageFull().HTTPStatus() != 503 {
+		t.Error("StorageFull does not travel as 503, which AWS SDKs retry")
 	}
 }

@@ -233,7 +233,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, requestID, 
 	case r.Context().Err() != nil:
 		// The client went away; what failed is only that it stopped waiting.
 		h.log.Debug("client went away", "op", op, "requestId", requestID, "err", err)
-	case status >= 500:
+	case status >= 500 && e.Code != awserr.ServiceUnavailable:
+		// ServiceUnavailable (storage full) is expected and retried; the
+		// store logs the condition once, not once per request.
 		h.log.Error("request failed", "op", op, "requestId", requestID, "err", err)
 	default:
 		h.log.Debug("request refused", "op", op, "requestId", requestID, "code", e.Code, "message", e.Message)

@@ -106,9 +106,15 @@ type BusEvent struct {
 // An EventLog durably records events accepted for buses; routing reads them
 // from it. Append returns nil only once every event is durably stored (an
 // acknowledged event is never lost); concurrent calls may share one write.
+// When storage is full (the disk, or a configured bound) Append returns an
+// error wrapping ErrStorageFull and stores nothing: retrying later is safe.
 type EventLog interface {
 	Append(ctx context.Context, events []BusEvent) error
 }
+
+// ErrStorageFull is wrapped by the errors of stores that refuse a write
+// because storage is full; the write may succeed once space is freed.
+var ErrStorageFull = errors.New("eventbus: storage is full")
 
 // An EventStream is the event log as routing reads it: Consume hands the
 // log's events to handle through the durable consumer durable, shared by

@@ -44,6 +44,20 @@ type Config struct {
 	StartTimeout time.Duration
 	// ServerName of the embedded server: DefaultServerName if empty.
 	ServerName string
+	// DiskReserve is the free space the embedded server leaves on the
+	// filesystem of DataDir: JetStream refuses writes (the event log's
+	// Append then fails with eventbus.ErrStorageFull) once less would be
+	// free, and takes them again within DiskCheckInterval of space being
+	// freed. Zero: a tenth of the filesystem, at least 1 MiB and at most
+	// 64 MiB. Unused with URL (the external server manages its disk).
+	DiskReserve int64
+	// DiskCheckInterval is how often free space is measured:
+	// DefaultDiskCheckInterval if zero.
+	DiskCheckInterval time.Duration
+	// DiskSpace measures free space: statfs on Linux if nil; elsewhere
+	// there is no guard and nats-server's own limit applies (75% of the
+	// space free at start). Tests set it. Not a flag.
+	DiskSpace DiskSpace
 	// NATSOptions are extra client options (credentials, TLS, name) for the
 	// connection to an external URL; they are also applied to the in-process
 	// connection, where most are harmless.
@@ -60,6 +74,12 @@ func (cfg Config) withDefaults() Config {
 	if cfg.ServerName == "" {
 		cfg.ServerName = DefaultServerName
 	}
+	if cfg.DiskCheckInterval <= 0 {
+		cfg.DiskCheckInterval = DefaultDiskCheckInterval
+	}
+	if cfg.DiskSpace == nil {
+		cfg.DiskSpace = defaultDiskSpace
+	}
 	return cfg
 }
 
@@ -70,6 +90,7 @@ type Conn struct {
 	cfg    Config
 	log    *slog.Logger
 	srv    *server.Server // nil when connected to an external URL
+	guard  *diskGuard     // nil without srv, or where space is not measured
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	closed chan struct{} // closed by the nats client when nc is closed
@@ -131,6 +152,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 		c.stopServer()
 		return nil, fmt.Errorf("jetstream: not available: %w", err)
 	}
+	if c.srv != nil {
+		c.guard = startDiskGuard(c.srv, cfg, filepath.Join(cfg.DataDir, DefaultStoreSubdir), log)
+	}
 	return c, nil
 }
 
@@ -146,6 +170,9 @@ func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
 		SyncAlways: true,
 		DontListen: true,
 		NoSigs:     true,
+	}
+	if cfg.DiskSpace != nil {
+		opts.JetStreamMaxStore = embeddedMaxStore // the disk guard's limit applies
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
@@ -206,6 +233,8 @@ func (c *Conn) Close(ctx context.Context) error {
 func (c *Conn) Stopped() <-chan struct{} { return c.stopped }
 
 func (c *Conn) stopServer() {
+	c.guard.close()
+	c.guard = nil
 	if c.srv == nil {
 		return
 	}

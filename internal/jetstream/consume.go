@@ -35,16 +35,7 @@ import (
 //
 // handle must not keep the records' Data after it returns.
 func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(ctx context.Context, records []Record) error) error {
-	cons, err := l.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:       durableName,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       l.cfg.AckWait,
-		MaxDeliver:    -1,
-		MaxAckPending: l.cfg.MaxAckPending,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-		FilterSubject: l.cfg.Subject,
-		Replicas:      0, // inherit the stream's
-	})
+	cons, err := l.stream.CreateOrUpdateConsumer(ctx, l.cfg.consumerConfig(durableName))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -85,6 +76,21 @@ func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(
 		}
 	}
 	return nil
+}
+
+// consumerConfig is the configuration of the durable consumer name, the
+// same whether Consume or EventLog (for LogConfig.Keep) creates it.
+func (cfg LogConfig) consumerConfig(name string) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:       name,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       cfg.AckWait,
+		MaxDeliver:    -1,
+		MaxAckPending: cfg.MaxAckPending,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		FilterSubject: cfg.Subject,
+		Replicas:      0, // inherit the stream's
+	}
 }
 
 // ready appends to group the messages that have already arrived on msgs,

@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
+
+	"github.com/switchyard/switchyard/internal/eventbus"
 )
 
 // Defaults applied by EventLog to zero LogConfig fields.
@@ -40,12 +43,29 @@ type LogConfig struct {
 	// Subject the stream stores (one subject: see EventLog): DefaultLogSubject
 	// if empty.
 	Subject string
+	// Keep names the durable consumers that must each acknowledge a record
+	// before the stream may drop it. When set, the stream has interest
+	// retention: a record leaves the log once every durable consumer of
+	// the log (these, and any other one created with Consume) has
+	// acknowledged it, or on MaxAge, whichever comes first. EventLog
+	// creates these consumers when it opens the log, before any Append can
+	// return, so none of them misses a record (JetStream drops at once a
+	// record appended to an interest stream that has no consumer). Empty:
+	// limits retention, every record is kept MaxAge.
+	//
+	// With Keep set, a durable consumer other than these holds records
+	// too until it acknowledges them: tools and tests that read the log
+	// should delete their durable when done. An existing limits stream
+	// opened with Keep is switched to interest retention in place (nats-
+	// server allows limits <-> interest updates), after the Keep consumers
+	// exist, so records they have not acknowledged stay.
+	Keep []string
 	// MaxAge of a record before the stream drops it, consumed or not:
 	// DefaultLogMaxAge if zero. Matches EventBridge's 24-hour retry limit.
 	MaxAge time.Duration
 	// MaxBytes the stream may hold; 0 means no limit. When full, Append
-	// fails (discard new): records already acknowledged are never dropped
-	// to make room.
+	// fails with eventbus.ErrStorageFull (discard new): records already
+	// acknowledged are never dropped to make room.
 	MaxBytes int64
 
 	// MaxBatchRecords and MaxBatchBytes bound one group-commit message.
@@ -134,6 +154,7 @@ type EventLog struct {
 	reqs     chan *appendReq
 	closing  chan struct{} // closed by Close
 	done     chan struct{} // closed when the writer has exited
+	full     atomic.Bool   // the last write was refused for want of space (logged once)
 }
 
 // An appendReq is one Append call waiting for the writer.
@@ -155,12 +176,16 @@ func (c *Conn) EventLog(ctx context.Context, cfg LogConfig) (*EventLog, error) {
 	if maxBytesStream <= 0 {
 		maxBytesStream = -1
 	}
-	stream, err := ensureStream(ctx, c.js, jetstream.StreamConfig{
+	retention := jetstream.LimitsPolicy
+	if len(cfg.Keep) > 0 {
+		retention = jetstream.InterestPolicy
+	}
+	stream, err := openLogStream(ctx, c.js, cfg, jetstream.StreamConfig{
 		Name:       cfg.Stream,
 		Subjects:   []string{cfg.Subject},
 		Storage:    jetstream.FileStorage,
 		Replicas:   c.cfg.Replicas,
-		Retention:  jetstream.LimitsPolicy,
+		Retention:  retention,
 		MaxAge:     cfg.MaxAge,
 		MaxBytes:   maxBytesStream,
 		Discard:    jetstream.DiscardNew,
@@ -184,8 +209,41 @@ func (c *Conn) EventLog(ctx context.Context, cfg LogConfig) (*EventLog, error) {
 	return l, nil
 }
 
+// openLogStream binds to or creates the log's stream as want says, with
+// cfg.Keep's consumers. On an existing stream they are created first: a
+// stream switched to interest retention keeps only what some consumer has
+// not acknowledged, and drops everything when it has no consumer at all.
+// On a new stream they are created right after it, before the caller can
+// append.
+func openLogStream(ctx context.Context, js jetstream.JetStream, cfg LogConfig, want jetstream.StreamConfig) (jetstream.Stream, error) {
+	keep := func(s jetstream.Stream) error {
+		for _, name := range cfg.Keep {
+			if _, err := s.CreateOrUpdateConsumer(ctx, cfg.consumerConfig(name)); err != nil {
+				return fmt.Errorf("consumer %q: %w", name, err)
+			}
+		}
+		return nil
+	}
+	s, err := js.Stream(ctx, want.Name)
+	switch {
+	case err == nil:
+		if err := keep(s); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, jetstream.ErrStreamNotFound):
+		return nil, err
+	}
+	if s, err = ensureStream(ctx, js, want); err != nil {
+		return nil, err
+	}
+	return s, keep(s) // no-ops when they existed
+}
+
 // Append stores records and returns nil only once every one of them is
-// durably in the stream (acknowledged by JetStream, after fsync). On an
+// durably in the stream (acknowledged by JetStream, after fsync). When
+// storage is full (the disk, see Config.DiskReserve, or MaxBytes) the error
+// wraps eventbus.ErrStorageFull; the first such error of an episode is
+// logged, and the next successful write logs the end. On an
 // error some of the records may have been stored: retrying may duplicate
 // them, which the at-least-once log allows. After Close it returns
 // ErrLogClosed. A record larger than one batch message is an error.
@@ -360,8 +418,17 @@ func (l *EventLog) publish(data []byte, seq uint64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), l.cfg.PublishTimeout)
 	defer cancel()
 	msg := &nats.Msg{Subject: l.cfg.Subject, Data: data}
-	if _, err := l.js.PublishMsg(ctx, msg, jetstream.WithMsgID(l.idPrefix+strconv.FormatUint(seq, 10))); err != nil {
+	_, err := l.js.PublishMsg(ctx, msg, jetstream.WithMsgID(l.idPrefix+strconv.FormatUint(seq, 10)))
+	if err = storageFull(err); err != nil {
+		if errors.Is(err, eventbus.ErrStorageFull) {
+			if !l.full.Swap(true) {
+				l.log.Warn("jetstream: event log full: refusing events until space is freed", "err", err)
+			}
+		}
 		return fmt.Errorf("jetstream: event log append: %w", err)
+	}
+	if l.full.Swap(false) {
+		l.log.Info("jetstream: event log takes events again")
 	}
 	return nil
 }
