@@ -187,7 +187,10 @@ func TestMain(m *testing.M) {
 // run when the test ends).
 func runBinary(t *testing.T, bin, dir string) (addr string, kill func()) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "info")
+	// Short ack waits: work a killed process held is taken over after
+	// seconds, not the default half minute.
+	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "info",
+		"--router-ack-wait", "3s", "--delivery-ack-wait", "3s")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -30,5 +30,6 @@ func (m *Main) logConfig() jetstream.LogConfig {
 		Keep:     []string{router.DefaultDurable},
 		MaxAge:   m.Config.EventLogMaxAge,
 		MaxBytes: m.Config.EventLogMaxBytes,
+		AckWait:  m.Config.Routing.RouterAckWait,
 	}
 }

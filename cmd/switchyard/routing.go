@@ -21,6 +21,9 @@ type RoutingConfig struct {
 	Workers int
 	// RouterConsumers: goroutines of this process routing the event log.
 	RouterConsumers int
+	// RouterAckWait: how long routing a log batch may go silent before
+	// another router (perhaps in another process) takes it over.
+	RouterAckWait time.Duration
 	// SendTimeout bounds one delivery attempt.
 	SendTimeout time.Duration
 	// AckWait: how long a delivery may go silent before another worker
@@ -57,6 +60,7 @@ type RoutingConfig struct {
 func (c *RoutingConfig) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Workers, "delivery-workers", c.Workers, "sends running at once in this process (0: default 64)")
 	fs.IntVar(&c.RouterConsumers, "router-consumers", c.RouterConsumers, "goroutines routing the event log in this process (0: default 1)")
+	fs.DurationVar(&c.RouterAckWait, "router-ack-wait", c.RouterAckWait, "silence after which a log batch being routed is handed to another router (0: default 30s)")
 	fs.DurationVar(&c.SendTimeout, "delivery-timeout", c.SendTimeout, "time limit of one delivery attempt (0: default 30s)")
 	fs.DurationVar(&c.AckWait, "delivery-ack-wait", c.AckWait, "silence after which a delivery is handed to another worker (0: default 30s)")
 	fs.IntVar(&c.MaxDeliver, "delivery-max-deliver", c.MaxDeliver, "deliveries of one queued batch before its failing jobs are dead-lettered regardless (0: default 1000)")
