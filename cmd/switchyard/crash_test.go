@@ -75,26 +75,7 @@ func TestRestartMidDelivery(t *testing.T) {
 
 	up := &probe{}
 	m2, _, _ := routedServer(t, dir, up, nil)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got := map[string]bool{}
-		for _, h := range up.to(later) {
-			got[h.EventID] = true
-		}
-		missing := 0
-		for _, id := range ids {
-			if !got[id] {
-				missing++
-			}
-		}
-		if missing == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d events not delivered after the restart", missing, len(ids))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	up.waitDelivered(t, later, ids, 30*time.Second)
 	if dead := listDeadLetters(t, m2); len(dead) != 0 {
 		t.Fatalf("%d dead letters after a restart", len(dead))
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -237,26 +239,7 @@ func TestFullDisk(t *testing.T) {
 	t.Logf("puts resumed %v after space was freed", time.Since(freed).Round(time.Millisecond))
 
 	releaseAll()
-	deadline = time.Now().Add(2 * time.Minute)
-	for {
-		missing := 0
-		seen := map[string]bool{}
-		for _, h := range p.to(sqsARN(customerAcct, "q")) {
-			seen[h.EventID] = true
-		}
-		for id := range acked {
-			if !seen[id] {
-				missing++
-			}
-		}
-		if missing == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d acknowledged events not delivered", missing, len(acked))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	p.waitDelivered(t, sqsARN(customerAcct, "q"), slices.Collect(maps.Keys(acked)), 2*time.Minute)
 }
 
 // TestFullDiskSuddenFill fills the filesystem faster than the disk guard
@@ -319,24 +302,5 @@ func TestFullDiskSuddenFill(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("puts resumed %v after space was freed", time.Since(freed).Round(time.Millisecond))
-	deadline = time.Now().Add(2 * time.Minute)
-	for {
-		seen := map[string]bool{}
-		for _, h := range p.to(sqsARN(customerAcct, "q")) {
-			seen[h.EventID] = true
-		}
-		missing := 0
-		for id := range acked {
-			if !seen[id] {
-				missing++
-			}
-		}
-		if missing == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d acknowledged events not delivered", missing, len(acked))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	p.waitDelivered(t, sqsARN(customerAcct, "q"), slices.Collect(maps.Keys(acked)), 2*time.Minute)
 }

@@ -67,6 +67,33 @@ func (p *probe) to(target string) []probeHit {
 	return out
 }
 
+// waitDelivered waits until target has had a delivery of every event in
+// ids, failing the test with the number missing when within doesn't see
+// them all.
+func (p *probe) waitDelivered(t *testing.T, target string, ids []string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		seen := map[string]bool{}
+		for _, h := range p.to(target) {
+			seen[h.EventID] = true
+		}
+		missing := 0
+		for _, id := range ids {
+			if !seen[id] {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged events not delivered to %s", missing, len(ids), target)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // waitFor waits until target has had n deliveries and returns them.
 func (p *probe) waitFor(t *testing.T, target string, n int) []probeHit {
 	t.Helper()
