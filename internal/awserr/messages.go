@@ -1,6 +1,7 @@
 package awserr
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -419,4 +420,10 @@ func InvocationEndpointInvalid(verb, endpoint string) *Error {
 // connection the caller does not have.
 func DestinationConnectionNotFound(verb, name string) *Error {
 	return apiDestinationFailed(ResourceNotFound, verb, "Connection '"+name+"' does not exist.")
+}
+
+// BodiesBusy: too many unauthenticated request bodies are being read at once
+// (the server's own bound, not AWS's); a 503, which the SDKs retry.
+func BodiesBusy() *Error {
+	return WithStatus(Throttling, http.StatusServiceUnavailable, "Too many request bodies are being read; try again.")
 }

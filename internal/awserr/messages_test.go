@@ -91,4 +91,7 @@ func TestCatalogue(t *testing.T) {
 	if StorageFull().HTTPStatus() != 503 {
 		t.Error("StorageFull does not travel as 503, which AWS SDKs retry")
 	}
+	if e := BodiesBusy(); e.Code != Throttling || e.HTTPStatus() != 503 || e.Message != "Too many request bodies are being read; try again." {
+		t.Errorf("BodiesBusy = %d %s %q", e.HTTPStatus(), e.Code, e.Message)
+	}
 }

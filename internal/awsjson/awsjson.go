@@ -167,12 +167,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (any, string, er
 	if r.ContentLength >= 0 {
 		reserve = r.ContentLength
 	}
-	wctx, cancel := context.WithTimeout(r.Context(), h.limits.BodyWait)
-	err = h.budget.acquire(wctx, reserve)
-	cancel()
-	if err != nil {
-		dropBody(w, r)
-		return nil, op, awserr.WithStatus(awserr.Throttling, http.StatusServiceUnavailable, "Too many request bodies are being read; try again.")
+	if !h.budget.tryAcquire(reserve) { // the common case takes no timer
+		wctx, cancel := context.WithTimeout(r.Context(), h.limits.BodyWait)
+		err = h.budget.acquire(wctx, reserve)
+		cancel()
+		if err != nil {
+			dropBody(w, r)
+			return nil, op, awserr.BodiesBusy()
+		}
 	}
 	body, err := h.readBody(w, r)
 	if err != nil {
