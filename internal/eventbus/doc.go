@@ -1,13 +1,14 @@
 // Package eventbus owns switchyard's domain: accounts and callers; partner
 // event sources and their derived state machine; event buses and their
 // resource policies; rules and targets with the checks the API model cannot
-// express (schedules, target input, JSONPaths, placeholders); connections and
-// API destinations with their sealed secrets; the entries of PutEvents and
-// PutPartnerEvents and the event envelope built from them; ARNs; the
-// storage ports the domain is kept through (KV, EventLog, EventStream,
-// Queue, DeadLetters); and the typed record stores on top of a KV (Records,
-// Stores: each record kind's encoding, key layout and per-scope counts,
-// written once).
+// express (target input, JSONPaths, placeholders); schedule expressions,
+// parsed into Schedules that say when a scheduled rule fires next;
+// connections and API destinations with their sealed secrets; the entries
+// of PutEvents and PutPartnerEvents and the event envelope built from
+// them; ARNs; the storage ports the domain is kept through (KV, EventLog,
+// EventStream, Queue, DeadLetters); and the typed record stores on top of a
+// KV (Records, Stores: each record kind's encoding, key layout and
+// per-scope counts, written once).
 //
 // It never does I/O of its own: no network, no files, no clock of its own
 // (callers pass the time in), no encryption of its own (a Sealer is passed
