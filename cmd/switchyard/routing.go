@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/archive"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/delivery/bustarget"
 	"github.com/switchyard/switchyard/internal/delivery/httptarget"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
 	"github.com/switchyard/switchyard/internal/router"
+	"github.com/switchyard/switchyard/internal/schedule"
 )
 
 // RoutingConfig is how `switchyard serve` routes and delivers events. Zero
@@ -44,6 +46,11 @@ type RoutingConfig struct {
 	// DeadLetterMaxAge: how long dead letters are kept (0: 14 days,
 	// negative: forever).
 	DeadLetterMaxAge time.Duration
+	// SchedulePoll: how often scheduled rules are checked for due ticks;
+	// ScheduleCatchUp: how late a tick missed while no process ran may
+	// still fire (0: the schedule package's defaults).
+	SchedulePoll    time.Duration
+	ScheduleCatchUp time.Duration
 
 	// ExtraKinds are target kinds delivered besides event buses; tests add
 	// recording or failing kinds here. Not a flag.
@@ -70,6 +77,8 @@ func (c *RoutingConfig) addFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.DedupWindow, "delivery-dedup-window", c.DedupWindow, "window in which a batch routed twice is queued once (0: default 2m)")
 	fs.Int64Var(&c.QueueMaxBytes, "delivery-queue-max-bytes", c.QueueMaxBytes, "size bound of the delivery queue (0: none)")
 	fs.DurationVar(&c.DeadLetterMaxAge, "deadletter-max-age", c.DeadLetterMaxAge, "how long dead letters are kept (0: 14 days, negative: forever)")
+	fs.DurationVar(&c.SchedulePoll, "schedule-poll", c.SchedulePoll, "how often scheduled rules are checked for due ticks (0: default 1s)")
+	fs.DurationVar(&c.ScheduleCatchUp, "schedule-catch-up", c.ScheduleCatchUp, "how late a tick missed while no switchyard ran may still fire; older ones are skipped (0: default 1h)")
 }
 
 // startRouting starts the router (event log → rules → delivery queue) and
@@ -107,7 +116,7 @@ func (m *Main) startRouting(ctx context.Context) error {
 	apiDests := httptarget.New(httptarget.Config{
 		Resolver: m.service, Deauthorizer: m.service, Now: rc.Now, Log: log,
 	})
-	kinds := append(delivery.Kinds{buses.Kind(), apiDests.Kind()}, rc.ExtraKinds...)
+	kinds := append(delivery.Kinds{buses.Kind(), apiDests.Kind(), archive.NewSender(m.stores.ArchiveLog).Kind()}, rc.ExtraKinds...)
 	disp := delivery.NewDispatcher(delivery.Config{
 		Workers: rc.Workers, SendTimeout: rc.SendTimeout,
 		Backoff: delivery.Backoff{Base: rc.BackoffBase, Max: rc.BackoffMax},
@@ -125,6 +134,22 @@ func (m *Main) startRouting(ctx context.Context) error {
 	if rc.Observe != nil {
 		rc.Observe(r.Table())
 	}
+
+	replayer := archive.NewReplayer(archive.ReplayConfig{
+		Region: m.Config.Region, Replays: m.stores.Replays, Archives: m.stores.Archives, Events: m.stores.ArchiveLog,
+		Queue: m.replays, Route: r.Table().RouteOnce, Jobs: jobs, Now: rc.Now, Log: log,
+	})
+	replayer.Run()
+	m.onClose("replays", m.Config.Shutdown.Router, replayer.Close)
+
+	sched := schedule.New(schedule.Config{
+		Region: m.Config.Region, Rules: m.stores.Rules, States: m.stores.Schedules, Jobs: jobs,
+		Now: rc.Now, Poll: rc.SchedulePoll, CatchUp: rc.ScheduleCatchUp, Log: log,
+	})
+	if err := sched.Start(ctx); err != nil {
+		return fmt.Errorf("start scheduler: %w", err)
+	}
+	m.onClose("scheduler", m.Config.Shutdown.Router, sched.Close)
 	return nil
 }
 

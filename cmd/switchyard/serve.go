@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/api"
 	"github.com/switchyard/switchyard/internal/apimodel"
+	"github.com/switchyard/switchyard/internal/archive"
 	"github.com/switchyard/switchyard/internal/awsjson"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
@@ -94,6 +95,17 @@ type Main struct {
 	server   *http.Server
 	serveErr chan error // receives the error that ended serving, if any; buffered
 	service  *api.Service
+	replays  *jetstream.Queue // replays to run, shared by every process
+}
+
+// replayQueue is the work queue of replays: a replay's job is acknowledged
+// when it ends, and a process that dies running one leaves it to another
+// after ackWait.
+func replayQueue(ackWait time.Duration) jetstream.QueueConfig {
+	return jetstream.QueueConfig{
+		Stream: "SWITCHYARD_REPLAYS", Subject: "switchyard.replays", Durable: "switchyard-replay",
+		AckWait: ackWait, MaxAckPending: 1000,
+	}
 }
 
 // NewMain returns a Main with the default configuration.
@@ -196,6 +208,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.stores.Secrets, err = openSecrets(c, m.Log); err != nil {
 		return err
 	}
+	m.stores.ArchiveLog = m.conn.Archives()
+	if m.replays, err = m.conn.Queue(ctx, replayQueue(c.Routing.AckWait)); err != nil {
+		return fmt.Errorf("open replay queue: %w", err)
+	}
+	m.stores.Replayer = archive.Starter{Queue: m.replays}
 	if err := m.startIngest(ctx); err != nil {
 		return err
 	}

@@ -58,6 +58,24 @@ type server struct {
 	stores  api.Stores
 	service *api.Service
 	events  *eventLog
+	replays *replayStarts
+}
+
+// replayStarts is an api.Replayer that records the replays started.
+type replayStarts struct {
+	mu      sync.Mutex
+	started []string // account/name; guarded by mu
+	err     error    // returned by Start when set; guarded by mu
+}
+
+func (r *replayStarts) Start(_ context.Context, account, name string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return r.err
+	}
+	r.started = append(r.started, account+"/"+name)
+	return nil
 }
 
 // startServer serves a fresh service on 127.0.0.1:0 until the test ends.
@@ -77,7 +95,8 @@ func startServer(t *testing.T, configure func(*api.Config)) *server {
 		t.Fatal(err)
 	}
 	s := &server{events: &eventLog{}}
-	s.stores = api.Stores{Stores: records, Events: s.events, Secrets: sealer}
+	s.replays = &replayStarts{}
+	s.stores = api.Stores{Stores: records, Events: s.events, Secrets: sealer, ArchiveLog: memstore.NewArchives(), Replayer: s.replays}
 	if s.service, err = api.New(cfg, s.stores); err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,9 @@ type Config struct {
 	// and loopback addresses as API destination and OAuth authorization
 	// endpoints, for local development; AWS accepts only https.
 	HTTPLoopbackEndpoints bool
+	// MaxActiveReplays bounds the replays of one account starting, running
+	// or cancelling at once (AWS: 10); 0 means no limit.
+	MaxActiveReplays int
 	// Throttle limits PutEvents and PutPartnerEvents requests per account;
 	// the zero Throttle limits nothing.
 	Throttle Throttle
@@ -76,6 +79,7 @@ func DefaultConfig() Config {
 		MaxTargetsPerRule:           eventbus.DefaultMaxTargetsPerRule,
 		MaxConnections:              eventbus.DefaultMaxConnections,
 		MaxAPIDestinations:          eventbus.DefaultMaxAPIDestinations,
+		MaxActiveReplays:            eventbus.DefaultMaxActiveReplays,
 		HTTPLoopbackEndpoints:       true,
 	}
 }
@@ -89,6 +93,17 @@ type Stores struct {
 	Events eventbus.EventLog
 	// Secrets seals connection credentials at rest.
 	Secrets eventbus.Sealer
+	// ArchiveLog keeps archived events.
+	ArchiveLog eventbus.ArchiveLog
+	// Replayer runs the replays StartReplay stores.
+	Replayer Replayer
+}
+
+// A Replayer runs replays. Start hands over a replay just stored in
+// STARTING state to whichever process will run it, and returns once that
+// hand-over is durable.
+type Replayer interface {
+	Start(ctx context.Context, account, name string) error
 }
 
 // Service implements the EventBridge operations. Operations it does not
@@ -112,7 +127,9 @@ func New(cfg Config, st Stores) (*Service, error) {
 	}{
 		{"Sources", st.Sources == nil}, {"Buses", st.Buses == nil}, {"Rules", st.Rules == nil},
 		{"Connections", st.Connections == nil}, {"APIDestinations", st.APIDestinations == nil},
+		{"Archives", st.Archives == nil}, {"Replays", st.Replays == nil}, {"Schedules", st.Schedules == nil},
 		{"Events", st.Events == nil}, {"Secrets", st.Secrets == nil},
+		{"ArchiveLog", st.ArchiveLog == nil}, {"Replayer", st.Replayer == nil},
 	} {
 		if need.missing {
 			return nil, fmt.Errorf("api: no %s store", need.name)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -54,7 +55,7 @@ func testService(t *testing.T) (*Service, *racyKV, context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(DefaultConfig(), Stores{Stores: st, Events: &memLog{}, Secrets: testSealer()})
+	s, err := New(DefaultConfig(), Stores{Stores: st, Events: &memLog{}, Secrets: testSealer(), ArchiveLog: memstore.NewArchives(), Replayer: noReplays{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,3 +144,8 @@ func TestMergeTargets(t *testing.T) {
 		t.Fatalf("mergeTargets = %s (old %s)", ids(got), ids(old))
 	}
 }
+
+// noReplays is an api.Replayer for tests that start none.
+type noReplays struct{}
+
+func (noReplays) Start(context.Context, string, string) error { return errors.New("no replays here") }

@@ -427,3 +427,53 @@ func DestinationConnectionNotFound(verb, name string) *Error {
 func BodiesBusy() *Error {
 	return WithStatus(Throttling, http.StatusServiceUnavailable, "Too many request bodies are being read; try again.")
 }
+
+// Archives and replays.
+
+// ArchiveNotFound answers an operation on a missing archive.
+func ArchiveNotFound(name string) *Error {
+	return Newf(ResourceNotFound, "Archive %s does not exist.", name)
+}
+
+// ArchiveExists refuses to create an archive twice.
+func ArchiveExists(name string) *Error {
+	return Newf(ResourceAlreadyExists, "Archive %s already exists.", name)
+}
+
+// ArchiveKMSUnsupported refuses a customer managed key for an archive
+// (switchyard's wording: it names the gap).
+func ArchiveKMSUnsupported() *Error {
+	return New(Validation, "Parameter KmsKeyIdentifier is not supported by switchyard: archives are stored in JetStream, not encrypted with AWS KMS.")
+}
+
+// ReplayNotFound answers an operation on a missing replay.
+func ReplayNotFound(name string) *Error {
+	return Newf(ResourceNotFound, "Replay %s does not exist.", name)
+}
+
+// ReplayExists refuses to start a replay under a name already used.
+func ReplayExists(name string) *Error {
+	return Newf(ResourceAlreadyExists, "Replay %s already exists.", name)
+}
+
+// ReplayTimesInvalid refuses a replay whose EventEndTime is not after its
+// EventStartTime.
+func ReplayTimesInvalid() *Error {
+	return New(Validation, parameterInvalid("EventEndTime", "EventStartTime must be before EventEndTime."))
+}
+
+// ReplayArchiveNotFound refuses StartReplay from a missing archive.
+func ReplayArchiveNotFound(name string) *Error {
+	return New(Validation, parameterInvalid("EventSourceArn", "Archive "+name+" does not exist."))
+}
+
+// ReplayCrossBus refuses StartReplay to a bus other than the archive's.
+func ReplayCrossBus() *Error {
+	return New(Validation, parameterInvalid("Destination.Arn", "Cross event bus replay is not permitted."))
+}
+
+// ReplayNotCancellable refuses CancelReplay of a replay that is neither
+// STARTING nor RUNNING.
+func ReplayNotCancellable(name string) *Error {
+	return Newf(IllegalStatus, "Replay %s is not in a valid state for this operation.", name)
+}

@@ -1,6 +1,7 @@
 package eventbus
 
 import (
+	"bytes"
 	"errors"
 	"time"
 	"unicode/utf8"
@@ -124,4 +125,40 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// EnvelopeTime returns the "time" of an envelope switchyard built
+// (NewEnvelope's key order: only plain strings precede "time", so its key
+// cannot appear earlier inside one of them); false if there is none or it
+// does not parse.
+func EnvelopeTime(env []byte) (time.Time, bool) {
+	const key = `,"time":"`
+	i := bytes.Index(env, []byte(key))
+	if i < 0 {
+		return time.Time{}, false
+	}
+	rest := env[i+len(key):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, string(rest[:end]))
+	return t, err == nil
+}
+
+// WithReplayName returns a copy of envelope env with "replay-name" added
+// as its last field, as AWS marks a replayed event. env must be a JSON
+// object without trailing whitespace, as NewEnvelope builds it.
+func WithReplayName(env []byte, name string) []byte {
+	if len(env) < 2 || env[len(env)-1] != '}' {
+		return append([]byte(nil), env...)
+	}
+	out := make([]byte, 0, len(env)+len(ReplayNameField)+len(name)+8)
+	out = append(out, env[:len(env)-1]...)
+	if len(env) > 2 {
+		out = append(out, ',')
+	}
+	out = append(out, `"`+ReplayNameField+`":`...)
+	out = appendJSONString(out, name)
+	return append(out, '}')
 }

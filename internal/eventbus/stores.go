@@ -17,12 +17,20 @@ type Stores struct {
 	Connections *Records[Connection]
 	// APIDestinations: key (account, name); counted per account.
 	APIDestinations *Records[APIDestination]
+	// Archives: key (account, name); counted per account.
+	Archives *Records[Archive]
+	// Replays: key (account, name); counted per account while active
+	// (STARTING, RUNNING or CANCELLING).
+	Replays *Records[Replay]
+	// Schedules: key (account, bus, rule), the firing record of each
+	// scheduled rule; not counted.
+	Schedules *Records[ScheduleState]
 }
 
 // OpenStores returns the stores, opening each of their buckets (named
 // [a-z]+) with open.
 func OpenStores(open func(bucket string) (KV, error)) (Stores, error) {
-	buckets := []string{"sources", "buses", "rules", "connections", "apidestinations"}
+	buckets := []string{"sources", "buses", "rules", "connections", "apidestinations", "archives", "replays", "schedules"}
 	kv := make(map[string]KV, len(buckets))
 	for _, b := range buckets {
 		k, err := open(b)
@@ -52,6 +60,20 @@ func OpenStores(open func(bucket string) (KV, error)) (Stores, error) {
 		APIDestinations: NewRecords(kv["apidestinations"],
 			func(d *APIDestination) []string { return []string{d.Account, d.Name} },
 			func(d *APIDestination) []string { return []string{d.Account} }, true),
+		Archives: NewRecords(kv["archives"],
+			func(a *Archive) []string { return []string{a.Account, a.Name} },
+			func(a *Archive) []string { return []string{a.Account} }, true),
+		Replays: NewRecords(kv["replays"],
+			func(r *Replay) []string { return []string{r.Account, r.Name} },
+			func(r *Replay) []string {
+				if !r.Active() {
+					return nil
+				}
+				return []string{r.Account}
+			}, false),
+		Schedules: NewRecords(kv["schedules"],
+			func(s *ScheduleState) []string { return []string{s.Account, s.Bus, s.Rule} },
+			func(*ScheduleState) []string { return nil }, false),
 	}, nil
 }
 

@@ -292,3 +292,10 @@ func (t *Table) Route(ev eventbus.BusEvent, now time.Time, sc *Scratch, dst []de
 	}
 	return dst, nil
 }
+
+// RouteOnce is Route with working memory of its own, for callers off the
+// hot path (a replay) that route from several goroutines.
+func (t *Table) RouteOnce(ev eventbus.BusEvent, now time.Time, dst []delivery.Job) ([]delivery.Job, error) {
+	var sc Scratch
+	return t.Route(ev, now, &sc, dst)
+}
