@@ -58,6 +58,9 @@ type RoutingConfig struct {
 	// Now is the delivery clock (retry age, ingestion time of forwarded
 	// events): time.Now if nil. Not a flag.
 	Now func() time.Time
+	// ReplayBatch: archived events a replay reads between two progress
+	// records (0: the archive package's default). Not a flag.
+	ReplayBatch int
 	// Observe, if set, is given the router's rule table once it is loaded,
 	// so tests can wait for a rule change to reach the router. Not a flag.
 	Observe func(*router.Table)
@@ -137,19 +140,19 @@ func (m *Main) startRouting(ctx context.Context) error {
 
 	replayer := archive.NewReplayer(archive.ReplayConfig{
 		Region: m.Config.Region, Replays: m.stores.Replays, Archives: m.stores.Archives, Events: m.stores.ArchiveLog,
-		Queue: m.replays, Route: r.Table().RouteOnce, Jobs: jobs, Now: rc.Now, Log: log,
+		Queue: m.replays, Route: r.Table().RouteOnce, Jobs: jobs, Batch: rc.ReplayBatch, Now: rc.Now, Log: log,
 	})
 	replayer.Run()
 	m.onClose("replays", m.Config.Shutdown.Router, replayer.Close)
 
-	sched := schedule.New(schedule.Config{
+	m.scheduler = schedule.New(schedule.Config{
 		Region: m.Config.Region, Rules: m.stores.Rules, States: m.stores.Schedules, Jobs: jobs,
 		Now: rc.Now, Poll: rc.SchedulePoll, CatchUp: rc.ScheduleCatchUp, Log: log,
 	})
-	if err := sched.Start(ctx); err != nil {
+	if err := m.scheduler.Start(ctx); err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
 	}
-	m.onClose("scheduler", m.Config.Shutdown.Router, sched.Close)
+	m.onClose("scheduler", m.Config.Shutdown.Router, m.scheduler.Close)
 	return nil
 }
 

@@ -616,11 +616,10 @@ func splitLines(b []byte) [][]byte {
 	return out
 }
 
-// TestRoutingSharedByProcesses runs two switchyard processes on one NATS
-// server: they share the event log's and the queue's durable consumers, so
-// every event is routed and delivered once, by one of them.
-func TestRoutingSharedByProcesses(t *testing.T) {
-	t.Parallel()
+// startNATS runs a nats-server with JetStream on 127.0.0.1 until the test
+// ends, for several switchyard processes to share (--nats-url).
+func startNATS(t *testing.T) *server.Server {
+	t.Helper()
 	srv, err := server.NewServer(&server.Options{
 		Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true,
 		StoreDir: t.TempDir(), NoSigs: true, NoLog: true, SyncAlways: true,
@@ -633,6 +632,15 @@ func TestRoutingSharedByProcesses(t *testing.T) {
 	if !srv.ReadyForConnections(10 * time.Second) {
 		t.Fatal("nats-server not ready")
 	}
+	return srv
+}
+
+// TestRoutingSharedByProcesses runs two switchyard processes on one NATS
+// server: they share the event log's and the queue's durable consumers, so
+// every event is routed and delivered once, by one of them.
+func TestRoutingSharedByProcesses(t *testing.T) {
+	t.Parallel()
+	srv := startNATS(t)
 	probes := []*probe{{}, {}}
 	var mains []*Main
 	var tables []*router.Table

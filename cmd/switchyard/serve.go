@@ -19,6 +19,7 @@ import (
 	"github.com/switchyard/switchyard/internal/awsjson"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
+	"github.com/switchyard/switchyard/internal/schedule"
 	"github.com/switchyard/switchyard/internal/secrets"
 	"github.com/switchyard/switchyard/internal/shutdown"
 	"github.com/switchyard/switchyard/internal/sigv4"
@@ -96,6 +97,8 @@ type Main struct {
 	serveErr chan error // receives the error that ended serving, if any; buffered
 	service  *api.Service
 	replays  *jetstream.Queue // replays to run, shared by every process
+	// scheduler fires scheduled rules; tests read its view of the rules.
+	scheduler *schedule.Scheduler
 }
 
 // replayQueue is the work queue of replays: a replay's job is acknowledged

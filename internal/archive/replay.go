@@ -148,7 +148,11 @@ func (r *Replayer) handle(ctx context.Context, d eventbus.QueueDelivery) {
 	stopBeat()
 	switch {
 	case ctx.Err() != nil:
-		return // stopping: the job comes back to some process
+		// Stopping: handed back for another process (or this one
+		// restarted) to carry on from the recorded progress. Not at once:
+		// a pull this process still has open at the server would take it
+		// back and hold it for the whole ack wait.
+		_ = d.Retry(handBackDelay)
 	case err != nil:
 		log.Warn("replay: interrupted; retrying", "err", err)
 		_ = d.Retry(5 * time.Second)
@@ -158,6 +162,10 @@ func (r *Replayer) handle(ctx context.Context, d eventbus.QueueDelivery) {
 		}
 	}
 }
+
+// handBackDelay is how long a replay handed back on stopping waits before
+// another delivery: longer than a queue pull stays open.
+const handBackDelay = 3 * time.Second
 
 // heartbeat is how often a running replay keeps its ack wait open.
 func (r *Replayer) heartbeat() time.Duration {
