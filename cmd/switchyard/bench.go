@@ -44,6 +44,8 @@ type BenchConfig struct {
 	MemProfile string        // file for a heap profile taken at the end of the measured run
 	Sink       string        // "" (none) or "http": deliver to a local receiver through an API destination
 	NullServer bool          // bench a server that only answers (startNullServer): the client's and HTTP's cost alone
+	Archive    bool          // archive every event of the bench's bus
+	Replay     bool          // after the run, replay the archive to a rule with a bus target and report its speed
 }
 
 // bench drives PutPartnerEvents or PutEvents through the AWS SDK and prints
@@ -114,6 +116,9 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 	if res.errors > 0 && res.events == 0 {
 		return fmt.Errorf("every request failed; first error: %v", res.firstErr)
 	}
+	if cfg.Replay {
+		return benchReplay(ctx, cfg, endpoint, entries.bus, out)
+	}
 	return nil
 }
 
@@ -146,6 +151,8 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	fs.IntVar(&c.Rate, "rate", c.Rate, "target events/s over all clients (0: as fast as possible)")
 	fs.StringVar(&c.Sink, "sink", c.Sink, "where routed events go: none, or http (a local receiver behind an API destination; reports delivery latency)")
 	fs.BoolVar(&c.NullServer, "null-server", c.NullServer, "bench a local server that reads requests and answers with canned success: what the client and HTTP alone allow on this machine")
+	fs.BoolVar(&c.Archive, "archive", c.Archive, "archive every event of the bench's bus (an archive without a pattern)")
+	fs.BoolVar(&c.Replay, "replay", c.Replay, "after the run, replay the archived events to a rule whose target is another bus, and report the replay's speed (implies --archive)")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the measured run (client and in-process server) to `FILE`")
 	fs.StringVar(&c.MemProfile, "memprofile", c.MemProfile, "write a heap profile, taken at the end of the measured run, to `FILE`")
 	if err := fs.Parse(args); err != nil {
@@ -154,7 +161,10 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 		}
 		return c, err
 	}
+	c.Archive = c.Archive || c.Replay
 	switch {
+	case c.Archive && c.NullServer:
+		return c, errors.New("--archive and --replay need a switchyard, not --null-server")
 	case c.Op != "partner" && c.Op != "events":
 		return c, fmt.Errorf("--op must be partner or events, not %q", c.Op)
 	case c.NullServer && (c.Endpoint != "" || c.Sink == "http"):
@@ -217,6 +227,8 @@ type benchEntries struct {
 	// stampPad, when set, makes send give every entry a fresh Detail
 	// carrying its send time: {"sent":<unix ns>,"pad":"<stampPad>"}.
 	stampPad string
+	// bus is the bus the entries go to (in the customer account).
+	bus string
 }
 
 // benchPad is the padding that makes a Detail of size bytes.
@@ -236,7 +248,8 @@ func prepareBench(ctx context.Context, cfg BenchConfig, endpoint string) (benchE
 		for range cfg.Batch {
 			e.events = append(e.events, types.PutEventsRequestEntry{Source: aws.String("bench"), DetailType: aws.String("bench"), Detail: aws.String(detail)})
 		}
-		return e, nil
+		e.bus = "default"
+		return e, benchArchive(ctx, cfg, endpoint, e.bus)
 	}
 	source := "aws.partner/bench.switchyard/run/" + cfg.SourceTag
 	if _, err := benchClient(endpoint, cfg.Partner).CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String(source), Account: aws.String(cfg.Customer)}); err != nil {
@@ -248,7 +261,8 @@ func prepareBench(ctx context.Context, cfg BenchConfig, endpoint string) (benchE
 	for range cfg.Batch {
 		e.partner = append(e.partner, types.PutPartnerEventsRequestEntry{Source: aws.String(source), DetailType: aws.String("bench"), Detail: aws.String(detail)})
 	}
-	return e, nil
+	e.bus = source
+	return e, benchArchive(ctx, cfg, endpoint, e.bus)
 }
 
 type benchResult struct {

@@ -299,17 +299,19 @@ type pass struct {
 }
 
 // add replays one archived event if its time is in the replay's range.
+// Progress is recorded between positions only (the events of one position
+// are replayed whole or not at all), once a batch's worth were read.
 func (p *pass) add(ae eventbus.ArchivedEvent) error {
+	if ae.Seq != p.seq && p.seen >= p.r.cfg.Batch {
+		if err := p.flush(p.ctx); err != nil {
+			return err
+		}
+	}
 	p.seq = ae.Seq
 	p.seen++
 	t, ok := eventbus.EnvelopeTime(ae.Event.Envelope)
 	if ok && !t.Before(p.rec.EventStart) && t.Before(p.rec.EventEnd) {
-		if err := p.replay(ae.Event, t); err != nil {
-			return err
-		}
-	}
-	if p.seen >= p.r.cfg.Batch {
-		return p.flush(p.ctx)
+		return p.replay(ae.Event, t)
 	}
 	return nil
 }

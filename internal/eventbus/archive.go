@@ -188,7 +188,8 @@ var ErrNoArchive = errors.New("eventbus: no such archive")
 
 // An ArchiveLog keeps the events of every archive durably, each archive
 // apart, under the retention Open gave it (enforced by the storage: an
-// expired event is simply gone). Positions grow with each Append.
+// expired event is simply gone). Each Append gets a position (events
+// appended together, or at the same time, may share one); positions grow.
 type ArchiveLog interface {
 	// Open creates the archive id, or updates its retention (0: forever).
 	Open(ctx context.Context, id string, retention time.Duration) error
@@ -196,15 +197,16 @@ type ArchiveLog interface {
 	// is not an error.
 	Drop(ctx context.Context, id string) error
 	// Append stores events in the archive and returns once they are
-	// durable. An event appended again (same Event.ID) within a short
-	// window is stored once. ErrNoArchive if the archive is missing.
+	// durable; ErrNoArchive if the archive is missing. An event appended
+	// twice may be stored twice.
 	Append(ctx context.Context, id string, events []Event) error
 	// Stats returns the archive's totals; ErrNoArchive if missing.
 	Stats(ctx context.Context, id string) (ArchiveStats, error)
 	// Scan hands fn the archive's events at positions from..to in order,
-	// until fn returns an error (which Scan returns), the range is done, or
-	// ctx ends. Expired positions are skipped. fn's event is valid only
-	// until it returns.
+	// every event of one position before any of the next, until fn
+	// returns an error (which Scan returns), the range is done, or ctx
+	// ends. Expired positions are skipped. fn's event is valid only until
+	// it returns.
 	Scan(ctx context.Context, id string, from, to uint64, fn func(ArchivedEvent) error) error
 }
 

@@ -3,6 +3,7 @@ package jetstream
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,9 +11,9 @@ import (
 )
 
 // TestArchives walks one archive through the archive log: open with a
-// retention the stream enforces, appends (an id appended twice is stored
-// once), totals, scans of a range, a retention change, a reopen after
-// restart, and drop.
+// retention the stream enforces, appends (alone, and at the same time,
+// sharing messages), totals, scans of a range, a retention change, a
+// reopen after restart, and drop.
 func TestArchives(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -42,15 +43,42 @@ func TestArchives(t *testing.T) {
 	for i := range 10 {
 		events = append(events, eventbus.Event{ID: fmt.Sprintf("e%d", i), Envelope: fmt.Appendf(nil, `{"i":%d}`, i), IngestedAt: time.Unix(int64(i), 0)})
 	}
-	if err := a.Append(ctx, "a1", events); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Append(ctx, "a1", events[:3]); err != nil { // a retried delivery
-		t.Fatal(err)
+	for _, ev := range events { // one at a time: one position each
+		if err := a.Append(ctx, "a1", []eventbus.Event{ev}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	st, err := a.Stats(ctx, "a1")
 	if err != nil || st.Events != 10 || st.LastSeq != 10 || st.Bytes == 0 {
 		t.Fatalf("Stats: %+v %v", st, err)
+	}
+	// Appends at the same time share messages; every event is counted.
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() {
+			if err := a.Append(ctx, "a1", []eventbus.Event{{ID: fmt.Sprintf("c%d", i), Envelope: []byte(`{}`)}}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := a.Append(ctx, "a1", events[:3]); err != nil { // three at once: one position
+		t.Fatal(err)
+	}
+	st, err = a.Stats(ctx, "a1")
+	if err != nil || st.Events != 63 {
+		t.Fatalf("Stats after concurrent appends: %+v %v", st, err)
+	}
+	t.Logf("50 concurrent appends took %d messages", st.LastSeq-11)
+	scanned := 0
+	if err := a.Scan(ctx, "a1", st.LastSeq, st.LastSeq, func(ae eventbus.ArchivedEvent) error {
+		if ae.Seq != st.LastSeq || ae.Event.ID != events[scanned].ID {
+			t.Errorf("last position: %d %s", ae.Seq, ae.Event.ID)
+		}
+		scanned++
+		return nil
+	}); err != nil || scanned != 3 {
+		t.Fatalf("Scan of the last position: %d events, %v", scanned, err)
 	}
 	var got []string
 	if err := a.Scan(ctx, "a1", 4, 7, func(ae eventbus.ArchivedEvent) error {
@@ -68,7 +96,7 @@ func TestArchives(t *testing.T) {
 	if err := a.Scan(ctx, "a1", 1, 10, func(eventbus.ArchivedEvent) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 		t.Fatalf("Scan stopped by fn: %v after %d", err, n)
 	}
-	if err := a.Scan(ctx, "a1", 11, 20, func(eventbus.ArchivedEvent) error { t.Fatal("event past the end"); return nil }); err != nil {
+	if err := a.Scan(ctx, "a1", st.LastSeq+1, st.LastSeq+10, func(eventbus.ArchivedEvent) error { t.Fatal("event past the end"); return nil }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -83,7 +111,7 @@ func TestArchives(t *testing.T) {
 	}
 	c = openTest(t, dir)
 	a = c.Archives()
-	if st, err := a.Stats(ctx, "a1"); err != nil || st.Events != 10 {
+	if st, err := a.Stats(ctx, "a1"); err != nil || st.Events != 63 {
 		t.Fatalf("after restart: %+v %v", st, err)
 	}
 	if err := a.Drop(ctx, "a1"); err != nil {
