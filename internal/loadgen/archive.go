@@ -1,4 +1,4 @@
-package main
+package loadgen
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 const benchArchiveName = "bench"
 
 // benchArchive creates, with --archive, an archive of every event of bus.
-func benchArchive(ctx context.Context, cfg BenchConfig, endpoint, bus string) error {
+func benchArchive(ctx context.Context, cfg Config, endpoint, bus string) error {
 	if !cfg.Archive {
 		return nil
 	}
@@ -36,7 +36,7 @@ func benchArchive(ctx context.Context, cfg BenchConfig, endpoint, bus string) er
 // archive rule's deliveries have caught up), then replays them all to a
 // rule on bus whose target is another bus, and reports how fast the replay
 // read the archive and queued the replayed events for delivery.
-func benchReplay(ctx context.Context, cfg BenchConfig, endpoint, bus string, out io.Writer) error {
+func benchReplay(ctx context.Context, cfg Config, endpoint, bus string, out io.Writer) error {
 	c := benchClient(endpoint, cfg.Customer)
 	archive := benchArchiveName + "-" + cfg.SourceTag
 	var archived int64
