@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -58,27 +57,6 @@ func waitReplay(t *testing.T, c *eventbridge.Client, name string, state types.Re
 	}
 }
 
-// putTimedEvents puts n events of source on bus with the given event time.
-func putTimedEvents(t *testing.T, c *eventbridge.Client, bus, source string, at time.Time, n int) []string {
-	t.Helper()
-	var ids []string
-	for len(ids) < n {
-		var entries []types.PutEventsRequestEntry
-		for i := 0; i < 10 && len(ids)+len(entries) < n; i++ {
-			entries = append(entries, types.PutEventsRequestEntry{EventBusName: aws.String(bus), Source: aws.String(source),
-				DetailType: aws.String("Test"), Detail: aws.String(fmt.Sprintf(`{"i":%d}`, len(ids)+i)), Time: aws.Time(at)})
-		}
-		out := must[*eventbridge.PutEventsOutput](t)(c.PutEvents(context.Background(), &eventbridge.PutEventsInput{Entries: entries}))
-		if out.FailedEntryCount != 0 {
-			t.Fatalf("PutEvents: %d failed", out.FailedEntryCount)
-		}
-		for _, e := range out.Entries {
-			ids = append(ids, aws.ToString(e.EventId))
-		}
-	}
-	return ids
-}
-
 // TestArchiveAndReplay archives a bus through a pattern, then replays a
 // time range to one of two rules: only matching events are archived, the
 // replay reaches only the rule in FilterArns, with "replay-name" added,
@@ -96,9 +74,9 @@ func TestArchiveAndReplay(t *testing.T) {
 	waitRules(t, tb, customerAcct, "default", 3) // two rules and the archive's
 
 	inRange := time.Now().Add(-time.Hour).Truncate(time.Second)
-	ids := putTimedEvents(t, c, "default", "orders", inRange, 5)
-	late := putTimedEvents(t, c, "default", "orders", inRange.Add(2*time.Hour), 2)
-	putTimedEvents(t, c, "default", "other", inRange, 3) // not archived: the pattern
+	ids := putEventsAt(t, c, "default", "orders", inRange, 5)
+	late := putEventsAt(t, c, "default", "orders", inRange.Add(2*time.Hour), 2)
+	putEventsAt(t, c, "default", "other", inRange, 3) // not archived: the pattern
 	waitArchived(t, c, "orders", 7)
 	p.waitFor(t, q1, 7)
 	p.waitFor(t, q2, 7)
@@ -158,7 +136,7 @@ func TestReplaySurvivesRestart(t *testing.T) {
 	ctx := context.Background()
 	archiveARN := createArchive(t, c, "all", "default", "")
 	at := time.Now().Add(-time.Hour).Truncate(time.Second)
-	ids := putTimedEvents(t, c, "default", "app", at, 400)
+	ids := putEventsAt(t, c, "default", "app", at, 400)
 	waitArchived(t, c, "all", int64(len(ids)))
 	sink := sqsARN(customerAcct, "sink")
 	putRule(t, c, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("s", sink))

@@ -26,12 +26,23 @@ import (
 // putEvents puts n events (batches of 10) on bus and returns their ids.
 func putEvents(t *testing.T, c *eventbridge.Client, bus, source string, n int) []string {
 	t.Helper()
+	return putEventsAt(t, c, bus, source, time.Time{}, n)
+}
+
+// putEventsAt puts n events of source on bus, ten a request, with the
+// event time at (none if zero), and returns their ids.
+func putEventsAt(t *testing.T, c *eventbridge.Client, bus, source string, at time.Time, n int) []string {
+	t.Helper()
 	var ids []string
 	for len(ids) < n {
 		var entries []types.PutEventsRequestEntry
 		for i := 0; i < 10 && len(ids)+len(entries) < n; i++ {
-			entries = append(entries, types.PutEventsRequestEntry{EventBusName: aws.String(bus), Source: aws.String(source),
-				DetailType: aws.String("Test"), Detail: aws.String(fmt.Sprintf(`{"i":%d}`, len(ids)+i))})
+			e := types.PutEventsRequestEntry{EventBusName: aws.String(bus), Source: aws.String(source),
+				DetailType: aws.String("Test"), Detail: aws.String(fmt.Sprintf(`{"i":%d}`, len(ids)+i))}
+			if !at.IsZero() {
+				e.Time = aws.Time(at)
+			}
+			entries = append(entries, e)
 		}
 		out := must[*eventbridge.PutEventsOutput](t)(c.PutEvents(context.Background(), &eventbridge.PutEventsInput{Entries: entries}))
 		if out.FailedEntryCount != 0 {

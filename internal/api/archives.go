@@ -30,11 +30,21 @@ func (s *Service) archiveBus(ctx context.Context, c eventbus.Caller, arn string)
 // getArchive reads an archive of account, answering ResourceNotFoundException
 // when it is missing.
 func (s *Service) getArchive(ctx context.Context, account, name string) (eventbus.Archive, error) {
-	a, _, err := s.st.Archives.Get(ctx, account, name)
-	if errors.Is(err, eventbus.ErrNotFound) {
-		return a, awserr.ArchiveNotFound(name)
+	return find(ctx, s.st.Archives, func() *awserr.Error { return awserr.ArchiveNotFound(name) }, account, name)
+}
+
+// checkArchive refuses a customer managed key, which switchyard does not
+// use, and an invalid pattern.
+func checkArchive(kmsKey, pattern *string) error {
+	if deref(kmsKey) != "" {
+		return awserr.ArchiveKMSUnsupported()
 	}
-	return a, err
+	if p := deref(pattern); p != "" {
+		if _, err := compilePattern(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CreateArchive creates an archive of a bus, its event log and its managed
@@ -44,15 +54,10 @@ func (s *Service) CreateArchive(ctx context.Context, in *apimodel.CreateArchiveR
 	if err != nil {
 		return nil, err
 	}
-	if deref(in.KmsKeyIdentifier) != "" {
-		return nil, awserr.ArchiveKMSUnsupported()
+	if err := checkArchive(in.KmsKeyIdentifier, in.EventPattern); err != nil {
+		return nil, err
 	}
 	pattern := deref(in.EventPattern)
-	if pattern != "" {
-		if _, err := compilePattern(pattern); err != nil {
-			return nil, err
-		}
-	}
 	bus, err := s.archiveBus(ctx, c, *in.EventSourceArn)
 	if err != nil {
 		return nil, err
@@ -185,13 +190,8 @@ func (s *Service) UpdateArchive(ctx context.Context, in *apimodel.UpdateArchiveR
 	if err != nil {
 		return nil, err
 	}
-	if deref(in.KmsKeyIdentifier) != "" {
-		return nil, awserr.ArchiveKMSUnsupported()
-	}
-	if p := deref(in.EventPattern); p != "" {
-		if _, err := compilePattern(p); err != nil {
-			return nil, err
-		}
+	if err := checkArchive(in.KmsKeyIdentifier, in.EventPattern); err != nil {
+		return nil, err
 	}
 	a, err := mutate(ctx, s.st.Archives, func(a *eventbus.Archive) error {
 		if in.Description != nil {

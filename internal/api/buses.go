@@ -60,11 +60,7 @@ func (s *Service) getBus(ctx context.Context, account, name string) (eventbus.Bu
 			return eventbus.Bus{}, err
 		}
 	}
-	b, _, err := s.st.Buses.Get(ctx, account, name)
-	if errors.Is(err, eventbus.ErrNotFound) {
-		return b, awserr.BusNotFound(name)
-	}
-	return b, err
+	return find(ctx, s.st.Buses, func() *awserr.Error { return awserr.BusNotFound(name) }, account, name)
 }
 
 // CreateEventBus creates a custom bus, or a partner bus for a source offered

@@ -19,11 +19,7 @@ import (
 // getReplay reads a replay of account, answering ResourceNotFoundException
 // when it is missing.
 func (s *Service) getReplay(ctx context.Context, account, name string) (eventbus.Replay, error) {
-	r, _, err := s.st.Replays.Get(ctx, account, name)
-	if errors.Is(err, eventbus.ErrNotFound) {
-		return r, awserr.ReplayNotFound(name)
-	}
-	return r, err
+	return find(ctx, s.st.Replays, func() *awserr.Error { return awserr.ReplayNotFound(name) }, account, name)
 }
 
 // StartReplay starts replaying an archive's events to its bus, checked in

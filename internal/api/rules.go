@@ -42,11 +42,7 @@ func (s *Service) requireBus(ctx context.Context, account, bus string) error {
 
 // getRule reads a rule, answering ResourceNotFoundException when it is missing.
 func (s *Service) getRule(ctx context.Context, account, bus, name string) (eventbus.Rule, error) {
-	r, _, err := s.st.Rules.Get(ctx, account, bus, name)
-	if errors.Is(err, eventbus.ErrNotFound) {
-		return r, awserr.RuleNotFound(name, bus)
-	}
-	return r, err
+	return find(ctx, s.st.Rules, func() *awserr.Error { return awserr.RuleNotFound(name, bus) }, account, bus, name)
 }
 
 // changeRule applies change to a stored rule (see mutate), answering

@@ -165,6 +165,16 @@ func mutate[T any](ctx context.Context, r *eventbus.Records[T], change func(*T) 
 	return v, err
 }
 
+// find reads the record under key, answering notFound's error when it is
+// missing.
+func find[T any](ctx context.Context, r *eventbus.Records[T], notFound func() *awserr.Error, key ...string) (T, error) {
+	v, _, err := r.Get(ctx, key...)
+	if errors.Is(err, eventbus.ErrNotFound) {
+		return v, notFound()
+	}
+	return v, err
+}
+
 // page applies NextToken/Limit to a sorted list of names.
 func page(names []string, listing string, token *string, limit *int64) (eventbus.Page, error) {
 	n := 0
