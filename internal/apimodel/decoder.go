@@ -5,10 +5,11 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf16"
+
 	"unicode/utf8"
 
 	"github.com/switchyard/switchyard/internal/awserr"
+	"github.com/switchyard/switchyard/internal/jsontext"
 )
 
 // A decoder reads an awsJson1_1 body (RFC 8259 JSON) into a generated
@@ -459,48 +460,15 @@ func (d *decoder) skip() {
 
 // num consumes a JSON number and returns its text.
 func (d *decoder) num() ([]byte, bool) {
-	b, start := d.b, d.i
-	i := start
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
+	start := d.i
+	end, ok := jsontext.NumberEnd(d.b, start)
+	if !ok {
 		d.fail("")
 		return nil, false
 	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			d.fail("")
-			return nil, false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			d.fail("")
-			return nil, false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	d.i = i
+	d.i = end
 	d.open = false
-	return b[start:i], true
+	return d.b[start:end], true
 }
 
 // str consumes a JSON string and returns its decoded bytes: a slice of the
@@ -561,58 +529,9 @@ func (d *decoder) str(isKey bool) ([]byte, bool) {
 
 // unescape decodes the escape at b[i] (a backslash), appending to out.
 func unescape(out, b []byte, i int) ([]byte, int, bool) {
-	if i+1 >= len(b) {
+	r, n := jsontext.DecodeEscape(b[i:])
+	if n == 0 {
 		return out, i, false
 	}
-	switch c := b[i+1]; c {
-	case '"', '\\', '/':
-		return append(out, c), i + 2, true
-	case 'b':
-		return append(out, '\b'), i + 2, true
-	case 'f':
-		return append(out, '\f'), i + 2, true
-	case 'n':
-		return append(out, '\n'), i + 2, true
-	case 'r':
-		return append(out, '\r'), i + 2, true
-	case 't':
-		return append(out, '\t'), i + 2, true
-	case 'u':
-		r, ok := hex4(b, i+2)
-		if !ok {
-			return out, i, false
-		}
-		i += 6
-		if utf16.IsSurrogate(r) {
-			if r2, ok := hex4(b, i+2); ok && i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
-				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-					return utf8.AppendRune(out, dec), i + 6, true
-				}
-			}
-			r = utf8.RuneError
-		}
-		return utf8.AppendRune(out, r), i, true
-	}
-	return out, i, false
-}
-
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
+	return utf8.AppendRune(out, r), i + n, true
 }

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"time"
-	"unicode/utf8"
+
+	"github.com/switchyard/switchyard/internal/jsontext"
 )
 
 // ErrMalformedDetail is returned when building the envelope of an entry
@@ -51,23 +52,23 @@ func NewEnvelope(h EnvelopeHeader, e PutEntry) ([]byte, error) {
 // unchanged.
 func AppendEnvelope(dst []byte, h EnvelopeHeader, e PutEntry) ([]byte, error) {
 	b := append(dst, `{"version":"0","id":`...)
-	b = appendJSONString(b, h.ID)
+	b = jsontext.AppendQuoted(b, h.ID)
 	b = append(b, `,"detail-type":`...)
-	b = appendJSONString(b, e.DetailType)
+	b = jsontext.AppendQuoted(b, e.DetailType)
 	b = append(b, `,"source":`...)
-	b = appendJSONString(b, e.Source)
+	b = jsontext.AppendQuoted(b, e.Source)
 	b = append(b, `,"account":`...)
-	b = appendJSONString(b, h.Account)
+	b = jsontext.AppendQuoted(b, h.Account)
 	b = append(b, `,"time":"`...)
 	b = h.Time.UTC().AppendFormat(b, envelopeTimeLayout)
 	b = append(b, `","region":`...)
-	b = appendJSONString(b, h.Region)
+	b = jsontext.AppendQuoted(b, h.Region)
 	b = append(b, `,"resources":[`...)
 	for i, r := range e.Resources {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, r)
+		b = jsontext.AppendQuoted(b, r)
 	}
 	b = append(b, `],"detail":`...)
 	b, ok := AppendCompactDetail(b, e.Detail)
@@ -77,55 +78,6 @@ func AppendEnvelope(dst []byte, h EnvelopeHeader, e PutEntry) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string: '"' and '\\' escaped, control
-// characters as \b \f \n \r \t or \u00XX, everything else (including
-// non-ASCII, '/', '<', U+2028) verbatim; each byte of invalid UTF-8 becomes
-// \ufffd.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0 // s[start:i] is pending verbatim output
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			if c < 0x20 {
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			} else { // a byte of invalid UTF-8
-				b = append(b, `\ufffd`...)
-			}
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
 
 // EnvelopeTime returns the "time" of an envelope switchyard built
 // (NewEnvelope's key order: only plain strings precede "time", so its key
@@ -159,6 +111,6 @@ func WithReplayName(env []byte, name string) []byte {
 		out = append(out, ',')
 	}
 	out = append(out, `"`+ReplayNameField+`":`...)
-	out = appendJSONString(out, name)
+	out = jsontext.AppendQuoted(out, name)
 	return append(out, '}')
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/jsontext"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/envelope golden files")
@@ -155,7 +157,7 @@ func topLevelKeys(t *testing.T, env []byte) []string {
 	return keys
 }
 
-// TestJSONStringEscaping checks appendJSONString against encoding/json for
+// TestJSONStringEscaping checks the envelope's strings (jsontext.AppendQuoted) against encoding/json for
 // every single byte and a few runes: the decoded value must round-trip.
 func TestJSONStringEscaping(t *testing.T) {
 	var inputs []string
@@ -164,7 +166,7 @@ func TestJSONStringEscaping(t *testing.T) {
 	}
 	inputs = append(inputs, "", "é", "\u2028\u2029", "😀", "\xed\xa0\x80", "<>&", `\u0000`)
 	for _, in := range inputs {
-		out := appendJSONString(nil, in)
+		out := jsontext.AppendQuoted(nil, in)
 		var got string
 		if err := json.Unmarshal(out, &got); err != nil {
 			t.Fatalf("%q -> %s: %v", in, out, err)
@@ -173,7 +175,7 @@ func TestJSONStringEscaping(t *testing.T) {
 			t.Errorf("%q -> %s decodes to %q", in, out, got)
 		}
 	}
-	if got := string(appendJSONString(nil, "a\"b\\c\n\x01</script>")); got != `"a\"b\\c\n\u0001</script>"` {
+	if got := string(jsontext.AppendQuoted(nil, "a\"b\\c\n\x01</script>")); got != `"a\"b\\c\n\u0001</script>"` {
 		t.Errorf("escaping: %s", got)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/switchyard/switchyard/internal/eventbus"
+	"github.com/switchyard/switchyard/internal/jsontext"
 )
 
 // This file evaluates the JSONPaths of InputPath and InputPathsMap. The
@@ -116,12 +116,12 @@ type value struct {
 func (p *path) eval(doc []byte, scratch *[]byte) (v value, ok bool) {
 	// The root runs to the end of doc: members and elements stop at their
 	// closing bracket, so the whole event is measured only for "$".
-	root := doc[skipSpace(doc, 0):]
+	root := doc[jsontext.SkipSpace(doc, 0):]
 	if len(root) == 0 || kindOf(root[0]) == kindMissing {
 		return value{}, false
 	}
 	if len(p.steps) == 0 {
-		end, ok := valueEnd(root, 0)
+		end, ok := jsontext.ValueEnd(root, 0)
 		return value{kind: kindOf(root[0]), raw: root[:end]}, ok
 	}
 	if !p.indefinite {
@@ -188,7 +188,7 @@ func collect(v []byte, steps []step, out *[]byte, first int) bool {
 		if len(*out) > first {
 			*out = append(*out, ',')
 		}
-		*out = eventbus.AppendCompactJSON(*out, v)
+		*out = jsontext.AppendCompact(*out, v)
 		return true
 	}
 	s, rest := steps[0], steps[1:]
@@ -266,12 +266,12 @@ func (n *trieNode) child(s step, edges *int) *trieNode {
 // the others are left alone. slots must have t.edges nil entries. It
 // reports false if doc is malformed where eval read it.
 func (t *trie) eval(doc []byte, vals []value, slots [][]byte) bool {
-	root := doc[skipSpace(doc, 0):]
+	root := doc[jsontext.SkipSpace(doc, 0):]
 	if len(root) == 0 || kindOf(root[0]) == kindMissing {
 		return false
 	}
 	if len(t.root.ends) > 0 { // "$": measure the whole document
-		end, ok := valueEnd(root, 0)
+		end, ok := jsontext.ValueEnd(root, 0)
 		if !ok {
 			return false
 		}

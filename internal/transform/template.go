@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
+
+	"github.com/switchyard/switchyard/internal/jsontext"
 )
 
 // This file compiles an InputTemplate into literal text and placeholders,
@@ -225,11 +227,11 @@ func appendVariable(dst []byte, src source, val value, inString bool, m Meta) []
 
 // rootObject returns the event's top-level value, which must be an object.
 func rootObject(event []byte) (value, bool) {
-	start := skipSpace(event, 0)
+	start := jsontext.SkipSpace(event, 0)
 	if start >= len(event) || event[start] != '{' {
 		return value{}, false
 	}
-	end, ok := valueEnd(event, start)
+	end, ok := jsontext.ValueEnd(event, start)
 	return value{kind: kindObject, raw: event[start:end]}, ok
 }
 
@@ -254,7 +256,7 @@ func appendValue(dst []byte, v value, inString bool) []byte {
 		if inString {
 			dst = appendUnquoted(dst, v.raw)
 		} else {
-			dst = eventbus.AppendCompactJSON(dst, v.raw)
+			dst = jsontext.AppendCompact(dst, v.raw)
 		}
 	default:
 		dst = append(dst, v.raw...)
@@ -266,10 +268,10 @@ func appendValue(dst []byte, v value, inString bool) []byte {
 // escaped without quotes inside one.
 func appendText(dst []byte, s string, inString bool) []byte {
 	if inString {
-		return appendEscaped(dst, s)
+		return jsontext.AppendEscaped(dst, s)
 	}
 	dst = append(dst, '"')
-	dst = appendEscaped(dst, s)
+	dst = jsontext.AppendEscaped(dst, s)
 	return append(dst, '"')
 }
 
