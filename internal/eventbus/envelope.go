@@ -78,7 +78,6 @@ func AppendEnvelope(dst []byte, h EnvelopeHeader, e PutEntry) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-
 // EnvelopeTime returns the "time" of an envelope switchyard built
 // (NewEnvelope's key order: only plain strings precede "time", so its key
 // cannot appear earlier inside one of them); false if there is none or it
