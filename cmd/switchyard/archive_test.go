@@ -136,7 +136,7 @@ func TestReplaySurvivesRestart(t *testing.T) {
 	ctx := context.Background()
 	archiveARN := createArchive(t, c, "all", "default", "")
 	at := time.Now().Add(-time.Hour).Truncate(time.Second)
-	ids := putEventsAt(t, c, "default", "app", at, 400)
+	ids := putEventsAt(t, c, "default", "app", at, 200)
 	waitArchived(t, c, "all", int64(len(ids)))
 	sink := sqsARN(customerAcct, "sink")
 	putRule(t, c, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("s", sink))

@@ -49,7 +49,7 @@ func TestCrashRounds(t *testing.T) {
 	kill()
 	// The log keeps an event only until it is routed: the tap reading the
 	// sink bus at the end must exist before the first event.
-	hold, stopHold := startServer(t, dir, nil)
+	hold, stopHold := startServer(t, dir, quickTakeover)
 	holdLog(t, hold, "crash-rounds-tap")
 	stopHold()
 
@@ -66,7 +66,7 @@ func TestCrashRounds(t *testing.T) {
 		t.Fatal("no event was acknowledged in any round")
 	}
 
-	m, _ := startServer(t, dir, nil)
+	m, _ := startServer(t, dir, quickTakeover)
 	tap := tapLogAs(t, m, "crash-rounds-tap")
 	seen := map[string]int{}
 	missing := len(acked)

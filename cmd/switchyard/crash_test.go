@@ -106,7 +106,7 @@ func TestCrashMidRouting(t *testing.T) {
 	// The rule is stored before the binary starts: its router loads every
 	// stored rule before it serves, whereas a rule put later takes effect
 	// at a moment nothing outside the process can observe.
-	setup, stopSetup := startServer(t, dir, nil)
+	setup, stopSetup := startServer(t, dir, quickTakeover)
 	sc := clientFor(setup, customerAcct)
 	createBus(t, sc, "src")
 	createBus(t, sc, "dst")
@@ -118,7 +118,7 @@ func TestCrashMidRouting(t *testing.T) {
 	ids := putEvents(t, c, "src", "app", 200)
 	kill()
 
-	m, _ := startServer(t, dir, nil)
+	m, _ := startServer(t, dir, quickTakeover)
 	tap := tapLogAs(t, m, "crash-mid-routing-tap")
 	want := map[string]bool{}
 	for _, id := range ids {
@@ -135,6 +135,15 @@ func TestCrashMidRouting(t *testing.T) {
 			t.Fatalf("%d of %d events never reached the second bus after the crash", len(want), len(ids))
 		}
 	}
+}
+
+// quickTakeover gives a server the short ack waits runBinary gives the
+// binary: the consumers' ack wait is their shared setting, so a server
+// opened after a crash with the default 30 s would make the work the
+// killed process held wait that long.
+func quickTakeover(c *Config) {
+	c.Routing.RouterAckWait = 3 * time.Second
+	c.Routing.AckWait = 3 * time.Second
 }
 
 // buildBinary builds switchyard into a temporary directory.
