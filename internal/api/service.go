@@ -1,7 +1,8 @@
 // Package api owns the meaning of switchyard's EventBridge operations: it
 // implements apimodel.Service on top of the eventbus domain and its typed
 // record stores (eventbus.Stores), one file per resource family (sources,
-// buses, rules, targets, tags, connections, API destinations, ingest).
+// buses, rules, targets, tags, connections, API destinations, archives,
+// replays, ingest). It stores replays; running them is package archive's.
 //
 // It receives requests already decoded and validated against the model by
 // apimodel, and the authenticated caller in the context (awsjson). It never
@@ -86,8 +87,8 @@ func DefaultConfig() Config {
 
 // Stores are what the service keeps its resources in.
 type Stores struct {
-	// Records are the typed stores of sources, buses, rules, connections and
-	// API destinations.
+	// Records are the typed stores of sources, buses, rules, connections, API
+	// destinations, archives and replays (Schedules is the scheduler's).
 	eventbus.Stores
 	// Events is where PutEvents and PutPartnerEvents append accepted events.
 	Events eventbus.EventLog
@@ -127,7 +128,7 @@ func New(cfg Config, st Stores) (*Service, error) {
 	}{
 		{"Sources", st.Sources == nil}, {"Buses", st.Buses == nil}, {"Rules", st.Rules == nil},
 		{"Connections", st.Connections == nil}, {"APIDestinations", st.APIDestinations == nil},
-		{"Archives", st.Archives == nil}, {"Replays", st.Replays == nil}, {"Schedules", st.Schedules == nil},
+		{"Archives", st.Archives == nil}, {"Replays", st.Replays == nil},
 		{"Events", st.Events == nil}, {"Secrets", st.Secrets == nil},
 		{"ArchiveLog", st.ArchiveLog == nil}, {"Replayer", st.Replayer == nil},
 	} {
