@@ -3,10 +3,12 @@
 // resource policies; rules and targets with the checks the API model cannot
 // express (target input, JSONPaths, placeholders); schedule expressions,
 // parsed into Schedules that say when a scheduled rule fires next;
-// connections and API destinations with their sealed secrets; the entries
+// connections and API destinations with their sealed secrets; archives
+// (and the managed rule that feeds one), replays and scheduled rules'
+// firing records; the entries
 // of PutEvents and PutPartnerEvents and the event envelope built from
 // them; ARNs; the storage ports the domain is kept through (KV, EventLog,
-// EventStream, Queue, DeadLetters); and the typed record stores on top of a
+// EventStream, ArchiveLog, Queue, DeadLetters); and the typed record stores on top of a
 // KV (Records, Stores: each record kind's encoding, key layout and
 // per-scope counts, written once).
 //
