@@ -45,7 +45,7 @@ func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(
 	for ctx.Err() == nil {
 		// No FetchContext (nats.go allows it or a max wait, not both): an
 		// ended ctx is noticed within FetchWait, and what arrives after is
-		// handed back with Nak rather than left to AckWait.
+		// handed back with a Nak rather than left to AckWait.
 		batch, err := cons.Fetch(l.cfg.FetchBatch, jetstream.FetchMaxWait(l.cfg.FetchWait))
 		if err != nil {
 			if ctx.Err() != nil {
@@ -64,7 +64,10 @@ func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(
 			group = ready(msgs, append(group[:0], msg))
 			if ctx.Err() != nil {
 				for _, m := range group {
-					_ = m.Nak() // hand it back at once; AckWait covers a lost Nak
+					// Handed back for when this pull has expired: at once,
+					// it would come back to the pull still open. AckWait
+					// covers a lost Nak.
+					_ = m.NakWithDelay(l.cfg.FetchWait)
 				}
 				continue
 			}

@@ -267,7 +267,10 @@ func (q *Queue) Consume(ctx context.Context, workers int, handle func(eventbus.Q
 		for msg := range batch.Messages() {
 			got++
 			if ctx.Err() != nil {
-				_ = msg.Nak() // hand it back at once; AckWait covers a lost Nak
+				// Handed back for when this pull has expired: at once, it
+				// would come back to the pull still open. AckWait covers a
+				// lost Nak.
+				_ = msg.NakWithDelay(q.cfg.FetchWait)
 				release(slots, 1)
 				continue
 			}
