@@ -16,6 +16,7 @@ import (
 	"github.com/switchyard/switchyard/internal/api"
 	"github.com/switchyard/switchyard/internal/apimodel"
 	"github.com/switchyard/switchyard/internal/awsjson"
+	"github.com/switchyard/switchyard/internal/delivery/awstarget"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
 	"github.com/switchyard/switchyard/internal/secrets"
@@ -94,6 +95,9 @@ type Main struct {
 	server   *http.Server
 	serveErr chan error // receives the error that ended serving, if any; buffered
 	service  *api.Service
+	// awsTargets delivers to AWS-service targets; built before the API,
+	// which tells it of each target put.
+	awsTargets *awstarget.Targets
 }
 
 // NewMain returns a Main with the default configuration.
@@ -199,8 +203,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.startIngest(ctx); err != nil {
 		return err
 	}
+	m.awsTargets = awstarget.New(c.Routing.awsConfig(m.Log.With("component", "aws-targets")))
 	apiCfg := c.API
 	apiCfg.Region = c.Region
+	apiCfg.TargetPut = m.awsTargets.Notice
 	if m.service, err = api.New(apiCfg, m.stores); err != nil {
 		return err
 	}

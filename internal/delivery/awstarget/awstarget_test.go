@@ -1,11 +1,14 @@
 package awstarget_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -299,5 +302,20 @@ func TestUnsupported(t *testing.T) {
 	}
 	if _, ok := (delivery.Kinds{k}).For(arn("sqs", "q")); ok {
 		t.Error("an SQS queue is taken for unsupported")
+	}
+}
+
+// TestNotice: putting a target of a kind switchyard does not deliver logs
+// one warning naming the kind; a delivered kind logs nothing.
+func TestNotice(t *testing.T) {
+	var buf bytes.Buffer
+	tg := awstarget.New(awstarget.Config{Log: slog.New(slog.NewTextHandler(&buf, nil))})
+	tg.Notice(ruleArn, eventbus.Target{ID: "q", Arn: arn("sqs", "orders")})
+	if buf.Len() != 0 {
+		t.Fatalf("SQS target logged %q", buf.String())
+	}
+	tg.Notice(ruleArn, eventbus.Target{ID: "b", Arn: "arn:aws:batch:us-east-1:111111111111:job-queue/q"})
+	if n := strings.Count(buf.String(), "\n"); n != 1 || !strings.Contains(buf.String(), "level=WARN") || !strings.Contains(buf.String(), "Batch") {
+		t.Errorf("Batch target logged %q: want one warning naming the kind", buf.String())
 	}
 }
