@@ -1,8 +1,8 @@
 // Package awsfake is a test server for the AWS service calls switchyard's
 // AWS-service targets make: SQS (GetQueueUrl, SendMessage), SNS (Publish),
 // Lambda (Invoke), Kinesis (PutRecord), Firehose (PutRecord), Step
-// Functions (StartExecution) and CloudWatch Logs (CreateLogStream,
-// PutLogEvents). It checks every request's SigV4 signature with
+// Functions (StartExecution), CloudWatch Logs (CreateLogStream,
+// PutLogEvents) and STS (AssumeRole). It checks every request's SigV4 signature with
 // switchyard's own verifier, for the service the request is scoped to,
 // decodes the request into the SDK's own input shapes, and answers in
 // each service's protocol (awsJson1_0/1_1, query, restJson1), including
@@ -36,6 +36,10 @@ const (
 	AccessKeyID     = "AKIDAWSFAKE"
 	SecretAccessKey = "secret-of-the-fake"
 	Account         = "222222222222"
+	// RoleAccessKeyID and RoleSecretAccessKey are the credentials STS
+	// AssumeRole hands out for a role AllowRole names.
+	RoleAccessKeyID     = "ASIAAWSFAKEROLE"
+	RoleSecretAccessKey = "secret-of-the-role"
 )
 
 // A Record is one call the server accepted.
@@ -54,6 +58,8 @@ type Record struct {
 	Attributes map[string]string
 	// Timestamp is a log event's, in epoch milliseconds.
 	Timestamp int64
+	// AccessKeyID signed the call.
+	AccessKeyID string
 }
 
 // A Server is a running fake. Safe for concurrent use.
@@ -82,9 +88,10 @@ func Start(t testing.TB) *Server {
 		verifiers: map[string]*sigv4.Verifier{}, changed: make(chan struct{}),
 		resources: map[string]map[string]bool{}, faults: map[string][]fault{},
 	}
-	for _, svc := range []string{"sqs", "sns", "lambda", "kinesis", "firehose", "states", "logs"} {
+	for _, svc := range []string{"sqs", "sns", "lambda", "kinesis", "firehose", "states", "logs", "sts"} {
 		v, err := sigv4.NewVerifier(sigv4.Config{Service: svc, Credentials: []sigv4.Credential{
 			{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Account: Account},
+			{AccessKeyID: RoleAccessKeyID, SecretAccessKey: RoleSecretAccessKey, Account: Account},
 		}})
 		if err != nil {
 			t.Fatal(err)
@@ -114,7 +121,7 @@ func (s *Server) Config() aws.Config {
 
 // Create makes resources of service exist: queue names, topic names,
 // function names, stream names, delivery stream names, state machine
-// ARNs, log group names.
+// ARNs, log group names; for "sts", the ARNs of roles AssumeRole grants.
 func (s *Server) Create(service string, names ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,10 +168,12 @@ func (s *Server) recordFailedLocked() {
 	s.changed = make(chan struct{})
 }
 
-func (s *Server) record(r Record) {
+// record records rec, a call req made.
+func (s *Server) record(req *http.Request, rec Record) {
+	rec.AccessKeyID, _ = req.Context().Value(accessKeyCtx{}).(string)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.records = append(s.records, r)
+	s.records = append(s.records, rec)
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -217,14 +226,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	svc, err := s.authenticate(r, body)
+	svc, akid, err := s.authenticate(r, body)
 	if err != nil {
 		w.Header().Set("X-Amzn-ErrorType", "InvalidSignatureException")
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprintf(w, `{"__type":"InvalidSignatureException","message":%q}`, err.Error())
 		return
 	}
+	r = r.WithContext(context.WithValue(r.Context(), accessKeyCtx{}, akid))
 	switch svc {
+	case "sts":
+		s.serveSTS(w, body)
 	case "sqs":
 		s.serveSQS(w, r, body)
 	case "sns":
@@ -237,25 +249,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticate verifies the signature and returns the service the request
-// is scoped to.
-func (s *Server) authenticate(r *http.Request, body []byte) (string, error) {
+// is scoped to and the access key that signed it.
+func (s *Server) authenticate(r *http.Request, body []byte) (service, akid string, err error) {
 	a, err := sigv4.ParseAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	sc, err := a.Scope()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	v, ok := s.verifiers[sc.Service]
 	if !ok {
-		return "", fmt.Errorf("awsfake: no service %q", sc.Service)
+		return "", "", fmt.Errorf("awsfake: no service %q", sc.Service)
 	}
 	if _, err := v.Authenticate(r, body); err != nil {
-		return "", err
+		return "", "", err
 	}
-	return sc.Service, nil
+	return sc.Service, sc.AccessKeyID, nil
 }
+
+// accessKeyCtx keys the access key that signed a request in its context.
+type accessKeyCtx struct{}
 
 // writeJSONError answers an awsJson error: the status, X-Amzn-ErrorType and
 // {"__type", "message"}; query-compatible services (SQS) also get

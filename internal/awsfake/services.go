@@ -68,7 +68,7 @@ func (s *Server) serveSQS(w http.ResponseWriter, r *http.Request, body []byte) {
 			}
 			out["MD5OfMessageAttributes"] = attributesMD5(in.MessageAttributes)
 		}
-		s.record(rec)
+		s.record(r, rec)
 		writeJSON(w, out)
 	default:
 		writeJSONError(w, 400, "InvalidAction", "", "unsupported operation "+op)
@@ -130,7 +130,7 @@ func (s *Server) serveSNS(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeQueryError(w, 400, "InvalidParameter", "Invalid parameter: MessageGroupId")
 		return
 	}
-	s.record(Record{Service: "sns", Op: op, Resource: topic, Body: form.Get("Message"), GroupID: form.Get("MessageGroupId")})
+	s.record(r, Record{Service: "sns", Op: op, Resource: topic, Body: form.Get("Message"), GroupID: form.Get("MessageGroupId")})
 	w.Header().Set("Content-Type", "text/xml")
 	fmt.Fprint(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>`)
 }
@@ -167,7 +167,7 @@ func (s *Server) serveLambda(w http.ResponseWriter, r *http.Request, body []byte
 		writeRESTError(w, 400, "InvalidParameterValueException", "expected an Event invocation, got "+it)
 		return
 	}
-	s.record(Record{Service: "lambda", Op: "Invoke", Resource: fn, Body: string(body)})
+	s.record(r, Record{Service: "lambda", Op: "Invoke", Resource: fn, Body: string(body)})
 	w.WriteHeader(http.StatusAccepted)
 }
 
@@ -206,7 +206,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, svc string, b
 			missing("Stream " + stream)
 			return
 		}
-		s.record(Record{Service: svc, Op: op, Resource: stream, Body: string(in.Data), PartitionKey: aws.ToString(in.PartitionKey)})
+		s.record(r, Record{Service: svc, Op: op, Resource: stream, Body: string(in.Data), PartitionKey: aws.ToString(in.PartitionKey)})
 		writeJSON(w, map[string]string{"ShardId": "shardId-000000000000", "SequenceNumber": "1"})
 	case "firehose.PutRecord":
 		var in firehose.PutRecordInput
@@ -219,7 +219,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, svc string, b
 			missing("Delivery stream " + stream)
 			return
 		}
-		s.record(Record{Service: svc, Op: op, Resource: stream, Body: string(in.Record.Data)})
+		s.record(r, Record{Service: svc, Op: op, Resource: stream, Body: string(in.Record.Data)})
 		writeJSON(w, map[string]any{"RecordId": "r-1", "Encrypted": false})
 	case "states.StartExecution":
 		var in sfn.StartExecutionInput
@@ -232,16 +232,16 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, svc string, b
 			writeJSONError(w, 400, "StateMachineDoesNotExist", "", "State Machine Does Not Exist: '"+sm+"'")
 			return
 		}
-		s.record(Record{Service: svc, Op: op, Resource: sm, Body: aws.ToString(in.Input)})
+		s.record(r, Record{Service: svc, Op: op, Resource: sm, Body: aws.ToString(in.Input)})
 		writeJSON(w, map[string]any{"executionArn": sm + ":x", "startDate": 1.7e9})
 	case "logs.CreateLogStream", "logs.PutLogEvents":
-		s.serveLogs(w, op, body, bad, missing)
+		s.serveLogs(w, r, op, body, bad, missing)
 	default:
 		writeJSONError(w, 400, "UnknownOperationException", "", "unsupported call "+target)
 	}
 }
 
-func (s *Server) serveLogs(w http.ResponseWriter, op string, body []byte, bad func(error), missing func(string)) {
+func (s *Server) serveLogs(w http.ResponseWriter, r *http.Request, op string, body []byte, bad func(error), missing func(string)) {
 	if op == "CreateLogStream" {
 		var in cloudwatchlogs.CreateLogStreamInput
 		if err := json.Unmarshal(body, &in); err != nil {
@@ -272,7 +272,35 @@ func (s *Server) serveLogs(w http.ResponseWriter, op string, body []byte, bad fu
 		return
 	}
 	for _, e := range in.LogEvents {
-		s.record(Record{Service: "logs", Op: op, Resource: key, Body: aws.ToString(e.Message), Timestamp: aws.ToInt64(e.Timestamp)})
+		s.record(r, Record{Service: "logs", Op: op, Resource: key, Body: aws.ToString(e.Message), Timestamp: aws.ToInt64(e.Timestamp)})
 	}
 	writeJSON(w, map[string]any{})
+}
+
+// serveSTS answers STS's query-protocol AssumeRole: the role's credentials
+// for a role AllowRole named, AccessDenied for any other.
+func (s *Server) serveSTS(w http.ResponseWriter, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("Action") != "AssumeRole" {
+		writeSTSError(w, 400, "InvalidAction", "unsupported call")
+		return
+	}
+	role := form.Get("RoleArn")
+	if !s.exists("sts", role) {
+		writeSTSError(w, 403, "AccessDenied", "not authorized to perform sts:AssumeRole on "+role)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>`+
+		`<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>token</SessionToken>`+
+		`<Expiration>2100-01-01T00:00:00Z</Expiration></Credentials>`+
+		`<AssumedRoleUser><Arn>%s/switchyard</Arn><AssumedRoleId>AROA:switchyard</AssumedRoleId></AssumedRoleUser>`+
+		`</AssumeRoleResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+		RoleAccessKeyID, RoleSecretAccessKey, role)
+}
+
+func writeSTSError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`, code, msg)
 }

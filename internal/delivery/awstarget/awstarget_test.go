@@ -50,6 +50,7 @@ func job(t *testing.T, api apimodel.Target) *delivery.Job {
 		tg.InputTransformer = &eventbus.InputTransformer{PathsMap: it.InputPathsMap, Template: aws.ToString(it.InputTemplate)}
 	}
 	tg.InputPath = aws.ToString(api.InputPath)
+	tg.RoleArn = aws.ToString(api.RoleArn)
 	return &delivery.Job{Account: "111111111111", Bus: "aws.partner/acme.com/1234/orders", RuleArn: ruleArn, Target: tg,
 		Event: eventbus.Event{ID: eventID, Envelope: env, IngestedAt: time.Date(2026, 11, 22, 13, 56, 1, 0, time.UTC)}}
 }
@@ -317,5 +318,46 @@ func TestNotice(t *testing.T) {
 	tg.Notice(ruleArn, eventbus.Target{ID: "b", Arn: "arn:aws:batch:us-east-1:111111111111:job-queue/q"})
 	if n := strings.Count(buf.String(), "\n"); n != 1 || !strings.Contains(buf.String(), "level=WARN") || !strings.Contains(buf.String(), "Batch") {
 		t.Errorf("Batch target logged %q: want one warning naming the kind", buf.String())
+	}
+}
+
+// TestAssumeRole: with AssumeRoles on, a call is signed with the
+// credentials STS gives for the target's RoleArn; a role STS refuses is
+// FAILED_TO_ASSUME_ROLE, dead-lettered at once; with AssumeRoles off the
+// base credentials sign, RoleArn or not.
+func TestAssumeRole(t *testing.T) {
+	fake := awsfake.Start(t)
+	fake.Create("sqs", "orders")
+	role := "arn:aws:iam::" + acct + ":role/events"
+	fake.Create("sts", role)
+	base := fake.Config()
+	for name, tc := range map[string]struct {
+		assume bool
+		role   string
+		akid   string // "" : the send fails
+	}{
+		"assumed":         {assume: true, role: role, akid: awsfake.RoleAccessKeyID},
+		"no role":         {assume: true, akid: awsfake.AccessKeyID},
+		"refused":         {assume: true, role: "arn:aws:iam::" + acct + ":role/other"},
+		"assuming is off": {assume: false, role: role, akid: awsfake.AccessKeyID},
+	} {
+		t.Run(name, func(t *testing.T) {
+			kinds := awstarget.New(awstarget.Config{Base: &base, AssumeRoles: tc.assume}).Kinds()
+			before := len(fake.Records(nil))
+			err := send(t, kinds, job(t, apimodel.Target{Id: aws.String("t1"), Arn: aws.String(arn("sqs", "orders")), RoleArn: aws.String(tc.role)}))
+			if tc.akid == "" {
+				if e := delivery.Classify(err); e.Code != delivery.CodeFailedToAssumeRole || e.Retryable {
+					t.Fatalf("Send = %v, want a permanent %s", err, delivery.CodeFailedToAssumeRole)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := fake.Records(nil)[before:]
+			if len(recs) != 1 || recs[0].AccessKeyID != tc.akid {
+				t.Errorf("calls %+v: want one signed by %s", recs, tc.akid)
+			}
+		})
 	}
 }
