@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
@@ -42,8 +43,11 @@ type BenchConfig struct {
 	SourceTag  string        // makes the source name unique per run
 	CPUProfile string        // file for a CPU profile of the measured run
 	MemProfile string        // file for a heap profile taken at the end of the measured run
-	Sink       string        // "" (none) or "http": deliver to a local receiver through an API destination
+	Sink       string        // "" (none), "http" (a local receiver through an API destination) or "sqs" (a local SQS endpoint)
 	NullServer bool          // bench a server that only answers (startNullServer): the client's and HTTP's cost alone
+	// AWSEndpoint is where the in-process server's AWS-service targets go
+	// (set by --sink sqs).
+	AWSEndpoint string
 }
 
 // bench drives PutPartnerEvents or PutEvents through the AWS SDK and prints
@@ -62,6 +66,14 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 		defer stop()
 		endpoint = "http://" + addr
 	}
+	var sink *httpSink
+	if cfg.Sink == "sqs" { // before the server, which must know the sink's address
+		if sink, err = startSQSSink(); err != nil {
+			return err
+		}
+		defer sink.close()
+		cfg.AWSEndpoint = sink.url()
+	}
 	if endpoint == "" {
 		stop, addr, err := startBenchServer(ctx, cfg)
 		if err != nil {
@@ -74,7 +86,12 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var sink *httpSink
+	if cfg.Sink == "sqs" {
+		if err := sink.routeToSQS(ctx, cfg, endpoint, entries); err != nil {
+			return err
+		}
+		entries.stampPad = benchPad(cfg.Size)
+	}
 	if cfg.Sink == "http" {
 		if sink, err = startHTTPSink(ctx, cfg, endpoint, entries); err != nil {
 			return err
@@ -144,7 +161,7 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	fs.DurationVar(&c.Duration, "duration", c.Duration, "how long to measure")
 	fs.DurationVar(&c.Warmup, "warmup", c.Warmup, "how long to run the same load before measuring, so figures are of a warmed-up server (0: none)")
 	fs.IntVar(&c.Rate, "rate", c.Rate, "target events/s over all clients (0: as fast as possible)")
-	fs.StringVar(&c.Sink, "sink", c.Sink, "where routed events go: none, or http (a local receiver behind an API destination; reports delivery latency)")
+	fs.StringVar(&c.Sink, "sink", c.Sink, "where routed events go: none, http (a local receiver behind an API destination) or sqs (an SQS target on a local SQS endpoint, in-process server only); both report delivery latency")
 	fs.BoolVar(&c.NullServer, "null-server", c.NullServer, "bench a local server that reads requests and answers with canned success: what the client and HTTP alone allow on this machine")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the measured run (client and in-process server) to `FILE`")
 	fs.StringVar(&c.MemProfile, "memprofile", c.MemProfile, "write a heap profile, taken at the end of the measured run, to `FILE`")
@@ -157,10 +174,12 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	switch {
 	case c.Op != "partner" && c.Op != "events":
 		return c, fmt.Errorf("--op must be partner or events, not %q", c.Op)
-	case c.NullServer && (c.Endpoint != "" || c.Sink == "http"):
-		return c, errors.New("--null-server goes with neither --endpoint nor --sink http")
-	case c.Sink != "" && c.Sink != "none" && c.Sink != "http":
-		return c, fmt.Errorf("--sink must be none or http, not %q", c.Sink)
+	case c.NullServer && (c.Endpoint != "" || c.Sink == "http" || c.Sink == "sqs"):
+		return c, errors.New("--null-server goes with neither --endpoint nor --sink")
+	case c.Sink == "sqs" && c.Endpoint != "":
+		return c, errors.New("--sink sqs needs the in-process server (no --endpoint): it points the server's SQS targets at the sink")
+	case c.Sink != "" && c.Sink != "none" && c.Sink != "http" && c.Sink != "sqs":
+		return c, fmt.Errorf("--sink must be none, http or sqs, not %q", c.Sink)
 	case c.Clients < 1 || c.Batch < 1 || c.Size < 2 || c.Duration <= 0 || c.Rate < 0 || c.Warmup < 0:
 		return c, errors.New("--clients, --batch and --duration must be positive, --size at least 2, --rate and --warmup not negative")
 	case c.Op == "partner" && c.Batch > 20, c.Op == "events" && c.Batch > 10:
@@ -186,6 +205,10 @@ func startBenchServer(ctx context.Context, cfg BenchConfig) (stop func(), addr s
 		return nil, "", err
 	}
 	m.Config.API.Throttle = api.Throttle{} // no limit
+	if cfg.AWSEndpoint != "" {
+		m.Config.Routing.AWS = &aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(cfg.AWSEndpoint),
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench", "")}
+	}
 	m.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := m.Run(ctx); err != nil {
 		cleanup()
@@ -397,6 +420,7 @@ const benchSinkRate = 100000
 // targeted by a rule on the benched bus. It measures each event from the
 // send time in its Detail to its arrival.
 type httpSink struct {
+	name  string // in the report: "http sink", "sqs sink"
 	srv   *http.Server
 	ln    net.Listener
 	start time.Time // when the measured run began; set by begin
@@ -415,7 +439,7 @@ func startHTTPSink(ctx context.Context, cfg BenchConfig, endpoint string, e benc
 	if err != nil {
 		return nil, err
 	}
-	s := &httpSink{ln: ln}
+	s := &httpSink{name: "http sink", ln: ln}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 	fail := func(what string, err error) (*httpSink, error) {
@@ -492,6 +516,12 @@ func (s *httpSink) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
+	s.arrived(body, now)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// arrived records the arrival of an envelope at now.
+func (s *httpSink) arrived(body []byte, now time.Time) {
 	sent := sentStamp(body)
 	s.mu.Lock()
 	if sent == 0 {
@@ -501,7 +531,6 @@ func (s *httpSink) serve(w http.ResponseWriter, r *http.Request) {
 		s.last = now
 	}
 	s.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // sentStamp returns the send time (unix ns) that stamped put in an
@@ -565,8 +594,8 @@ func (s *httpSink) report(w io.Writer, acked int64, idle time.Duration) {
 	if span > 0 {
 		rate = float64(len(lat)) / span.Seconds()
 	}
-	fmt.Fprintf(w, "delivery (http sink): %d of %d acknowledged events delivered, %.0f events/s (run start to last arrival %v)\n",
-		len(lat), acked, rate, span.Round(time.Millisecond))
+	fmt.Fprintf(w, "delivery (%s): %d of %d acknowledged events delivered, %.0f events/s (run start to last arrival %v)\n",
+		s.name, len(lat), acked, rate, span.Round(time.Millisecond))
 	fmt.Fprintf(w, "delivery latency (send to arrival at the receiver): p50 %v  p99 %v  max %v\n", pct(0.50), pct(0.99), pct(1))
 }
 
