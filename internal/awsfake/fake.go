@@ -74,6 +74,8 @@ type Server struct {
 	resources map[string]map[string]bool // service -> names; guarded by mu
 	records   []Record                   // guarded by mu
 	faults    map[string][]fault         // by "service.Op"; guarded by mu
+	holds     map[string]chan struct{}   // by "service.Op": calls wait until it is closed; guarded by mu
+	held      map[string]int             // calls waiting on holds, by "service.Op"; guarded by mu
 }
 
 type fault struct {
@@ -87,6 +89,7 @@ func Start(t testing.TB) *Server {
 	s := &Server{
 		verifiers: map[string]*sigv4.Verifier{}, changed: make(chan struct{}),
 		resources: map[string]map[string]bool{}, faults: map[string][]fault{},
+		holds: map[string]chan struct{}{}, held: map[string]int{},
 	}
 	for _, svc := range []string{"sqs", "sns", "lambda", "kinesis", "firehose", "states", "logs", "sts"} {
 		v, err := sigv4.NewVerifier(sigv4.Config{Service: svc, Credentials: []sigv4.Credential{
@@ -149,21 +152,57 @@ func (s *Server) Fail(service, op, code string, status, n int) {
 	}
 }
 
-func (s *Server) takeFault(service, op string) (fault, bool) {
+// Hold makes calls of service's op wait, once authenticated, until release
+// is called.
+func (s *Server) Hold(service, op string) (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.holds[service+"."+op] = ch
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			delete(s.holds, service+"."+op)
+			s.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
+// Held returns how many calls of service's op are waiting on a Hold.
+func (s *Server) Held(service, op string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.held[service+"."+op]
+}
+
+// takeFault waits while the call is held, then returns the failure to
+// inject, if any.
+func (s *Server) takeFault(service, op string) (fault, bool) {
 	k := service + "." + op
+	s.mu.Lock()
+	if ch, ok := s.holds[k]; ok {
+		s.held[k]++
+		s.mu.Unlock()
+		<-ch
+		s.mu.Lock()
+		s.held[k]--
+	}
+	s.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if len(s.faults[k]) == 0 {
 		return fault{}, false
 	}
 	f := s.faults[k][0]
 	s.faults[k] = s.faults[k][1:]
-	s.recordFailedLocked()
+	s.notifyLocked()
 	return f, true
 }
 
-// failed counts answered faults, so tests can wait for retries.
-func (s *Server) recordFailedLocked() {
+// notifyLocked wakes Wait: something changed (a record, an answered fault).
+func (s *Server) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -174,8 +213,7 @@ func (s *Server) record(req *http.Request, rec Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.records = append(s.records, rec)
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.notifyLocked()
 }
 
 // Records returns the calls accepted so far that cond selects (nil: all).

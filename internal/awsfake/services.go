@@ -70,9 +70,60 @@ func (s *Server) serveSQS(w http.ResponseWriter, r *http.Request, body []byte) {
 		}
 		s.record(r, rec)
 		writeJSON(w, out)
+	case "SendMessageBatch":
+		s.serveSQSBatch(w, r, body)
 	default:
 		writeJSONError(w, 400, "InvalidAction", "", "unsupported operation "+op)
 	}
+}
+
+// serveSQSBatch answers SendMessageBatch, recording each entry with Op
+// "SendMessageBatch".
+func (s *Server) serveSQSBatch(w http.ResponseWriter, r *http.Request, body []byte) {
+	var in sqs.SendMessageBatchInput
+	if err := json.Unmarshal(body, &in); err != nil {
+		writeJSONError(w, 400, "InvalidParameterValue", "", err.Error())
+		return
+	}
+	name := lastSegment(aws.ToString(in.QueueUrl), "/")
+	if !s.exists("sqs", name) {
+		writeJSONError(w, 400, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.")
+		return
+	}
+	if len(in.Entries) == 0 || len(in.Entries) > 10 {
+		writeJSONError(w, 400, "TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", "1 to 10 entries")
+		return
+	}
+	type ok struct {
+		Id, MessageId, MD5OfMessageBody string
+		MD5OfMessageAttributes          string `json:",omitempty"`
+	}
+	type failed struct {
+		Id, Code, Message string
+		SenderFault       bool
+	}
+	out := struct {
+		Successful []ok
+		Failed     []failed
+	}{Successful: []ok{}, Failed: []failed{}}
+	for _, e := range in.Entries {
+		if strings.HasSuffix(name, ".fifo") != (e.MessageGroupId != nil) {
+			out.Failed = append(out.Failed, failed{Id: aws.ToString(e.Id), Code: "InvalidParameterValue", Message: "MessageGroupId", SenderFault: true})
+			continue
+		}
+		rec := Record{Service: "sqs", Op: "SendMessageBatch", Resource: name, Body: aws.ToString(e.MessageBody), GroupID: aws.ToString(e.MessageGroupId)}
+		res := ok{Id: aws.ToString(e.Id), MessageId: "m", MD5OfMessageBody: md5Hex([]byte(rec.Body))}
+		if len(e.MessageAttributes) > 0 {
+			rec.Attributes = map[string]string{}
+			for k, v := range e.MessageAttributes {
+				rec.Attributes[k] = aws.ToString(v.StringValue)
+			}
+			res.MD5OfMessageAttributes = attributesMD5(e.MessageAttributes)
+		}
+		s.record(r, rec)
+		out.Successful = append(out.Successful, res)
+	}
+	writeJSON(w, out)
 }
 
 // attributesMD5 is SQS's digest of message attributes: for each name in

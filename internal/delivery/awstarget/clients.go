@@ -103,9 +103,7 @@ func (c *clients) baseConfig(ctx context.Context) (aws.Config, error) {
 // first use.
 func get[T any](ctx context.Context, c *clients, service, region, role string, build func(aws.Config) T) (T, error) {
 	var zero T
-	if !c.cfg.AssumeRoles {
-		role = ""
-	}
+	role = c.roleOf(role)
 	k := clientKey{service, region, role}
 	c.mu.Lock()
 	if v, ok := c.cache[k]; ok {
@@ -145,4 +143,13 @@ func (c *clients) roleCredentials(cfg aws.Config, role string) *aws.CredentialsC
 	cc := aws.NewCredentialsCache(p)
 	c.creds[role] = cc
 	return cc
+}
+
+// roleOf returns the role calls for a target with RoleArn role are made
+// with: role when AssumeRoles is on, otherwise "" (the base credentials).
+func (c *clients) roleOf(role string) string {
+	if !c.cfg.AssumeRoles {
+		return ""
+	}
+	return role
 }

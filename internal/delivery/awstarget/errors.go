@@ -138,3 +138,21 @@ func codeOf(code string) (dl string, retryable, ok bool) {
 	}
 	return "", false, false
 }
+
+// entryError classifies the failure of one entry of a batch call (its
+// error code and whether the sender was at fault), as classify does for
+// a call: a code it knows decides; otherwise a sender's fault is
+// INVALID_PARAMETER, at once, and the service's a retryable
+// INTERNAL_ERROR.
+func entryError(what, code, msg string, senderFault bool) error {
+	if dl, retryable, ok := codeOf(code); ok {
+		if retryable {
+			return delivery.Retryable(dl, "%s: %s: %s", what, code, msg)
+		}
+		return delivery.Permanent(dl, "%s: %s: %s", what, code, msg)
+	}
+	if senderFault {
+		return delivery.Permanent(delivery.CodeInvalidParameter, "%s: %s: %s", what, code, msg)
+	}
+	return delivery.Retryable(delivery.CodeInternalError, "%s: %s: %s", what, code, msg)
+}

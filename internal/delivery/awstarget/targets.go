@@ -20,6 +20,10 @@ const (
 	KindLogs     = "cloudwatch-logs"
 )
 
+// batchesInFlight bounds the batch calls running at once to one queue or
+// stream; deliveries beyond wait for the next batch.
+const batchesInFlight = 8
+
 // Targets delivers to AWS-service targets. Safe for concurrent use.
 type Targets struct {
 	c   *clients
@@ -34,7 +38,7 @@ func New(cfg Config) *Targets {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	c := newClients(cfg)
-	return &Targets{c: c, log: cfg.Log, sqs: &sqsSender{c: c}}
+	return &Targets{c: c, log: cfg.Log, sqs: newSQSSender(c)}
 }
 
 // Kinds returns the kinds Targets delivers, one per service. None is raw:
