@@ -259,6 +259,49 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, svc string, b
 		}
 		s.record(r, Record{Service: svc, Op: op, Resource: stream, Body: string(in.Data), PartitionKey: aws.ToString(in.PartitionKey)})
 		writeJSON(w, map[string]string{"ShardId": "shardId-000000000000", "SequenceNumber": "1"})
+	case "kinesis.PutRecords":
+		var in kinesis.PutRecordsInput
+		if err := json.Unmarshal(body, &in); err != nil {
+			bad(err)
+			return
+		}
+		stream := lastSegment(aws.ToString(in.StreamARN), "/")
+		if !s.exists("kinesis", stream) {
+			missing("Stream " + stream)
+			return
+		}
+		type result struct{ ShardId, SequenceNumber string }
+		out := struct {
+			FailedRecordCount int
+			Records           []result
+		}{}
+		for _, e := range in.Records {
+			s.record(r, Record{Service: svc, Op: op, Resource: stream, Body: string(e.Data), PartitionKey: aws.ToString(e.PartitionKey)})
+			out.Records = append(out.Records, result{"shardId-000000000000", "1"})
+		}
+		writeJSON(w, out)
+	case "firehose.PutRecordBatch":
+		var in firehose.PutRecordBatchInput
+		if err := json.Unmarshal(body, &in); err != nil {
+			bad(err)
+			return
+		}
+		stream := aws.ToString(in.DeliveryStreamName)
+		if !s.exists("firehose", stream) {
+			missing("Delivery stream " + stream)
+			return
+		}
+		type result struct{ RecordId string }
+		out := struct {
+			FailedPutCount   int
+			Encrypted        bool
+			RequestResponses []result
+		}{}
+		for _, e := range in.Records {
+			s.record(r, Record{Service: svc, Op: op, Resource: stream, Body: string(e.Data)})
+			out.RequestResponses = append(out.RequestResponses, result{"r-1"})
+		}
+		writeJSON(w, out)
 	case "firehose.PutRecord":
 		var in firehose.PutRecordInput
 		if err := json.Unmarshal(body, &in); err != nil || in.Record == nil {

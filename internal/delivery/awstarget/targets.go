@@ -26,9 +26,11 @@ const batchesInFlight = 8
 
 // Targets delivers to AWS-service targets. Safe for concurrent use.
 type Targets struct {
-	c   *clients
-	log *slog.Logger
-	sqs *sqsSender
+	c        *clients
+	log      *slog.Logger
+	sqs      *sqsSender
+	kinesis  *kinesisSender
+	firehose *firehoseSender
 }
 
 // New returns Targets configured by cfg. It does no I/O: the SDK
@@ -38,7 +40,7 @@ func New(cfg Config) *Targets {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	c := newClients(cfg)
-	return &Targets{c: c, log: cfg.Log, sqs: newSQSSender(c)}
+	return &Targets{c: c, log: cfg.Log, sqs: newSQSSender(c), kinesis: newKinesisSender(c), firehose: newFirehoseSender(c)}
 }
 
 // Kinds returns the kinds Targets delivers, one per service. None is raw:
@@ -48,8 +50,8 @@ func (t *Targets) Kinds() delivery.Kinds {
 		{Name: KindSQS, Accepts: service("sqs"), Sender: t.sqs},
 		{Name: KindSNS, Accepts: service("sns"), Sender: &snsSender{c: t.c}},
 		{Name: KindLambda, Accepts: resource("lambda", "function:"), Sender: &lambdaSender{c: t.c}},
-		{Name: KindKinesis, Accepts: resource("kinesis", "stream/"), Sender: &kinesisSender{c: t.c}},
-		{Name: KindFirehose, Accepts: resource("firehose", "deliverystream/"), Sender: &firehoseSender{c: t.c}},
+		{Name: KindKinesis, Accepts: resource("kinesis", "stream/"), Sender: t.kinesis},
+		{Name: KindFirehose, Accepts: resource("firehose", "deliverystream/"), Sender: t.firehose},
 		{Name: KindSFN, Accepts: resource("states", "stateMachine:"), Sender: &sfnSender{c: t.c}},
 		{Name: KindLogs, Accepts: resource("logs", "log-group:"), Sender: &logsSender{c: t.c}},
 	}
