@@ -23,12 +23,12 @@ func (s *snsSender) Send(ctx context.Context, d delivery.Delivery) error {
 	if err != nil {
 		return err
 	}
-	p, err := paramsOf(&d.Job.Target)
-	if err != nil {
-		return err
-	}
 	in := &sns.PublishInput{TopicArn: aws.String(d.Job.Target.Arn), Message: aws.String(string(d.Input))}
-	if strings.HasSuffix(a.Resource, ".fifo") {
+	if strings.HasSuffix(a.Resource, ".fifo") { // only FIFO targets read their parameters
+		p, err := paramsOf(&d.Job.Target)
+		if err != nil {
+			return err
+		}
 		if p.SqsParameters == nil || p.SqsParameters.MessageGroupId == nil || *p.SqsParameters.MessageGroupId == "" {
 			return delivery.Permanent(delivery.CodeInvalidParameter,
 				"Target %s is a FIFO topic and needs SqsParameters.MessageGroupId.", d.Job.Target.ID)

@@ -60,12 +60,12 @@ func (s *sqsSender) Send(ctx context.Context, d delivery.Delivery) error {
 	if err != nil {
 		return err
 	}
-	p, err := paramsOf(&d.Job.Target)
-	if err != nil {
-		return err
-	}
 	msg := types.SendMessageBatchRequestEntry{MessageBody: aws.String(string(d.Input))}
-	if strings.HasSuffix(a.Resource, ".fifo") {
+	if strings.HasSuffix(a.Resource, ".fifo") { // only FIFO targets read their parameters
+		p, err := paramsOf(&d.Job.Target)
+		if err != nil {
+			return err
+		}
 		if p.SqsParameters == nil || p.SqsParameters.MessageGroupId == nil || *p.SqsParameters.MessageGroupId == "" {
 			return delivery.Permanent(delivery.CodeInvalidParameter,
 				"Target %s is a FIFO queue and needs SqsParameters.MessageGroupId.", d.Job.Target.ID)
