@@ -361,3 +361,40 @@ func TestAssumeRole(t *testing.T) {
 		})
 	}
 }
+
+// TestSDKSettings: without Config.Base the SDK's own settings apply:
+// credentials and region from the environment, AWS_ENDPOINT_URL_<SERVICE>
+// before AWS_ENDPOINT_URL; Config.Endpoint (--aws-endpoint-url) overrides
+// both.
+func TestSDKSettings(t *testing.T) {
+	fake := awsfake.Start(t)
+	fake.Create("sqs", "orders")
+	fake.Create("sns", "alerts")
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": awsfake.AccessKeyID, "AWS_SECRET_ACCESS_KEY": awsfake.SecretAccessKey, "AWS_SESSION_TOKEN": "",
+		"AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": fake.URL, "AWS_ENDPOINT_URL_SQS": "http://127.0.0.1:1",
+	} {
+		t.Setenv(k, v)
+	}
+	sqsJob := func() *delivery.Job {
+		return job(t, apimodel.Target{Id: aws.String("q"), Arn: aws.String(arn("sqs", "orders"))})
+	}
+	snsJob := job(t, apimodel.Target{Id: aws.String("s"), Arn: aws.String(arn("sns", "alerts"))})
+
+	kinds := awstarget.New(awstarget.Config{}).Kinds()
+	if err := send(t, kinds, snsJob); err != nil {
+		t.Errorf("SNS through AWS_ENDPOINT_URL: %v", err)
+	}
+	if e := delivery.Classify(send(t, kinds, sqsJob())); e == nil || e.Code != delivery.CodeConnectionFailure {
+		t.Errorf("SQS went elsewhere than AWS_ENDPOINT_URL_SQS: %v", e)
+	}
+	kinds = awstarget.New(awstarget.Config{Endpoint: fake.URL}).Kinds()
+	if err := send(t, kinds, sqsJob()); err != nil {
+		t.Errorf("SQS through Config.Endpoint: %v", err)
+	}
+	if n := len(fake.Records(nil)); n != 2 {
+		t.Errorf("%d calls arrived, want 2", n)
+	}
+}

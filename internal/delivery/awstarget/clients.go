@@ -100,8 +100,10 @@ func (c *clients) baseConfig(ctx context.Context) (aws.Config, error) {
 
 // get returns the cached client of service for region and role (role ""
 // or AssumeRoles off: the base credentials), building it with build on
-// first use.
-func get[T any](ctx context.Context, c *clients, service, region, role string, build func(aws.Config) T) (T, error) {
+// first use. build gets the configuration and Config.Endpoint (nil when
+// unset), which it must set as the client's BaseEndpoint option: only a
+// client option overrides AWS_ENDPOINT_URL_<SERVICE>.
+func get[T any](ctx context.Context, c *clients, service, region, role string, build func(aws.Config, *string) T) (T, error) {
 	var zero T
 	role = c.roleOf(role)
 	k := clientKey{service, region, role}
@@ -119,7 +121,7 @@ func get[T any](ctx context.Context, c *clients, service, region, role string, b
 	if role != "" {
 		cfg.Credentials = c.roleCredentials(cfg, role)
 	}
-	v := build(cfg)
+	v := build(cfg, c.endpoint())
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if prev, ok := c.cache[k]; ok { // another goroutine won the race
@@ -137,7 +139,8 @@ func (c *clients) roleCredentials(cfg aws.Config, role string) *aws.CredentialsC
 	if cc, ok := c.creds[role]; ok {
 		return cc
 	}
-	p := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role, func(o *stscreds.AssumeRoleOptions) {
+	client := sts.NewFromConfig(cfg, func(o *sts.Options) { override(&o.BaseEndpoint, c.endpoint()) })
+	p := stscreds.NewAssumeRoleProvider(client, role, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = "switchyard"
 	})
 	cc := aws.NewCredentialsCache(p)
@@ -152,4 +155,19 @@ func (c *clients) roleOf(role string) string {
 		return ""
 	}
 	return role
+}
+
+// endpoint returns Config.Endpoint, or nil when it is unset.
+func (c *clients) endpoint() *string {
+	if c.cfg.Endpoint == "" {
+		return nil
+	}
+	return aws.String(c.cfg.Endpoint)
+}
+
+// override sets *dst to ep unless ep is nil.
+func override(dst **string, ep *string) {
+	if ep != nil {
+		*dst = ep
+	}
 }

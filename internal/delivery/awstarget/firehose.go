@@ -49,7 +49,9 @@ func (s *firehoseSender) Send(ctx context.Context, d delivery.Delivery) error {
 		return err
 	}
 	role := d.Job.Target.RoleArn
-	cl, err := get(ctx, s.c, "firehose", a.Region, role, func(cfg aws.Config) *firehose.Client { return firehose.NewFromConfig(cfg) })
+	cl, err := get(ctx, s.c, "firehose", a.Region, role, func(cfg aws.Config, ep *string) *firehose.Client {
+		return firehose.NewFromConfig(cfg, func(o *firehose.Options) { override(&o.BaseEndpoint, ep) })
+	})
 	if err != nil {
 		return delivery.Retryable(delivery.CodeSDKClientError, "%v", err)
 	}

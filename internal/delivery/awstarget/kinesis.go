@@ -60,7 +60,9 @@ func (s *kinesisSender) Send(ctx context.Context, d delivery.Delivery) error {
 		return err
 	}
 	role := d.Job.Target.RoleArn
-	cl, err := get(ctx, s.c, "kinesis", a.Region, role, func(cfg aws.Config) *kinesis.Client { return kinesis.NewFromConfig(cfg) })
+	cl, err := get(ctx, s.c, "kinesis", a.Region, role, func(cfg aws.Config, ep *string) *kinesis.Client {
+		return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { override(&o.BaseEndpoint, ep) })
+	})
 	if err != nil {
 		return delivery.Retryable(delivery.CodeSDKClientError, "%v", err)
 	}

@@ -24,7 +24,9 @@ func (s *lambdaSender) Send(ctx context.Context, d delivery.Delivery) error {
 	if err != nil {
 		return err
 	}
-	cl, err := get(ctx, s.c, "lambda", a.Region, d.Job.Target.RoleArn, func(cfg aws.Config) *lambda.Client { return lambda.NewFromConfig(cfg) })
+	cl, err := get(ctx, s.c, "lambda", a.Region, d.Job.Target.RoleArn, func(cfg aws.Config, ep *string) *lambda.Client {
+		return lambda.NewFromConfig(cfg, func(o *lambda.Options) { override(&o.BaseEndpoint, ep) })
+	})
 	if err != nil {
 		return delivery.Retryable(delivery.CodeSDKClientError, "%v", err)
 	}

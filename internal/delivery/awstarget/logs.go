@@ -33,8 +33,8 @@ func (s *logsSender) Send(ctx context.Context, d delivery.Delivery) error {
 		return err
 	}
 	group := strings.TrimSuffix(strings.TrimPrefix(a.Resource, "log-group:"), ":*")
-	cl, err := get(ctx, s.c, "logs", a.Region, d.Job.Target.RoleArn, func(cfg aws.Config) *cloudwatchlogs.Client {
-		return cloudwatchlogs.NewFromConfig(cfg)
+	cl, err := get(ctx, s.c, "logs", a.Region, d.Job.Target.RoleArn, func(cfg aws.Config, ep *string) *cloudwatchlogs.Client {
+		return cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { override(&o.BaseEndpoint, ep) })
 	})
 	if err != nil {
 		return delivery.Retryable(delivery.CodeSDKClientError, "%v", err)

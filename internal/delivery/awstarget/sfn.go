@@ -22,7 +22,9 @@ func (s *sfnSender) Send(ctx context.Context, d delivery.Delivery) error {
 	if err != nil {
 		return err
 	}
-	cl, err := get(ctx, s.c, "sfn", a.Region, d.Job.Target.RoleArn, func(cfg aws.Config) *sfn.Client { return sfn.NewFromConfig(cfg) })
+	cl, err := get(ctx, s.c, "sfn", a.Region, d.Job.Target.RoleArn, func(cfg aws.Config, ep *string) *sfn.Client {
+		return sfn.NewFromConfig(cfg, func(o *sfn.Options) { override(&o.BaseEndpoint, ep) })
+	})
 	if err != nil {
 		return delivery.Retryable(delivery.CodeSDKClientError, "%v", err)
 	}

@@ -35,7 +35,9 @@ func (s *snsSender) Send(ctx context.Context, d delivery.Delivery) error {
 		}
 		in.MessageGroupId = p.SqsParameters.MessageGroupId
 	}
-	cl, err := get(ctx, s.c, "sns", a.Region, d.Job.Target.RoleArn, func(cfg aws.Config) *sns.Client { return sns.NewFromConfig(cfg) })
+	cl, err := get(ctx, s.c, "sns", a.Region, d.Job.Target.RoleArn, func(cfg aws.Config, ep *string) *sns.Client {
+		return sns.NewFromConfig(cfg, func(o *sns.Options) { override(&o.BaseEndpoint, ep) })
+	})
 	if err != nil {
 		return delivery.Retryable(delivery.CodeSDKClientError, "%v", err)
 	}

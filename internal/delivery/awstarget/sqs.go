@@ -79,7 +79,9 @@ func (s *sqsSender) Send(ctx context.Context, d delivery.Delivery) error {
 		}
 	}
 	role := d.Job.Target.RoleArn
-	cl, err := get(ctx, s.c, "sqs", a.Region, role, func(cfg aws.Config) *sqs.Client { return sqs.NewFromConfig(cfg) })
+	cl, err := get(ctx, s.c, "sqs", a.Region, role, func(cfg aws.Config, ep *string) *sqs.Client {
+		return sqs.NewFromConfig(cfg, func(o *sqs.Options) { override(&o.BaseEndpoint, ep) })
+	})
 	if err != nil {
 		return delivery.Retryable(delivery.CodeSDKClientError, "%v", err)
 	}
