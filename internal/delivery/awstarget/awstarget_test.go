@@ -398,3 +398,22 @@ func TestSDKSettings(t *testing.T) {
 		t.Errorf("%d calls arrived, want 2", n)
 	}
 }
+
+// TestLogsRetry: an event delivered again to a log group (a retry, or
+// at-least-once redelivery) finds its log stream already there and is
+// logged in it again.
+func TestLogsRetry(t *testing.T) {
+	fake := awsfake.Start(t)
+	fake.Create("logs", "g")
+	kinds := newTargets(fake)
+	j := job(t, apimodel.Target{Id: aws.String("l"), Arn: aws.String(arn("logs", "log-group:g"))})
+	for range 2 {
+		if err := send(t, kinds, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs := fake.Records(nil)
+	if len(recs) != 2 || recs[0].Resource != "g/"+eventID || recs[1].Resource != recs[0].Resource {
+		t.Errorf("log events %+v: want two in stream %s", recs, eventID)
+	}
+}
