@@ -3,6 +3,7 @@ package awstarget
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -16,7 +17,9 @@ import (
 // kinesisSender delivers to Kinesis data streams
 // (arn:aws:kinesis:<region>:<account>:stream/<name>): concurrent deliveries
 // to one stream share PutRecords calls (a lone one is a PutRecord), the
-// target input as each record's data. The partition key is the value at
+// target input as each record's data. Calls name the stream by ARN and by
+// name, which Kinesis allows (and emulators that predate stream ARNs
+// need). The partition key is the value at
 // KinesisParameters.PartitionKeyPath in the event (a string as is, any
 // other JSON value as its text), or, without the parameter, the event id,
 // as AWS documents. A path that finds nothing in an event also falls back
@@ -30,7 +33,8 @@ type kinesisSender struct {
 // stream, so its client.
 type kinesisEntry struct {
 	cl           *kinesis.Client
-	stream, what string
+	stream, what string // stream is the ARN
+	name         string
 	data         []byte
 	partitionKey string
 }
@@ -66,7 +70,8 @@ func (s *kinesisSender) Send(ctx context.Context, d delivery.Delivery) error {
 	if err != nil {
 		return delivery.Retryable(delivery.CodeSDKClientError, "%v", err)
 	}
-	e := kinesisEntry{cl: cl, stream: d.Job.Target.Arn, what: "Kinesis stream " + d.Job.Target.Arn, data: d.Input, partitionKey: key}
+	e := kinesisEntry{cl: cl, stream: d.Job.Target.Arn, name: strings.TrimPrefix(a.Resource, "stream/"),
+		what: "Kinesis stream " + d.Job.Target.Arn, data: d.Input, partitionKey: key}
 	return s.batch.send(ctx, d.Job.Target.Arn+" "+s.c.roleOf(role), e)
 }
 
@@ -77,12 +82,12 @@ func (s *kinesisSender) sendBatch(ctx context.Context, _ string, entries []kines
 	errs := make([]error, len(entries))
 	if len(entries) == 1 {
 		_, err := first.cl.PutRecord(ctx, &kinesis.PutRecordInput{
-			StreamARN: aws.String(first.stream), Data: first.data, PartitionKey: aws.String(first.partitionKey),
+			StreamARN: aws.String(first.stream), StreamName: aws.String(first.name), Data: first.data, PartitionKey: aws.String(first.partitionKey),
 		})
 		errs[0] = classify(err, first.what)
 		return errs
 	}
-	in := &kinesis.PutRecordsInput{StreamARN: aws.String(first.stream), Records: make([]types.PutRecordsRequestEntry, len(entries))}
+	in := &kinesis.PutRecordsInput{StreamARN: aws.String(first.stream), StreamName: aws.String(first.name), Records: make([]types.PutRecordsRequestEntry, len(entries))}
 	for i, e := range entries {
 		in.Records[i] = types.PutRecordsRequestEntry{Data: e.data, PartitionKey: aws.String(e.partitionKey)}
 	}
