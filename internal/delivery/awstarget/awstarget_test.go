@@ -290,6 +290,7 @@ func TestUnsupported(t *testing.T) {
 	for _, a := range []string{
 		"arn:aws:ecs:us-east-1:111111111111:cluster/c", "arn:aws:batch:us-east-1:111111111111:job-queue/q",
 		"arn:aws:ssm:us-east-1:111111111111:document/d", "arn:aws:execute-api:us-east-1:111111111111:abc/prod/POST/x",
+		"arn:aws:events:us-east-1:111111111111:target/create-snapshot", "arn:aws:ssm-incidents::111111111111:response-plan/p",
 	} {
 		ka, ok := delivery.Kinds{k}.For(a)
 		if !ok || !ka.Undelivered {
@@ -301,8 +302,10 @@ func TestUnsupported(t *testing.T) {
 			t.Errorf("%s: Send = %v, want a permanent INVALID_PARAMETER", a, e)
 		}
 	}
-	if _, ok := (delivery.Kinds{k}).For(arn("sqs", "q")); ok {
-		t.Error("an SQS queue is taken for unsupported")
+	for _, a := range []string{arn("sqs", "q"), "arn:aws:events:us-east-1:111111111111:event-bus/b"} {
+		if _, ok := (delivery.Kinds{k}).For(a); ok {
+			t.Errorf("%s is taken for unsupported", a)
+		}
 	}
 }
 

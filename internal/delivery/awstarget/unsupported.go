@@ -2,6 +2,7 @@ package awstarget
 
 import (
 	"context"
+	"strings"
 
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/eventbus"
@@ -40,10 +41,19 @@ func unsupportedService(svc string) (name string, ok bool) {
 		return "Inspector assessment template", true
 	case "glue":
 		return "Glue workflow", true
-	case "ec2":
-		return "EC2 API call (snapshot, reboot, stop, terminate)", true
 	}
 	return "", false
+}
+
+// unsupportedKind names the kind of a target ARN switchyard accepts and
+// does not deliver to: by service, or an EC2 action, which EventBridge
+// names arn:aws:events:<region>:<account>:target/<action> (create-snapshot,
+// reboot-instances, stop-instances, terminate-instances).
+func unsupportedKind(a eventbus.ARN) (name string, ok bool) {
+	if a.Service == "events" && strings.HasPrefix(a.Resource, "target/") {
+		return "EC2 action (" + strings.TrimPrefix(a.Resource, "target/") + ")", true
+	}
+	return unsupportedService(a.Service)
 }
 
 // Unsupported returns the kind of targets AWS accepts and switchyard does
@@ -57,7 +67,7 @@ func Unsupported() delivery.Kind {
 	return delivery.Kind{
 		Name: KindUnsupported,
 		Accepts: func(a eventbus.ARN) bool {
-			_, ok := unsupportedService(a.Service)
+			_, ok := unsupportedKind(a)
 			return ok
 		},
 		Sender:      delivery.SenderFunc(sendUnsupported),
@@ -67,7 +77,7 @@ func Unsupported() delivery.Kind {
 
 func sendUnsupported(_ context.Context, d delivery.Delivery) error {
 	a, _ := eventbus.ParseARN(d.Job.Target.Arn)
-	name, _ := unsupportedService(a.Service)
+	name, _ := unsupportedKind(a)
 	return delivery.Permanent(delivery.CodeInvalidParameter,
 		"switchyard does not deliver to %s targets (%s); the event is kept as a dead letter.", name, d.Job.Target.Arn)
 }
@@ -80,7 +90,7 @@ func (t *Targets) Notice(ruleArn string, tg eventbus.Target) {
 	if !ok {
 		return
 	}
-	name, ok := unsupportedService(a.Service)
+	name, ok := unsupportedKind(a)
 	if !ok {
 		return
 	}
