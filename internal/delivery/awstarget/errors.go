@@ -96,7 +96,7 @@ func stsFailure(err error) (error, bool) {
 func isAuthCode(code string) bool {
 	switch code {
 	case "AccessDenied", "AccessDeniedException", "AuthorizationError", "AuthorizationErrorException",
-		"KMSAccessDeniedException", "KMSAccessDenied", "UnrecognizedClientException", "InvalidClientTokenId",
+		"KMSAccessDeniedException", "KMSAccessDenied", "KmsAccessDenied", "UnrecognizedClientException", "InvalidClientTokenId",
 		"SignatureDoesNotMatch", "IncompleteSignature", "MissingAuthenticationToken", "InvalidSignatureException",
 		"RegionDisabledException":
 		return true
@@ -111,7 +111,7 @@ func codeOf(code string) (dl string, retryable, ok bool) {
 	case "ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException",
 		"ProvisionedThroughputExceededException", "RequestThrottled", "RequestLimitExceeded",
 		"KMSThrottlingException", "KMSThrottled", "ServiceUnavailableException", "ServiceUnavailable",
-		"SlowDown", "EC2ThrottledException":
+		"SlowDown", "EC2ThrottledException", "KmsThrottled":
 		return delivery.CodeThrottling, true, true
 	case "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "ResourceNotFoundException",
 		"NotFound", "NotFoundException", "StateMachineDoesNotExist", "StateMachineDeleting", "QueueDeletedRecently":
@@ -122,7 +122,9 @@ func codeOf(code string) (dl string, retryable, ok bool) {
 		"InvalidRequestContentException", "InvalidExecutionInput", "InvalidArn", "InvalidName", "InvalidAddress",
 		"InvalidSequenceTokenException", "DataAlreadyAcceptedException", "KMSInvalidStateException",
 		"KMSDisabledException", "KMSNotFoundException", "InvalidArgumentException", "InvalidSecurity",
-		"AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "UnsupportedOperation":
+		"AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "UnsupportedOperation", "RequestTooLargeException",
+		"UnsupportedMediaTypeException", "InvalidKMSResourceException", "KmsDisabled", "KmsNotFound", "KmsInvalidState",
+		"KmsInvalidKeyUsage", "KmsOptInRequired", "InvalidBatchEntryId", "BatchRequestTooLong":
 		return delivery.CodeInvalidParameter, false, true
 	case "LimitExceededException", "ExecutionLimitExceeded", "ServiceQuotaExceededException", "OverLimit",
 		"KMSOptInRequired", "TooManyEntriesInBatchRequest":
