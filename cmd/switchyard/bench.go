@@ -9,6 +9,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"github.com/switchyard/switchyard/internal/api"
 	"github.com/switchyard/switchyard/internal/loadgen"
 )
@@ -28,8 +31,8 @@ func bench(ctx context.Context, args []string, out io.Writer) error {
 
 // startBenchServer runs switchyard in this process with throttling off, so
 // the figures measure the server and not the quota.
-func startBenchServer(ctx context.Context, dataDir string) (addr string, stop func(), err error) {
-	dir := dataDir
+func startBenchServer(ctx context.Context, opts loadgen.ServerOptions) (addr string, stop func(), err error) {
+	dir := opts.DataDir
 	cleanup := func() {}
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "switchyard-bench-"); err != nil {
@@ -43,6 +46,10 @@ func startBenchServer(ctx context.Context, dataDir string) (addr string, stop fu
 		return "", nil, err
 	}
 	m.Config.API.Throttle = api.Throttle{} // no limit
+	if opts.AWSEndpoint != "" {
+		m.Config.Routing.AWS = &aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(opts.AWSEndpoint),
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench", "")}
+	}
 	m.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := m.Run(ctx); err != nil {
 		cleanup()

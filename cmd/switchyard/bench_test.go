@@ -43,6 +43,28 @@ func TestBenchRuns(t *testing.T) {
 	}
 }
 
+// TestBenchSQSSink runs the bench with --sink sqs: every acknowledged
+// event reaches the local SQS endpoint through an SQS target.
+func TestBenchSQSSink(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	const clients, batch = 2, 5
+	args := []string{"--op", "partner", "--clients", fmt.Sprint(clients), "--batch", fmt.Sprint(batch), "--size", "100", "--duration", "1s",
+		"--rate", "100", "--sink", "sqs", "--data-dir", t.TempDir()}
+	if err := bench(context.Background(), args, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	m := regexp.MustCompile(`delivery \(sqs sink\): (\d+) of (\d+) acknowledged events delivered`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no delivery counts in:\n%s", out.String())
+	}
+	delivered, _ := strconv.Atoi(m[1])
+	acked, _ := strconv.Atoi(m[2])
+	if acked == 0 || delivered < acked || delivered > acked+clients*batch {
+		t.Errorf("%d of %d events delivered:\n%s", delivered, acked, out.String())
+	}
+}
+
 // TestBenchHTTPSink runs the bench with --sink http after a warm-up: every
 // acknowledged event reaches the local receiver through an API destination,
 // and the warm-up's events are not counted.

@@ -4,10 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/switchyard/switchyard/internal/archive"
 	"github.com/switchyard/switchyard/internal/delivery"
+	"github.com/switchyard/switchyard/internal/delivery/awstarget"
 	"github.com/switchyard/switchyard/internal/delivery/bustarget"
 	"github.com/switchyard/switchyard/internal/delivery/httptarget"
 	"github.com/switchyard/switchyard/internal/eventbus"
@@ -52,7 +56,23 @@ type RoutingConfig struct {
 	SchedulePoll    time.Duration
 	ScheduleCatchUp time.Duration
 
-	// ExtraKinds are target kinds delivered besides event buses; tests add
+	// AWSEndpoint, if set, is the endpoint of every AWS service targets are
+	// delivered to (overriding AWS_ENDPOINT_URL and
+	// AWS_ENDPOINT_URL_<SERVICE>).
+	AWSEndpoint string
+	// AssumeTargetRoles makes deliveries to AWS services with the target's
+	// RoleArn, assumed through STS.
+	AssumeTargetRoles bool
+	// AWSMaxConnsPerHost bounds the connections to one AWS endpoint (0:
+	// awstarget.DefaultMaxConnsPerHost).
+	AWSMaxConnsPerHost int
+	// AWS, if set, is the AWS SDK configuration AWS-service targets start
+	// from instead of the SDK's defaults; tests point it at a local
+	// server. Not a flag.
+	AWS *aws.Config
+
+	// ExtraKinds are target kinds delivered besides the built-in ones, and
+	// before them (the first kind accepting an ARN handles it); tests add
 	// recording or failing kinds here. Not a flag.
 	ExtraKinds delivery.Kinds
 	// Now is the delivery clock (retry age, ingestion time of forwarded
@@ -79,9 +99,19 @@ func (c *RoutingConfig) addFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.BackoffMax, "retry-backoff-max", c.BackoffMax, "longest retry delay (0: default 10m)")
 	fs.DurationVar(&c.DedupWindow, "delivery-dedup-window", c.DedupWindow, "window in which a batch routed twice is queued once (0: default 2m)")
 	fs.Int64Var(&c.QueueMaxBytes, "delivery-queue-max-bytes", c.QueueMaxBytes, "size bound of the delivery queue (0: none)")
+	fs.StringVar(&c.AWSEndpoint, "aws-endpoint-url", c.AWSEndpoint, "`URL` of every AWS service that targets are delivered to (default: the SDK's, from AWS_ENDPOINT_URL[_<SERVICE>] or the shared config)")
+	fs.BoolVar(&c.AssumeTargetRoles, "assume-target-roles", c.AssumeTargetRoles, "deliver to AWS-service targets with their RoleArn, assumed through STS")
+	fs.IntVar(&c.AWSMaxConnsPerHost, "aws-max-conns-per-host", c.AWSMaxConnsPerHost, "connections to one AWS endpoint (0: default 64)")
 	fs.DurationVar(&c.DeadLetterMaxAge, "deadletter-max-age", c.DeadLetterMaxAge, "how long dead letters are kept (0: 14 days, negative: forever)")
 	fs.DurationVar(&c.SchedulePoll, "schedule-poll", c.SchedulePoll, "how often scheduled rules are checked for due ticks (0: default 1s)")
 	fs.DurationVar(&c.ScheduleCatchUp, "schedule-catch-up", c.ScheduleCatchUp, "how late a tick missed while no switchyard ran may still fire; older ones are skipped (0: default 1h)")
+}
+
+// awsConfig is the configuration of AWS-service targets.
+func (c *RoutingConfig) awsConfig(log *slog.Logger) awstarget.Config {
+	return awstarget.Config{
+		Endpoint: c.AWSEndpoint, AssumeRoles: c.AssumeTargetRoles, MaxConnsPerHost: c.AWSMaxConnsPerHost, Base: c.AWS, Log: log,
+	}
 }
 
 // startRouting starts the router (event log → rules → delivery queue) and
@@ -119,7 +149,8 @@ func (m *Main) startRouting(ctx context.Context) error {
 	apiDests := httptarget.New(httptarget.Config{
 		Resolver: m.service, Deauthorizer: m.service, Now: rc.Now, Log: log,
 	})
-	kinds := append(delivery.Kinds{buses.Kind(), apiDests.Kind(), archive.NewSender(m.stores.ArchiveLog).Kind()}, rc.ExtraKinds...)
+	kinds := append(append(delivery.Kinds{}, rc.ExtraKinds...), buses.Kind(), apiDests.Kind(), archive.NewSender(m.stores.ArchiveLog).Kind())
+	kinds = append(append(kinds, m.awsTargets.Kinds()...), awstarget.Unsupported())
 	disp := delivery.NewDispatcher(delivery.Config{
 		Workers: rc.Workers, SendTimeout: rc.SendTimeout,
 		Backoff: delivery.Backoff{Base: rc.BackoffBase, Max: rc.BackoffMax},

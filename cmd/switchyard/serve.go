@@ -17,6 +17,7 @@ import (
 	"github.com/switchyard/switchyard/internal/apimodel"
 	"github.com/switchyard/switchyard/internal/archive"
 	"github.com/switchyard/switchyard/internal/awsjson"
+	"github.com/switchyard/switchyard/internal/delivery/awstarget"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
 	"github.com/switchyard/switchyard/internal/schedule"
@@ -99,6 +100,9 @@ type Main struct {
 	replays  *jetstream.Queue // replays to run, shared by every process
 	// scheduler fires scheduled rules; tests read its view of the rules.
 	scheduler *schedule.Scheduler
+	// awsTargets delivers to AWS-service targets; built before the API,
+	// which tells it of each target put.
+	awsTargets *awstarget.Targets
 }
 
 // replayQueue is the work queue of replays: a replay's job is acknowledged
@@ -219,8 +223,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.startIngest(ctx); err != nil {
 		return err
 	}
+	m.awsTargets = awstarget.New(c.Routing.awsConfig(m.Log.With("component", "aws-targets")))
 	apiCfg := c.API
 	apiCfg.Region = c.Region
+	apiCfg.TargetPut = m.awsTargets.Notice
 	if m.service, err = api.New(apiCfg, m.stores); err != nil {
 		return err
 	}

@@ -64,6 +64,11 @@ type Config struct {
 	Throttle Throttle
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// TargetPut, if set, is told of each target PutTargets stored, with its
+	// rule's ARN, once the rule is saved: the delivery side can say then,
+	// once, what it will do with the target (a kind it accepts but does
+	// not deliver). It must not block.
+	TargetPut func(ruleArn string, t eventbus.Target)
 }
 
 // DefaultConfig returns AWS's defaults in us-east-1.

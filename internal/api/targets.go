@@ -111,6 +111,12 @@ func (s *Service) PutTargets(ctx context.Context, in *apimodel.PutTargetsRequest
 	for _, t := range put {
 		ids = append(ids, t.ID)
 	}
+	if err == nil && s.cfg.TargetPut != nil {
+		ruleArn := eventbus.RuleARN(s.cfg.Region, c.Account, bus, name)
+		for _, t := range put {
+			s.cfg.TargetPut(ruleArn, t)
+		}
+	}
 	failed, err := targetFailures(ids, err)
 	if err != nil {
 		return nil, err

@@ -145,6 +145,34 @@ func TestMergeTargets(t *testing.T) {
 	}
 }
 
+// TestTargetPutHook checks that Config.TargetPut hears of each target
+// stored, once, with its rule's ARN, and of none when the change is lost.
+func TestTargetPutHook(t *testing.T) {
+	t.Parallel()
+	s, rules, ctx := testService(t)
+	var heard []string
+	s.cfg.TargetPut = func(ruleArn string, tg eventbus.Target) { heard = append(heard, ruleArn+" "+tg.ID+" "+tg.Arn) }
+	if _, err := s.PutRule(ctx, &apimodel.PutRuleRequest{Name: ptr("r"), EventPattern: ptr(`{"source":["a"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	ecs := "arn:aws:ecs:us-east-1:222222222222:cluster/c"
+	rules.setConflict(true)
+	if _, err := s.PutTargets(ctx, &apimodel.PutTargetsRequest{Rule: ptr("r"), Targets: []apimodel.Target{{Id: ptr("a"), Arn: ptr(ecs)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(heard) != 0 {
+		t.Fatalf("a lost change was heard: %v", heard)
+	}
+	rules.setConflict(false)
+	if _, err := s.PutTargets(ctx, &apimodel.PutTargetsRequest{Rule: ptr("r"), Targets: []apimodel.Target{{Id: ptr("a"), Arn: ptr(ecs)}}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "arn:aws:events:us-east-1:222222222222:rule/r a " + ecs
+	if len(heard) != 1 || heard[0] != want {
+		t.Errorf("heard %q, want [%q]", heard, want)
+	}
+}
+
 // noReplays is an api.Replayer for tests that start none.
 type noReplays struct{}
 

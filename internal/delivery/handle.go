@@ -195,7 +195,11 @@ func (d *Dispatcher) storeVerdicts(ctx context.Context, retries []Job, deadLette
 			log.Error("delivery: cannot store dead letter; will try again")
 			return false
 		}
-		log.Warn("delivery: dead-lettered", "code", dl.ErrorCode, "err", dl.ErrorMessage,
+		level := slog.LevelWarn
+		if k, ok := d.kinds.For(dl.Job.Target.Arn); ok && k.Undelivered {
+			level = slog.LevelDebug // said once, when the target was put
+		}
+		log.Log(ctx, level, "delivery: dead-lettered", "code", dl.ErrorCode, "err", dl.ErrorMessage,
 			"condition", dl.Condition, "retries", dl.RetryAttempts)
 		if fwd, ok := d.forward(dl); ok {
 			forwards = append(forwards, fwd)

@@ -45,6 +45,11 @@ type Kind struct {
 	// and Delivery.Input is the envelope. Event buses are raw: AWS forwards
 	// the original event to a bus target.
 	RawEvent bool
+	// Undelivered kinds are accepted as AWS accepts them but not delivered:
+	// their Sender fails every event for good. Their dead letters are
+	// logged at DEBUG, not WARN each, since the kind's owner says so once
+	// when the target is put.
+	Undelivered bool
 }
 
 // Kinds is the set of target kinds a Dispatcher can deliver to; the first

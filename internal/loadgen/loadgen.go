@@ -50,16 +50,24 @@ type Config struct {
 	SourceTag  string        // makes the source name unique per run
 	CPUProfile string        // file for a CPU profile of the measured run
 	MemProfile string        // file for a heap profile taken at the end of the measured run
-	Sink       string        // "" (none) or "http": deliver to a local receiver through an API destination
+	Sink       string        // "" (none), "http" (a local receiver through an API destination) or "sqs" (a local SQS endpoint)
 	NullServer bool          // bench a server that only answers (startNullServer): the client's and HTTP's cost alone
 	Archive    bool          // archive every event of the bench's bus
 	Replay     bool          // after the run, replay the archive to a rule with a bus target and report its speed
 }
 
-// A ServerStarter runs a switchyard in this process over dataDir (a
-// temporary directory if empty) with throttling off, and returns its
-// address and how to stop it.
-type ServerStarter func(ctx context.Context, dataDir string) (addr string, stop func(), err error)
+// A ServerStarter runs a switchyard in this process with throttling off,
+// and returns its address and how to stop it.
+type ServerStarter func(ctx context.Context, opts ServerOptions) (addr string, stop func(), err error)
+
+// ServerOptions say what the in-process server must be.
+type ServerOptions struct {
+	// DataDir holds its state; a temporary directory if empty.
+	DataDir string
+	// AWSEndpoint, if set, is where its AWS-service targets go (--sink
+	// sqs), with fixed local credentials.
+	AWSEndpoint string
+}
 
 // Run runs the load cfg describes and writes its report to out. Without
 // an endpoint it benches a server start runs in this process.
@@ -73,8 +81,20 @@ func Run(ctx context.Context, cfg Config, start ServerStarter, out io.Writer) er
 		defer stop()
 		endpoint = "http://" + addr
 	}
+	var sink *httpSink
+	if cfg.Sink == "sqs" { // before the server, which must know the sink's address
+		var err error
+		if sink, err = startSQSSink(); err != nil {
+			return err
+		}
+		defer sink.close()
+	}
 	if endpoint == "" {
-		addr, stop, err := start(ctx, cfg.DataDir)
+		opts := ServerOptions{DataDir: cfg.DataDir}
+		if sink != nil {
+			opts.AWSEndpoint = sink.url()
+		}
+		addr, stop, err := start(ctx, opts)
 		if err != nil {
 			return err
 		}
@@ -85,7 +105,12 @@ func Run(ctx context.Context, cfg Config, start ServerStarter, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	var sink *httpSink
+	if cfg.Sink == "sqs" {
+		if err := sink.routeToSQS(ctx, cfg, endpoint, entries); err != nil {
+			return err
+		}
+		entries.stampPad = benchPad(cfg.Size)
+	}
 	if cfg.Sink == "http" {
 		if sink, err = startHTTPSink(ctx, cfg, endpoint, entries); err != nil {
 			return err
@@ -159,7 +184,7 @@ func ParseFlags(args []string) (Config, error) {
 	fs.DurationVar(&c.Duration, "duration", c.Duration, "how long to measure")
 	fs.DurationVar(&c.Warmup, "warmup", c.Warmup, "how long to run the same load before measuring, so figures are of a warmed-up server (0: none)")
 	fs.IntVar(&c.Rate, "rate", c.Rate, "target events/s over all clients (0: as fast as possible)")
-	fs.StringVar(&c.Sink, "sink", c.Sink, "where routed events go: none, or http (a local receiver behind an API destination; reports delivery latency)")
+	fs.StringVar(&c.Sink, "sink", c.Sink, "where routed events go: none, http (a local receiver behind an API destination) or sqs (an SQS target on a local SQS endpoint, in-process server only); both report delivery latency")
 	fs.BoolVar(&c.NullServer, "null-server", c.NullServer, "bench a local server that reads requests and answers with canned success: what the client and HTTP alone allow on this machine")
 	fs.BoolVar(&c.Archive, "archive", c.Archive, "archive every event of the bench's bus (an archive without a pattern)")
 	fs.BoolVar(&c.Replay, "replay", c.Replay, "after the run, replay the archived events to a rule whose target is another bus, and report the replay's speed (implies --archive)")
@@ -174,10 +199,12 @@ func ParseFlags(args []string) (Config, error) {
 		return c, errors.New("--archive and --replay need a switchyard, not --null-server")
 	case c.Op != "partner" && c.Op != "events":
 		return c, fmt.Errorf("--op must be partner or events, not %q", c.Op)
-	case c.NullServer && (c.Endpoint != "" || c.Sink == "http"):
-		return c, errors.New("--null-server goes with neither --endpoint nor --sink http")
-	case c.Sink != "" && c.Sink != "none" && c.Sink != "http":
-		return c, fmt.Errorf("--sink must be none or http, not %q", c.Sink)
+	case c.NullServer && (c.Endpoint != "" || c.Sink == "http" || c.Sink == "sqs"):
+		return c, errors.New("--null-server goes with neither --endpoint nor --sink")
+	case c.Sink == "sqs" && c.Endpoint != "":
+		return c, errors.New("--sink sqs needs the in-process server (no --endpoint): it points the server's SQS targets at the sink")
+	case c.Sink != "" && c.Sink != "none" && c.Sink != "http" && c.Sink != "sqs":
+		return c, fmt.Errorf("--sink must be none, http or sqs, not %q", c.Sink)
 	case c.Clients < 1 || c.Batch < 1 || c.Size < 2 || c.Duration <= 0 || c.Rate < 0 || c.Warmup < 0:
 		return c, errors.New("--clients, --batch and --duration must be positive, --size at least 2, --rate and --warmup not negative")
 	case c.Op == "partner" && c.Batch > 20, c.Op == "events" && c.Batch > 10:
@@ -388,6 +415,7 @@ const benchSinkRate = 100000
 // targeted by a rule on the benched bus. It measures each event from the
 // send time in its Detail to its arrival.
 type httpSink struct {
+	name  string // in the report: "http sink", "sqs sink"
 	srv   *http.Server
 	ln    net.Listener
 	start time.Time // when the measured run began; set by begin
@@ -406,7 +434,7 @@ func startHTTPSink(ctx context.Context, cfg Config, endpoint string, e benchEntr
 	if err != nil {
 		return nil, err
 	}
-	s := &httpSink{ln: ln}
+	s := &httpSink{name: "http sink", ln: ln}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 	fail := func(what string, err error) (*httpSink, error) {
@@ -483,6 +511,12 @@ func (s *httpSink) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
+	s.arrived(body, now)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// arrived records the arrival of an envelope at now.
+func (s *httpSink) arrived(body []byte, now time.Time) {
 	sent := sentStamp(body)
 	s.mu.Lock()
 	if sent == 0 {
@@ -492,7 +526,6 @@ func (s *httpSink) serve(w http.ResponseWriter, r *http.Request) {
 		s.last = now
 	}
 	s.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // sentStamp returns the send time (unix ns) that stamped put in an
@@ -556,8 +589,8 @@ func (s *httpSink) report(w io.Writer, acked int64, idle time.Duration) {
 	if span > 0 {
 		rate = float64(len(lat)) / span.Seconds()
 	}
-	fmt.Fprintf(w, "delivery (http sink): %d of %d acknowledged events delivered, %.0f events/s (run start to last arrival %v)\n",
-		len(lat), acked, rate, span.Round(time.Millisecond))
+	fmt.Fprintf(w, "delivery (%s): %d of %d acknowledged events delivered, %.0f events/s (run start to last arrival %v)\n",
+		s.name, len(lat), acked, rate, span.Round(time.Millisecond))
 	fmt.Fprintf(w, "delivery latency (send to arrival at the receiver): p50 %v  p99 %v  max %v\n", pct(0.50), pct(0.99), pct(1))
 }
 

@@ -5,7 +5,7 @@ import "testing"
 // TestBenchFlags refuses flag combinations the load tool cannot run.
 func TestBenchFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"--op", "x"}, {"--batch", "21"}, {"--op", "events", "--batch", "11"}, {"--clients", "0"}, {"--size", "1"}, {"--sink", "sqs"}, {"--warmup", "-1s"}, {"--null-server", "--sink", "http"}, {"--null-server", "--endpoint", "http://127.0.0.1:1"}} {
+	for _, args := range [][]string{{"--op", "x"}, {"--batch", "21"}, {"--op", "events", "--batch", "11"}, {"--clients", "0"}, {"--size", "1"}, {"--sink", "kafka"}, {"--sink", "sqs", "--endpoint", "http://127.0.0.1:1"}, {"--null-server", "--sink", "sqs"}, {"--warmup", "-1s"}, {"--null-server", "--sink", "http"}, {"--null-server", "--endpoint", "http://127.0.0.1:1"}} {
 		if _, err := ParseFlags(args); err == nil {
 			t.Errorf("%v accepted", args)
 		}
