@@ -27,10 +27,14 @@ func (s *Service) archiveBus(ctx context.Context, c eventbus.Caller, arn string)
 	return bus, s.requireBus(ctx, c.Account, bus)
 }
 
-// getArchive reads an archive of account, answering ResourceNotFoundException
-// when it is missing.
-func (s *Service) getArchive(ctx context.Context, account, name string) (eventbus.Archive, error) {
-	return find(ctx, s.st.Archives, func() *awserr.Error { return awserr.ArchiveNotFound(name) }, account, name)
+// callerArchive reads the caller's archive name, answering
+// ResourceNotFoundException when it is missing.
+func (s *Service) callerArchive(ctx context.Context, name string) (eventbus.Archive, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return eventbus.Archive{}, err
+	}
+	return find(ctx, s.st.Archives, func() *awserr.Error { return awserr.ArchiveNotFound(name) }, c.Account, name)
 }
 
 // checkArchive refuses a customer managed key, which switchyard does not
@@ -111,11 +115,7 @@ func (s *Service) feedArchive(ctx context.Context, a eventbus.Archive) error {
 
 // DescribeArchive describes an archive with its stored totals.
 func (s *Service) DescribeArchive(ctx context.Context, in *apimodel.DescribeArchiveRequest) (*apimodel.DescribeArchiveResponse, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.getArchive(ctx, c.Account, *in.ArchiveName)
+	a, err := s.callerArchive(ctx, *in.ArchiveName)
 	if err != nil {
 		return nil, err
 	}
@@ -220,11 +220,7 @@ func (s *Service) UpdateArchive(ctx context.Context, in *apimodel.UpdateArchiveR
 // DeleteArchive deletes an archive: its managed rule first (no new events),
 // then the record, then its events.
 func (s *Service) DeleteArchive(ctx context.Context, in *apimodel.DeleteArchiveRequest) (*apimodel.DeleteArchiveResponse, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.getArchive(ctx, c.Account, *in.ArchiveName)
+	a, err := s.callerArchive(ctx, *in.ArchiveName)
 	if err != nil {
 		return nil, err
 	}

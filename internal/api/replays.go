@@ -16,12 +16,6 @@ import (
 // has marked it CANCELLING, or to FAILED, writing its progress into the
 // same record.
 
-// getReplay reads a replay of account, answering ResourceNotFoundException
-// when it is missing.
-func (s *Service) getReplay(ctx context.Context, account, name string) (eventbus.Replay, error) {
-	return find(ctx, s.st.Replays, func() *awserr.Error { return awserr.ReplayNotFound(name) }, account, name)
-}
-
 // StartReplay starts replaying an archive's events to its bus, checked in
 // AWS's order: the name, the time range, the archive, the destination.
 func (s *Service) StartReplay(ctx context.Context, in *apimodel.StartReplayRequest) (*apimodel.StartReplayResponse, error) {
@@ -89,7 +83,8 @@ func (s *Service) DescribeReplay(ctx context.Context, in *apimodel.DescribeRepla
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.getReplay(ctx, c.Account, *in.ReplayName)
+	name := *in.ReplayName
+	r, err := find(ctx, s.st.Replays, func() *awserr.Error { return awserr.ReplayNotFound(name) }, c.Account, name)
 	if err != nil {
 		return nil, err
 	}
