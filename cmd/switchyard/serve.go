@@ -31,6 +31,9 @@ type Config struct {
 	Listen          string
 	DataDir         string
 	NATSURL         string
+	// Replicas of every stream and bucket (1, 3 or 5; more than 1 needs
+	// a NATS cluster, --nats-url).
+	Replicas int
 	Region          string
 	Auth            string // "dev" or "sigv4"
 	CredentialsFile string
@@ -125,7 +128,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("switchyard serve", flag.ContinueOnError)
 	fs.StringVar(&c.Listen, "listen", c.Listen, "`HOST:PORT` to serve the EventBridge API on")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`DIR` holding all state of the embedded JetStream")
-	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "`URL` of an external NATS cluster to use instead of the embedded server")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "`URL` of an external NATS cluster to use instead of the embedded server (several: comma-separated)")
+	fs.IntVar(&c.Replicas, "replicas", c.Replicas, "copies of every stream and bucket JetStream keeps: 1, 3 or 5; more than 1 needs a JetStream cluster of at least that many servers (--nats-url)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS `region` this server answers as")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "authentication: dev (any signature, loopback only) or sigv4")
 	fs.StringVar(&c.CredentialsFile, "credentials", c.CredentialsFile, "credentials `FILE` for --auth sigv4")
@@ -175,6 +179,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	switch {
+	case c.Replicas != 0 && c.Replicas != 1 && c.Replicas != 3 && c.Replicas != 5:
+		return fmt.Errorf("--replicas must be 1, 3 or 5, not %d", c.Replicas)
+	case c.Replicas > 1 && c.NATSURL == "":
+		return fmt.Errorf("--replicas %d needs a NATS cluster (--nats-url): the embedded server is one server", c.Replicas)
+	}
 	return nil
 }
 
@@ -205,7 +215,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	m.conn, err = jetstream.Open(ctx, jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir}, m.Log)
+	m.conn, err = jetstream.Open(ctx, jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir, Replicas: c.Replicas}, m.Log)
 	if err != nil {
 		return fmt.Errorf("open JetStream: %w", err)
 	}

@@ -152,10 +152,39 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 		c.stopServer()
 		return nil, fmt.Errorf("jetstream: not available: %w", err)
 	}
+	if cfg.Replicas > 1 {
+		if err := checkReplicas(actx, js, cfg.Replicas); err != nil {
+			nc.Close()
+			c.stopServer()
+			return nil, err
+		}
+	}
 	if c.srv != nil {
 		c.guard = startDiskGuard(c.srv, cfg, filepath.Join(cfg.DataDir, DefaultStoreSubdir), log)
 	}
 	return c, nil
+}
+
+// replicasCheckStream is the stream checkReplicas creates and deletes.
+const replicasCheckStream = "SWITCHYARD_REPLICAS_CHECK"
+
+// checkReplicas finds out, before any stream is opened, whether the NATS
+// servers can keep n copies of a stream, by creating (and deleting) an
+// empty one with n replicas: on fewer than n JetStream servers nats-server
+// refuses it, and switchyard refuses to start with an error saying so,
+// rather than failing later on its first stream.
+func checkReplicas(ctx context.Context, js jetstream.JetStream, n int) error {
+	_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: replicasCheckStream, Subjects: []string{"switchyard.replicas.check"},
+		Storage: jetstream.MemoryStorage, Replicas: n, MaxMsgs: 1,
+	})
+	if err != nil {
+		return fmt.Errorf("jetstream: %d replicas need a JetStream cluster of at least %d servers, and the NATS servers refused a stream with %d: %w", n, n, n, err)
+	}
+	if err := js.DeleteStream(ctx, replicasCheckStream); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("jetstream: replicas check: %w", err)
+	}
+	return nil
 }
 
 // startEmbedded starts a nats-server with JetStream and waits until it

@@ -278,7 +278,7 @@ func (q *Queue) Consume(ctx context.Context, workers int, handle func(eventbus.Q
 			go func() {
 				defer wg.Done()
 				defer release(slots, 1)
-				handle(newQueueMsg(msg))
+				handle(newQueueMsg(msg, q.cfg.PublishTimeout))
 			}()
 		}
 		cancel()
@@ -316,12 +316,13 @@ func release(slots chan struct{}, n int) {
 // A QueueMsg is one delivery of a job. Its methods are safe to call from
 // the handling goroutine and a heartbeat goroutine at once.
 type QueueMsg struct {
-	msg       jetstream.Msg
-	delivered int
+	msg        jetstream.Msg
+	delivered  int
+	ackTimeout time.Duration
 }
 
-func newQueueMsg(msg jetstream.Msg) *QueueMsg {
-	m := &QueueMsg{msg: msg, delivered: 1}
+func newQueueMsg(msg jetstream.Msg, ackTimeout time.Duration) *QueueMsg {
+	m := &QueueMsg{msg: msg, delivered: 1, ackTimeout: ackTimeout}
 	if md, err := msg.Metadata(); err == nil && md.NumDelivered > 0 {
 		m.delivered = int(md.NumDelivered)
 	}
@@ -334,8 +335,15 @@ func (m *QueueMsg) Data() []byte { return m.msg.Data() }
 // Delivered counts deliveries of this job, this one included.
 func (m *QueueMsg) Delivered() int { return m.delivered }
 
-// Ack removes the job from the queue and waits for the server to confirm.
-func (m *QueueMsg) Ack(ctx context.Context) error { return m.msg.DoubleAck(ctx) }
+// Ack removes the job from the queue and waits for the server to confirm,
+// at most the queue's PublishTimeout: a confirmation lost while the stream's
+// leader moves to another node would otherwise be awaited as long as ctx
+// lasts. An unconfirmed ack is an error, and the job may come again.
+func (m *QueueMsg) Ack(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, m.ackTimeout)
+	defer cancel()
+	return m.msg.DoubleAck(ctx)
+}
 
 // Retry asks for a redelivery after delay (a nak with delay).
 func (m *QueueMsg) Retry(delay time.Duration) error {

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/switchyard/switchyard/internal/router"
+)
+
+// A natsCluster is a JetStream cluster of nats-servers on loopback, each of
+// which a test can stop and start again on its own store.
+type natsCluster struct {
+	opts    []*server.Options
+	servers []*server.Server
+}
+
+// freePorts returns n ports free on 127.0.0.1 now.
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	var ports []int
+	var lns []net.Listener
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns = append(lns, ln)
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	for _, ln := range lns {
+		ln.Close()
+	}
+	return ports
+}
+
+// startNATSCluster starts n clustered nats-servers with JetStream (fsync on
+// every write) and waits until the cluster has a JetStream leader.
+func startNATSCluster(t *testing.T, n int) *natsCluster {
+	t.Helper()
+	ports := freePorts(t, 2*n)
+	var routes []string
+	for i := range n {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[n+i]))
+	}
+	c := &natsCluster{}
+	for i := range n {
+		c.opts = append(c.opts, &server.Options{
+			ServerName: fmt.Sprintf("n%d", i), Host: "127.0.0.1", Port: ports[i],
+			JetStream: true, StoreDir: t.TempDir(), SyncAlways: true, NoSigs: true, NoLog: true,
+			Cluster: server.ClusterOpts{Name: "switchyard-test", Host: "127.0.0.1", Port: ports[n+i]},
+			Routes:  server.RoutesFromStr(strings.Join(routes, ",")),
+		})
+	}
+	c.servers = make([]*server.Server, n)
+	for i := range n {
+		c.start(t, i)
+	}
+	t.Cleanup(func() {
+		for _, s := range c.servers {
+			if s != nil {
+				s.Shutdown()
+				s.WaitForShutdown()
+			}
+		}
+	})
+	c.waitLeader(t)
+	return c
+}
+
+// start starts server i (again) on its ports and store.
+func (c *natsCluster) start(t *testing.T, i int) {
+	t.Helper()
+	s, err := server.NewServer(c.opts[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatalf("nats-server %d not ready", i)
+	}
+	c.servers[i] = s
+}
+
+// stop shuts server i down, as a machine going away would.
+func (c *natsCluster) stop(i int) {
+	c.servers[i].Shutdown()
+	c.servers[i].WaitForShutdown()
+	c.servers[i] = nil
+}
+
+// waitLeader waits until some server leads the JetStream meta group.
+func (c *natsCluster) waitLeader(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, s := range c.servers {
+			if s != nil && s.JetStreamIsLeader() {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("no JetStream leader in the cluster")
+}
+
+// url lists every server's client URL, as --nats-url takes them.
+func (c *natsCluster) url() string {
+	var urls []string
+	for _, o := range c.opts {
+		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", o.Port))
+	}
+	return strings.Join(urls, ",")
+}
+
+// TestReplicasNeedACluster checks the start-up checks of --replicas: a
+// value other than 1, 3 or 5, or more than 1 without --nats-url, is
+// refused by the flags; 3 replicas on a single NATS server are refused
+// at start with an error that says why.
+func TestReplicasNeedACluster(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--replicas", "2"}, {"--replicas", "3"}} {
+		if err := NewMain().ParseFlags(args, func(string) string { return "" }); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+	srv := startNATS(t)
+	m := NewMain()
+	if err := m.ParseFlags([]string{"--listen", "127.0.0.1:0", "--nats-url", srv.ClientURL(), "--replicas", "3", "--data-dir", t.TempDir()},
+		func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "3 replicas need a JetStream cluster of at least 3 servers") {
+		t.Fatalf("3 replicas on one server: %v", err)
+	}
+}
+
+// TestClusterLosesANode runs two switchyard processes with --replicas 3 on
+// a 3-node NATS cluster, puts events through both while one NATS node is
+// stopped and started again, and checks that every acknowledged event is
+// delivered at least once.
+func TestClusterLosesANode(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs a 3-node NATS cluster")
+	}
+	cl := startNATSCluster(t, 3)
+	probes := []*probe{{}, {}}
+	var mains []*Main
+	var tables []*router.Table
+	for _, p := range probes {
+		m, _, tb := routedServer(t, t.TempDir(), p, func(c *Config) {
+			c.NATSURL, c.Replicas = cl.url(), 3
+			quickTakeover(c)
+		})
+		mains, tables = append(mains, m), append(tables, tb)
+	}
+	sink := sqsARN(customerAcct, "sink")
+	putRule(t, clientFor(mains[0], customerAcct), "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("s", sink))
+	for _, tb := range tables {
+		waitRules(t, tb, customerAcct, "default", 1)
+	}
+
+	var (
+		mu    sync.Mutex
+		acked []string
+		fails int
+	)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, m := range mains {
+		c := clientFor(m, customerAcct)
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ids, err := putTen(c, i)
+				mu.Lock()
+				acked = append(acked, ids...)
+				if err != nil {
+					fails++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(acked)
+	}
+	waitCount := func(n int) {
+		deadline := time.Now().Add(30 * time.Second)
+		for count() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("only %d events acknowledged, want %d", count(), n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitCount(100)
+	cl.stop(0)
+	before := count()
+	waitCount(before + 200) // puts go on with a node down
+	cl.start(t, 0)
+	waitCount(count() + 100)
+	close(stop)
+	wg.Wait()
+
+	want := map[string]bool{}
+	for _, id := range acked {
+		want[id] = true
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		seen := map[string]int{}
+		for _, p := range probes {
+			for _, h := range p.to(sink) {
+				seen[h.EventID]++
+			}
+		}
+		missing, dups := 0, 0
+		for id := range want {
+			if seen[id] == 0 {
+				missing++
+			}
+			dups += max(seen[id]-1, 0)
+		}
+		if missing == 0 {
+			t.Logf("%d events acknowledged (%d during the outage), all delivered, %d twice; %d requests failed and were not acknowledged",
+				len(want), len(want)-before, dups, fails)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged events not delivered", missing, len(want))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// putTen puts ten events and returns the ids of those acknowledged.
+func putTen(c *eventbridge.Client, i int) ([]string, error) {
+	var entries []types.PutEventsRequestEntry
+	for j := range 10 {
+		entries = append(entries, types.PutEventsRequestEntry{Source: aws.String("app"), DetailType: aws.String("Test"),
+			Detail: aws.String(fmt.Sprintf(`{"i":%d,"j":%d}`, i, j))})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, e := range out.Entries {
+		if e.EventId != nil {
+			ids = append(ids, *e.EventId)
+		}
+	}
+	if out.FailedEntryCount > 0 {
+		return ids, errors.New("some entries failed")
+	}
+	return ids, nil
+}
