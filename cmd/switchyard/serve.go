@@ -28,12 +28,12 @@ import (
 
 // Config is everything `switchyard serve` can be told.
 type Config struct {
-	Listen          string
-	DataDir         string
-	NATSURL         string
+	Listen  string
+	DataDir string
+	NATSURL string
 	// Replicas of every stream and bucket (1, 3 or 5; more than 1 needs
 	// a NATS cluster, --nats-url).
-	Replicas int
+	Replicas        int
 	Region          string
 	Auth            string // "dev" or "sigv4"
 	CredentialsFile string
