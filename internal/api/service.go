@@ -60,6 +60,9 @@ type Config struct {
 	Throttle Throttle
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Observer is told what became of the entries of every PutEvents and
+	// PutPartnerEvents request (nil: nothing is).
+	Observer eventbus.IngestObserver
 }
 
 // DefaultConfig returns AWS's defaults in us-east-1.
