@@ -44,6 +44,7 @@ type BenchConfig struct {
 	MemProfile string        // file for a heap profile taken at the end of the measured run
 	Sink       string        // "" (none) or "http": deliver to a local receiver through an API destination
 	NullServer bool          // bench a server that only answers (startNullServer): the client's and HTTP's cost alone
+	NoMetrics  bool          // run the in-process server with --metrics=false
 }
 
 // bench drives PutPartnerEvents or PutEvents through the AWS SDK and prints
@@ -146,11 +147,12 @@ func parseBenchFlags(args []string) (BenchConfig, error) {
 	fs.IntVar(&c.Rate, "rate", c.Rate, "target events/s over all clients (0: as fast as possible)")
 	fs.StringVar(&c.Sink, "sink", c.Sink, "where routed events go: none, or http (a local receiver behind an API destination; reports delivery latency)")
 	fs.BoolVar(&c.NullServer, "null-server", c.NullServer, "bench a local server that reads requests and answers with canned success: what the client and HTTP alone allow on this machine")
+	fs.BoolVar(&c.NoMetrics, "no-metrics", c.NoMetrics, "run the in-process server without metrics (--metrics=false), to measure what they cost")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the measured run (client and in-process server) to `FILE`")
 	fs.StringVar(&c.MemProfile, "memprofile", c.MemProfile, "write a heap profile, taken at the end of the measured run, to `FILE`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return c, errUsage
+			return c, errHelp
 		}
 		return c, err
 	}
@@ -186,6 +188,7 @@ func startBenchServer(ctx context.Context, cfg BenchConfig) (stop func(), addr s
 		return nil, "", err
 	}
 	m.Config.API.Throttle = api.Throttle{} // no limit
+	m.Config.Metrics = !cfg.NoMetrics
 	m.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := m.Run(ctx); err != nil {
 		cleanup()

@@ -59,7 +59,7 @@ func runDeadLetters(ctx context.Context, args []string, getenv func(string) stri
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
+			return errHelp
 		}
 		return err
 	}

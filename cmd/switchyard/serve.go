@@ -55,6 +55,11 @@ type Config struct {
 	// Shutdown budgets the phases of Close; --shutdown-timeout sets them
 	// all from one total.
 	Shutdown ShutdownBudgets
+	// Metrics serves Prometheus metrics at /metrics (default true).
+	Metrics bool
+	// MetricsListen, if set, also serves /metrics, /healthz and /readyz
+	// (and nothing else) on this address.
+	MetricsListen string
 }
 
 // DefaultReadTimeout bounds reading a request's headers (at most 10 s of
@@ -72,6 +77,7 @@ func DefaultConfig() Config {
 		ReadTimeout: DefaultReadTimeout,
 		API:         api.DefaultConfig(),
 		Shutdown:    SplitShutdown(DefaultShutdownTimeout),
+		Metrics:     true,
 	}
 }
 
@@ -94,6 +100,9 @@ type Main struct {
 	server   *http.Server
 	serveErr chan error // receives the error that ended serving, if any; buffered
 	service  *api.Service
+	obs      observed
+	// metricsAddr is the --metrics-listen address bound ("" without).
+	metricsAddr string
 }
 
 // NewMain returns a Main with the default configuration.
@@ -134,6 +143,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Var(shutdownFlag{&c.Shutdown}, "shutdown-timeout", "longest a clean shutdown takes, split between its phases (HTTP 1/3, delivery and JetStream 8/30 each, router 2/30, each event log 1/30)")
 	fs.Int64Var(&c.EventLogMaxBytes, "event-log-max-bytes", c.EventLogMaxBytes, "`bytes` of events not yet routed the event log may hold; when full, puts fail with a retryable error (0: no bound but the disk)")
 	fs.DurationVar(&c.EventLogMaxAge, "event-log-max-age", c.EventLogMaxAge, "how long an event not yet routed is kept (0: default 24h)")
+	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at GET /metrics (false: no collectors at all)")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to also serve /metrics, /healthz and /readyz on, unauthenticated (default: only on --listen)")
 	c.Routing.addFlags(fs)
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -149,7 +160,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
+			return errHelp
 		}
 		return err
 	}
@@ -196,11 +207,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.stores.Secrets, err = openSecrets(c, m.Log); err != nil {
 		return err
 	}
+	if err := m.startObserving(); err != nil {
+		return err
+	}
 	if err := m.startIngest(ctx); err != nil {
 		return err
 	}
 	apiCfg := c.API
 	apiCfg.Region = c.Region
+	apiCfg.Observer = m.obs.ingestObserver()
 	if m.service, err = api.New(apiCfg, m.stores); err != nil {
 		return err
 	}
@@ -219,6 +234,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// would also cancel a request still running when it passes.
 	handler := awsjson.NewHandler(dispatch, auth, m.Log, awsjson.Limits{
 		MaxBodyBytes: c.MaxBodyBytes, MaxUnverifiedBytes: c.MaxUnverifiedBytes, BodyTimeout: readTimeout})
+	if m.obs.metrics != nil {
+		handler.Observe(m.obs.metrics)
+	}
 	if m.listener == nil {
 		if m.listener, err = net.Listen("tcp", c.Listen); err != nil {
 			return err
@@ -228,7 +246,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// net/http, which retries after a backoff of 5 ms doubling to 1 s and
 	// logs each through ErrorLog; serving resumes by itself once accept
 	// works again.
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute,
+	m.server = &http.Server{Handler: m.front(handler), ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.Log.With("component", "http").Handler(), slog.LevelWarn), TLSConfig: tlsConfig}
 	srv, ln, serveErr := m.server, m.listener, make(chan error, 1)
 	m.serveErr = serveErr
@@ -267,6 +285,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	}
 	return errors.Join(serveErr, m.Close(context.WithoutCancel(ctx)))
 }
+
+// MetricsAddr returns the address --metrics-listen bound ("" without it).
+func (m *Main) MetricsAddr() string { return m.metricsAddr }
 
 // Addr returns the address the server listens on.
 func (m *Main) Addr() string {
