@@ -536,8 +536,10 @@ func TestRoutingRetriesAndDeadLetters(t *testing.T) {
 	}
 }
 
-// TestDeadLettersCommand lists a stopped server's dead letters as JSON
-// lines, and refuses to open the data directory while the server runs.
+// TestDeadLettersCommand lists a server's dead letters as JSON lines,
+// running (through the URL it advertises in the data directory) and
+// stopped (from its files), and refuses a running server's directory that
+// advertises no URL (--nats-listen "").
 func TestDeadLettersCommand(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -549,17 +551,18 @@ func TestDeadLettersCommand(t *testing.T) {
 	id := putEvent(t, c, "default", "app", `{"x":1}`)
 	waitDeadLetters(t, m, 1)
 
-	var out jsonLines
-	if err := runDeadLetters(context.Background(), []string{"--data-dir", dir}, noEnv, &out); err == nil {
-		t.Fatal("deadletters opened the data directory of a running server")
+	var running jsonLines // through the running server's advertised URL
+	if err := runDeadLetters(context.Background(), []string{"--data-dir", dir}, noEnv, &running); err != nil {
+		t.Fatalf("deadletters on a running server: %v", err)
 	}
 	stop()
+	var out jsonLines
 	if err := runDeadLetters(context.Background(), []string{"--data-dir", dir, "--account", customerAcct}, noEnv, &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := out.lines(t)
-	if len(lines) != 1 {
-		t.Fatalf("%d lines: %s", len(lines), out.buf)
+	if len(lines) != 1 || string(running.buf) != string(out.buf) {
+		t.Fatalf("%d lines: %s; while running: %s", len(lines), out.buf, running.buf)
 	}
 	var line deadLetterLine
 	if err := json.Unmarshal(lines[0], &line); err != nil {

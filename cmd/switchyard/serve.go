@@ -57,6 +57,10 @@ type Config struct {
 	Shutdown ShutdownBudgets
 	// Metrics serves Prometheus metrics at /metrics (default true).
 	Metrics bool
+	// NATSListen, if set, opens a loopback client listener on the
+	// embedded server, token-guarded, advertised in the data directory for
+	// the tools (see clientURLFile).
+	NATSListen string
 	// MetricsListen, if set, also serves /metrics, /healthz and /readyz
 	// (and nothing else) on this address.
 	MetricsListen string
@@ -78,6 +82,7 @@ func DefaultConfig() Config {
 		API:         api.DefaultConfig(),
 		Shutdown:    SplitShutdown(DefaultShutdownTimeout),
 		Metrics:     true,
+		NATSListen:  "127.0.0.1:0",
 	}
 }
 
@@ -143,6 +148,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Var(shutdownFlag{&c.Shutdown}, "shutdown-timeout", "longest a clean shutdown takes, split between its phases (HTTP 1/3, delivery and JetStream 8/30 each, router 2/30, each event log 1/30)")
 	fs.Int64Var(&c.EventLogMaxBytes, "event-log-max-bytes", c.EventLogMaxBytes, "`bytes` of events not yet routed the event log may hold; when full, puts fail with a retryable error (0: no bound but the disk)")
 	fs.DurationVar(&c.EventLogMaxAge, "event-log-max-age", c.EventLogMaxAge, "how long an event not yet routed is kept (0: default 24h)")
+	fs.StringVar(&c.NATSListen, "nats-listen", c.NATSListen, "`HOST:PORT` where the embedded NATS server takes client connections with a token written to DATA-DIR/"+clientURLFile+" (mode 0600), so `switchyard deadletters` and `tail` reach a running server; empty: none")
 	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at GET /metrics (false: no collectors at all)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to also serve /metrics, /healthz and /readyz on, unauthenticated (default: only on --listen)")
 	c.Routing.addFlags(fs)
@@ -197,9 +203,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	m.conn, err = jetstream.Open(ctx, jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir}, m.Log)
+	jsCfg := jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir}
+	if c.NATSURL == "" && c.NATSListen != "" {
+		if jsCfg.ClientToken, err = newClientToken(); err != nil {
+			return err
+		}
+		jsCfg.ClientListen = c.NATSListen
+		if !isLoopback(c.NATSListen) {
+			m.Log.Warn("--nats-listen is not a loopback address: the embedded NATS server takes token-guarded, unencrypted client connections there", "addr", c.NATSListen)
+		}
+	}
+	m.conn, err = jetstream.Open(ctx, jsCfg, m.Log)
 	if err != nil {
 		return fmt.Errorf("open JetStream: %w", err)
+	}
+	if err := m.advertiseClientURL(); err != nil {
+		return err
 	}
 	if m.stores.Stores, err = openStores(ctx, m.conn); err != nil {
 		return err

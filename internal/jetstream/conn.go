@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -58,6 +61,14 @@ type Config struct {
 	// there is no guard and nats-server's own limit applies (75% of the
 	// space free at start). Tests set it. Not a flag.
 	DiskSpace DiskSpace
+	// ClientListen, if set, makes the embedded server also accept client
+	// connections on this HOST:PORT (port 0: any free one), each
+	// presenting ClientToken, so that tools can reach a running server
+	// (see Conn.ClientURL). Empty: no network listener. Unused with URL.
+	ClientListen string
+	// ClientToken is the token connections to ClientListen must present;
+	// required with ClientListen.
+	ClientToken string
 	// NATSOptions are extra client options (credentials, TLS, name) for the
 	// connection to an external URL; they are also applied to the in-process
 	// connection, where most are harmless.
@@ -129,6 +140,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 		}
 		c.srv = srv
 		opts = append(opts, nats.InProcessServer(srv))
+		if cfg.ClientListen != "" {
+			opts = append(opts, nats.Token(cfg.ClientToken))
+		}
 	} else {
 		opts = append(opts, nats.Timeout(cfg.StartTimeout))
 	}
@@ -174,6 +188,23 @@ func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
 	if cfg.DiskSpace != nil {
 		opts.JetStreamMaxStore = embeddedMaxStore // the disk guard's limit applies
 	}
+	if cfg.ClientListen != "" {
+		if cfg.ClientToken == "" {
+			return nil, errors.New("jetstream: Config.ClientListen needs a ClientToken")
+		}
+		host, port, err := net.SplitHostPort(cfg.ClientListen)
+		if err != nil {
+			return nil, fmt.Errorf("jetstream: client listen address: %w", err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("jetstream: client listen port: %w", err)
+		}
+		if p == 0 {
+			p = server.RANDOM_PORT
+		}
+		opts.DontListen, opts.Host, opts.Port, opts.Authorization = false, host, p, cfg.ClientToken
+	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: embedded server: %w", err)
@@ -186,6 +217,20 @@ func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
 		return nil, fmt.Errorf("jetstream: embedded server not ready after %v", cfg.StartTimeout)
 	}
 	return srv, nil
+}
+
+// ClientURL returns the URL tools connect to the embedded server with:
+// nats://TOKEN@HOST:PORT of Config.ClientListen, the token included (keep
+// it private). "" without ClientListen or with an external server.
+func (c *Conn) ClientURL() string {
+	if c.srv == nil || c.cfg.ClientListen == "" {
+		return ""
+	}
+	addr, ok := c.srv.Addr().(*net.TCPAddr)
+	if !ok {
+		return ""
+	}
+	return (&url.URL{Scheme: "nats", User: url.User(c.cfg.ClientToken), Host: addr.String()}).String()
 }
 
 // JetStream returns the JetStream context, for streams this package does not
