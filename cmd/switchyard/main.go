@@ -40,7 +40,8 @@ const usage = `usage: switchyard <command> [flags]
 commands:
   serve        run the EventBridge-compatible server (default 127.0.0.1:4010)
   bench        load-test PutPartnerEvents or PutEvents through the AWS SDK
-  deadletters  list undeliverable events as JSON lines
+  deadletters  list, show or redrive undeliverable events (JSON lines)
+  tail         print the events put on a bus as they arrive
   version      print the module version, VCS revision and Go version (also --version)
 
 Run 'switchyard <command> -h' for the flags of a command.`
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string) error {
 		return m.Serve(ctx)
 	case "deadletters":
 		return runDeadLetters(ctx, args[1:], os.Getenv, os.Stdout)
+	case "tail":
+		return runTail(ctx, args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "bench":
 		return bench(ctx, args[1:], os.Stdout)
 	case "version", "--version", "-version":
