@@ -81,25 +81,43 @@ func runDeadLetters(ctx context.Context, args []string, getenv func(string) stri
 			}
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
+	parse := func(args []string) error {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return errHelp
+			}
+			return err
 		}
+		return nil
+	}
+	if err := parse(args); err != nil {
 		return err
 	}
+	if sub == "show" && fs.NArg() > 1 { // flags after SEQ
+		seq := fs.Arg(0)
+		if err := parse(fs.Args()[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return fmt.Errorf("unexpected arguments: %v", fs.Args())
+		}
+		args = []string{seq}
+	} else {
+		args = fs.Args()
+	}
 	switch {
-	case sub == "show" && fs.NArg() == 1:
-		seq, err := strconv.ParseUint(fs.Arg(0), 10, 64)
+	case sub == "show" && len(args) == 1:
+		seq, err := strconv.ParseUint(args[0], 10, 64)
 		if err != nil {
-			return fmt.Errorf("show: SEQ %q: %w", fs.Arg(0), err)
+			return fmt.Errorf("show: SEQ %q: %w", args[0], err)
 		}
 		f.seq = seq
 	case sub == "redrive" && (f.seq == 0) == !f.all:
 		return errors.New("redrive: give --seq SEQ or --all")
 	case sub != "list" && sub != "show" && sub != "redrive":
 		return fmt.Errorf("unknown deadletters command %q", sub)
-	case fs.NArg() > 0:
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	case len(args) > 0 && sub != "show":
+		return fmt.Errorf("unexpected arguments: %v", args)
 	case sub == "show":
 		return errors.New("show: give the SEQ of one dead letter")
 	}

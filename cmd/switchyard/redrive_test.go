@@ -52,7 +52,15 @@ func TestDeadLetterRedrive(t *testing.T) {
 			first = dl.Seq
 		}
 	}
-	var out jsonLines
+	var out jsonLines // show takes its flags after SEQ too
+	if err := runDeadLetters(context.Background(), []string{"show", strconv.FormatUint(first, 10), "--data-dir", dir}, noEnv, &out); err != nil {
+		t.Fatalf("show: %v", err)
+	}
+	var shown deadLetterLine
+	if lines := out.lines(t); len(lines) != 1 || json.Unmarshal(lines[0], &shown) != nil || shown.Seq != first || shown.Switchyard["Event-Id"] != ids[0] {
+		t.Fatalf("show %d: %s", first, out.buf)
+	}
+	out = jsonLines{}
 	if err := runDeadLetters(context.Background(), []string{"redrive", "--data-dir", dir, "--seq", strconv.FormatUint(first, 10)}, noEnv, &out); err != nil {
 		t.Fatalf("redrive --seq: %v: %s", err, out.buf)
 	}
