@@ -119,3 +119,33 @@ func TestMetricsListen(t *testing.T) {
 		t.Errorf("POST / on the metrics listener: %s, want 404", resp.Status)
 	}
 }
+
+// TestLogsQuietAndSummarised: at debug level the embedded NATS server's
+// notices stay out of the log unless --nats-log, and requests are
+// summarised at info (the last summary is written at shutdown), not
+// logged one line each.
+func TestLogsQuietAndSummarised(t *testing.T) {
+	t.Parallel()
+	var quiet, loud syncBuffer
+	m, stop := startLoggedServer(t, t.TempDir(), &quiet, "--access-log-interval", "1h")
+	createBus(t, clientFor(m, customerAcct), "a")
+	createBus(t, clientFor(m, customerAcct), "b")
+	stop()
+	_, stopLoud := startLoggedServer(t, t.TempDir(), &loud, "--nats-log")
+	stopLoud()
+	if strings.Contains(quiet.String(), `"component":"nats-server"`) {
+		t.Errorf("NATS notices logged without --nats-log:\n%s", quiet.String())
+	}
+	if !strings.Contains(loud.String(), `"component":"nats-server"`) {
+		t.Errorf("no NATS notices with --nats-log")
+	}
+	var summaries []string
+	for _, line := range strings.Split(quiet.String(), "\n") {
+		if strings.Contains(line, `"msg":"requests"`) {
+			summaries = append(summaries, line)
+		}
+	}
+	if len(summaries) != 1 || !strings.Contains(summaries[0], `"total":2`) || !strings.Contains(summaries[0], "CreateEventBus:ok=2") {
+		t.Errorf("request summaries: %q", summaries)
+	}
+}

@@ -14,12 +14,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/switchyard/switchyard/internal/apimodel"
+	"github.com/switchyard/switchyard/internal/awsjson"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/health"
 	"github.com/switchyard/switchyard/internal/jetstream"
 	"github.com/switchyard/switchyard/internal/metrics"
 	"github.com/switchyard/switchyard/internal/router"
+	"github.com/switchyard/switchyard/internal/wait"
 )
 
 // observed holds what serve exposes about itself: the metrics (nil with
@@ -133,6 +135,28 @@ func (m *Main) readStats(ctx context.Context) (metrics.Stats, error) {
 		s.EventLog = metrics.StreamStats{Msgs: l.Msgs, Oldest: l.Oldest}
 	}
 	return s, nil
+}
+
+// requestObservers are the metrics and the access log summary (each when
+// enabled); the summary is written every --access-log-interval and once
+// more when serving stops.
+func (m *Main) requestObservers() awsjson.RequestObserver {
+	var met awsjson.RequestObserver
+	if m.obs.metrics != nil {
+		met = m.obs.metrics
+	}
+	every := m.Config.AccessLogInterval
+	if every <= 0 {
+		return awsjson.Observers(met)
+	}
+	access := awsjson.NewAccessLog(m.Log.With("component", "http"))
+	stop := wait.Heartbeat(every, func() { access.Flush(every) })
+	m.onClose("access log", time.Second, func(context.Context) error {
+		stop()
+		access.Flush(every)
+		return nil
+	})
+	return awsjson.Observers(met, access)
 }
 
 // The observers handed to the domain packages: nil interfaces (not nil

@@ -61,6 +61,12 @@ type Config struct {
 	// embedded server, token-guarded, advertised in the data directory for
 	// the tools (see clientURLFile).
 	NATSListen string
+	// NATSLog passes the embedded NATS server's notices to the log (at
+	// debug); its warnings and errors are logged regardless.
+	NATSLog bool
+	// AccessLogInterval is how often the summary of the requests answered
+	// is logged at info (0: never).
+	AccessLogInterval time.Duration
 	// MetricsListen, if set, also serves /metrics, /healthz and /readyz
 	// (and nothing else) on this address.
 	MetricsListen string
@@ -70,19 +76,23 @@ type Config struct {
 // it) and, separately, its body.
 const DefaultReadTimeout = awsjson.DefaultBodyTimeout
 
+// DefaultAccessLogInterval is the default --access-log-interval.
+const DefaultAccessLogInterval = time.Minute
+
 // DefaultConfig returns the configuration of a plain `switchyard serve`.
 func DefaultConfig() Config {
 	return Config{
-		Listen:      "127.0.0.1:4010",
-		DataDir:     "switchyard-data",
-		Region:      "us-east-1",
-		Auth:        "dev",
-		LogLevel:    "info",
-		ReadTimeout: DefaultReadTimeout,
-		API:         api.DefaultConfig(),
-		Shutdown:    SplitShutdown(DefaultShutdownTimeout),
-		Metrics:     true,
-		NATSListen:  "127.0.0.1:0",
+		Listen:            "127.0.0.1:4010",
+		DataDir:           "switchyard-data",
+		Region:            "us-east-1",
+		Auth:              "dev",
+		LogLevel:          "info",
+		ReadTimeout:       DefaultReadTimeout,
+		API:               api.DefaultConfig(),
+		Shutdown:          SplitShutdown(DefaultShutdownTimeout),
+		Metrics:           true,
+		NATSListen:        "127.0.0.1:0",
+		AccessLogInterval: DefaultAccessLogInterval,
 	}
 }
 
@@ -149,6 +159,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Int64Var(&c.EventLogMaxBytes, "event-log-max-bytes", c.EventLogMaxBytes, "`bytes` of events not yet routed the event log may hold; when full, puts fail with a retryable error (0: no bound but the disk)")
 	fs.DurationVar(&c.EventLogMaxAge, "event-log-max-age", c.EventLogMaxAge, "how long an event not yet routed is kept (0: default 24h)")
 	fs.StringVar(&c.NATSListen, "nats-listen", c.NATSListen, "`HOST:PORT` where the embedded NATS server takes client connections with a token written to DATA-DIR/"+clientURLFile+" (mode 0600), so `switchyard deadletters` and `tail` reach a running server; empty: none")
+	fs.BoolVar(&c.NATSLog, "nats-log", c.NATSLog, "log the embedded NATS server's notices (at debug level; its warnings and errors are always logged)")
+	fs.DurationVar(&c.AccessLogInterval, "access-log-interval", c.AccessLogInterval, "log a summary of the requests answered (counts by operation and outcome) at info this often; 0: never")
 	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at GET /metrics (false: no collectors at all)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to also serve /metrics, /healthz and /readyz on, unauthenticated (default: only on --listen)")
 	c.Routing.addFlags(fs)
@@ -203,7 +215,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	jsCfg := jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir}
+	jsCfg := jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir, ServerNotices: c.NATSLog}
 	if c.NATSURL == "" && c.NATSListen != "" {
 		if jsCfg.ClientToken, err = newClientToken(); err != nil {
 			return err
@@ -253,9 +265,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// would also cancel a request still running when it passes.
 	handler := awsjson.NewHandler(dispatch, auth, m.Log, awsjson.Limits{
 		MaxBodyBytes: c.MaxBodyBytes, MaxUnverifiedBytes: c.MaxUnverifiedBytes, BodyTimeout: readTimeout})
-	if m.obs.metrics != nil {
-		handler.Observe(m.obs.metrics)
-	}
+	handler.Observe(m.requestObservers())
 	if m.listener == nil {
 		if m.listener, err = net.Listen("tcp", c.Listen); err != nil {
 			return err

@@ -69,6 +69,10 @@ type Config struct {
 	// ClientToken is the token connections to ClientListen must present;
 	// required with ClientListen.
 	ClientToken string
+	// ServerNotices passes the embedded server's notices (start-up
+	// banner, listeners, stream recovery) to the log at debug level; they
+	// are dropped otherwise. Its warnings and errors are always logged.
+	ServerNotices bool
 	// NATSOptions are extra client options (credentials, TLS, name) for the
 	// connection to an external URL; they are also applied to the in-process
 	// connection, where most are harmless.
@@ -209,7 +213,7 @@ func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: embedded server: %w", err)
 	}
-	srv.SetLoggerV2(serverLogger{log}, false, false, false)
+	srv.SetLoggerV2(serverLogger{log: log, notices: cfg.ServerNotices}, false, false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(cfg.StartTimeout) {
 		srv.Shutdown()
@@ -288,8 +292,11 @@ func (c *Conn) stopServer() {
 }
 
 // serverLogger bridges the embedded server's log to slog: warnings and errors
-// at their level, notices at debug, debug and trace dropped.
-type serverLogger struct{ log *slog.Logger }
+// at their level, notices at debug when asked for, debug and trace dropped.
+type serverLogger struct {
+	log     *slog.Logger
+	notices bool
+}
 
 func (l serverLogger) logf(level slog.Level, format string, v []any) {
 	ctx := context.Background()
@@ -298,9 +305,13 @@ func (l serverLogger) logf(level slog.Level, format string, v []any) {
 	}
 }
 
-func (l serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
-func (l serverLogger) Warnf(format string, v ...any)   { l.logf(slog.LevelWarn, format, v) }
-func (l serverLogger) Fatalf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
-func (l serverLogger) Errorf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
-func (l serverLogger) Debugf(string, ...any)           {}
-func (l serverLogger) Tracef(string, ...any)           {}
+func (l serverLogger) Noticef(format string, v ...any) {
+	if l.notices {
+		l.logf(slog.LevelDebug, format, v)
+	}
+}
+func (l serverLogger) Warnf(format string, v ...any)  { l.logf(slog.LevelWarn, format, v) }
+func (l serverLogger) Fatalf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
+func (l serverLogger) Errorf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
+func (l serverLogger) Debugf(string, ...any)          {}
+func (l serverLogger) Tracef(string, ...any)          {}
