@@ -124,7 +124,8 @@ type Main struct {
 func NewMain() *Main { return &Main{Config: DefaultConfig()} }
 
 // ParseFlags reads flags, falling back to SWITCHYARD_<FLAG> variables
-// (looked up with getenv) for flags not given.
+// (looked up with getenv) for flags not given, and to the --config file
+// (or SWITCHYARD_CONFIG) for flags given neither way.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	c := &m.Config
 	fs := flag.NewFlagSet("switchyard serve", flag.ContinueOnError)
@@ -164,6 +165,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at GET /metrics (false: no collectors at all)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to also serve /metrics, /healthz and /readyz on, unauthenticated (default: only on --listen)")
 	c.Routing.addFlags(fs)
+	fs.String("config", "", "`FILE` of flags, one `name = value` a line (# comments); SWITCHYARD_* variables and flags override it")
+	if path := configArg(args, getenv); path != "" {
+		if err := applyConfigFile(fs, path); err != nil {
+			return err
+		}
+	}
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
