@@ -30,6 +30,9 @@ type Config struct {
 	NATSURL         string
 	Region          string
 	Auth            string // "dev" or "sigv4"
+	// DevAnyAddress allows --auth dev on a non-loopback address: for a
+	// container's own network, published to the host's loopback only.
+	DevAnyAddress bool
 	CredentialsFile string
 	SecretKeyFile   string // key of connection secrets; "" generates one in DataDir
 	LogLevel        string
@@ -134,6 +137,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "`URL` of an external NATS cluster to use instead of the embedded server")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS `region` this server answers as")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "authentication: dev (any signature, loopback only) or sigv4")
+	fs.BoolVar(&c.DevAnyAddress, "dev-any-address", c.DevAnyAddress, "allow --auth dev on a non-loopback --listen address (a container network published to the host's loopback only): anyone reaching it can act as any account")
 	fs.StringVar(&c.CredentialsFile, "credentials", c.CredentialsFile, "credentials `FILE` for --auth sigv4")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM `FILE` of the certificate chain to serve HTTPS with (needs --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM `FILE` of the private key of --tls-cert")
@@ -353,7 +357,10 @@ func (m *Main) authenticator() (awsjson.Authenticator, error) {
 	switch c.Auth {
 	case "dev":
 		if !isLoopback(c.Listen) {
-			return nil, fmt.Errorf("--auth dev accepts any signature, so it is only allowed on a loopback address, not %q; use --auth sigv4 --credentials FILE", c.Listen)
+			if !c.DevAnyAddress {
+				return nil, fmt.Errorf("--auth dev accepts any signature, so it is only allowed on a loopback address, not %q; use --auth sigv4 --credentials FILE (or, in a container whose port only the host reaches, --dev-any-address)", c.Listen)
+			}
+			m.Log.Warn("--auth dev on a non-loopback address (--dev-any-address): any caller who reaches it can act as any account; publish the port to the host's loopback only", "listen", c.Listen)
 		}
 		return sigv4.Dev{}, nil
 	case "sigv4":
