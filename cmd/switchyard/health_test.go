@@ -98,7 +98,7 @@ func TestHealthReadyz(t *testing.T) {
 }
 
 // TestMetricsListen serves /metrics and the probes on a listener of their
-// own, and nothing else there.
+// own, and nothing else there; /metrics then leaves the API listener.
 func TestMetricsListen(t *testing.T) {
 	t.Parallel()
 	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.MetricsListen = "127.0.0.1:0" })
@@ -110,6 +110,12 @@ func TestMetricsListen(t *testing.T) {
 		t.Error("no switchyard_jetstream_up on --metrics-listen")
 	}
 	waitStatus(t, addr, "/readyz", http.StatusOK)
+	if code, _ := get(t, m.Addr(), "/metrics"); code != http.StatusBadRequest {
+		t.Errorf("GET /metrics on the API listener with --metrics-listen: %d, want the API's 400", code)
+	}
+	if code, _ := get(t, m.Addr(), "/readyz"); code != http.StatusOK {
+		t.Errorf("GET /readyz on the API listener: %d", code)
+	}
 	resp, err := http.Post("http://"+addr+"/", "application/x-amz-json-1.1", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)

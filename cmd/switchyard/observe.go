@@ -102,11 +102,11 @@ func (m *Main) startMetricsListener() error {
 	return nil
 }
 
-// front is the API listener's handler: the probes and /metrics, then the
-// API.
+// front is the API listener's handler: the probes and /metrics (unless
+// --metrics-listen takes them elsewhere), then the API.
 func (m *Main) front(api http.Handler) http.Handler {
 	var mh http.Handler
-	if m.obs.registry != nil {
+	if m.obs.registry != nil && m.Config.MetricsListen == "" {
 		mh = metrics.Handler(m.obs.registry)
 	}
 	return health.Front(api, m.obs.prober, mh)

@@ -70,8 +70,8 @@ type Config struct {
 	// AccessLogInterval is how often the summary of the requests answered
 	// is logged at info (0: never).
 	AccessLogInterval time.Duration
-	// MetricsListen, if set, also serves /metrics, /healthz and /readyz
-	// (and nothing else) on this address.
+	// MetricsListen, if set, serves /metrics there instead of on Listen,
+	// with /healthz and /readyz (and nothing else).
 	MetricsListen string
 }
 
@@ -167,7 +167,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.BoolVar(&c.NATSLog, "nats-log", c.NATSLog, "log the embedded NATS server's notices (at debug level; its warnings and errors are always logged)")
 	fs.DurationVar(&c.AccessLogInterval, "access-log-interval", c.AccessLogInterval, "log a summary of the requests answered (counts by operation and outcome) at info this often; 0: never")
 	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at GET /metrics (false: no collectors at all)")
-	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to also serve /metrics, /healthz and /readyz on, unauthenticated (default: only on --listen)")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to serve /metrics on instead of --listen, with /healthz and /readyz (unauthenticated)")
 	c.Routing.addFlags(fs)
 	fs.String("config", "", "`FILE` of flags, one `name = value` a line (# comments); SWITCHYARD_* variables and flags override it")
 	if path := configArg(args, getenv); path != "" {
