@@ -39,8 +39,7 @@ type observed struct {
 }
 
 // startObserving creates the registry and the collectors (unless
-// --metrics=false) and the readiness checks, and starts the
-// --metrics-listen server if asked for.
+// --metrics=false) and the readiness checks.
 func (m *Main) startObserving() error {
 	o := &m.obs
 	o.prober = health.NewProber(0,
@@ -64,7 +63,7 @@ func (m *Main) startObserving() error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	o.metrics = met
-	return m.startMetricsListener()
+	return nil
 }
 
 // running turns a liveness flag into a readiness check.
@@ -78,7 +77,7 @@ func running(name string, ok func() bool) func(context.Context) error {
 }
 
 // startMetricsListener serves /metrics and the probes on --metrics-listen,
-// if given, until Close.
+// if given, until Close. Run calls it once everything they read is set.
 func (m *Main) startMetricsListener() error {
 	addr := m.Config.MetricsListen
 	if addr == "" {

@@ -264,6 +264,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.startRouting(ctx); err != nil {
 		return err
 	}
+	if err := m.startMetricsListener(); err != nil {
+		return err
+	}
 	dispatch := func(ctx context.Context, op string, body []byte) (any, error) {
 		return apimodel.Dispatch(ctx, m.service, op, body)
 	}
