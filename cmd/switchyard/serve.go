@@ -25,14 +25,14 @@ import (
 
 // Config is everything `switchyard serve` can be told.
 type Config struct {
-	Listen          string
-	DataDir         string
-	NATSURL         string
-	Region          string
-	Auth            string // "dev" or "sigv4"
+	Listen  string
+	DataDir string
+	NATSURL string
+	Region  string
+	Auth    string // "dev" or "sigv4"
 	// DevAnyAddress allows --auth dev on a non-loopback address: for a
 	// container's own network, published to the host's loopback only.
-	DevAnyAddress bool
+	DevAnyAddress   bool
 	CredentialsFile string
 	SecretKeyFile   string // key of connection secrets; "" generates one in DataDir
 	LogLevel        string
