@@ -31,14 +31,21 @@ func newClientToken() (string, error) {
 }
 
 // advertiseClientURL writes the embedded server's client URL into the data
-// directory and registers its removal with onClose; nothing without
-// --nats-listen or with --nats-url.
+// directory and registers its removal with onClose. Without --nats-listen
+// it removes a URL a killed process left there; with --nats-url it does
+// nothing (the directory is not this process's).
 func (m *Main) advertiseClientURL() error {
-	u := m.conn.ClientURL()
-	if u == "" {
+	if m.Config.NATSURL != "" {
 		return nil
 	}
 	path := filepath.Join(m.Config.DataDir, clientURLFile)
+	u := m.conn.ClientURL()
+	if u == "" {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(u+"\n"), 0o600); err != nil {
 		return err

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -100,11 +102,15 @@ func TestDeadLetterRedrive(t *testing.T) {
 }
 
 // TestDeadLettersWithoutClientURL: a running server started with
-// --nats-listen "" advertises nothing, and the tools say so rather than
-// open its files.
+// --nats-listen "" advertises nothing (and removes a stale URL), and the
+// tools say so rather than open its files.
 func TestDeadLettersWithoutClientURL(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	// A URL left by a process killed before it could remove it.
+	if err := os.WriteFile(filepath.Join(dir, clientURLFile), []byte("nats://stale@127.0.0.1:1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	startServer(t, dir, func(c *Config) { c.NATSListen = "" })
 	var out jsonLines
 	err := runDeadLetters(context.Background(), []string{"--data-dir", dir}, noEnv, &out)
