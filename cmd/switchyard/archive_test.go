@@ -201,7 +201,7 @@ func TestReplaySurvivesRestart(t *testing.T) {
 // stops it before the next tick.
 func TestScheduledRuleFires(t *testing.T) {
 	t.Parallel()
-	srv := startNATS(t)
+	srv := startNATS(t, 0, t.TempDir())
 	clock := &skewClock{}
 	probes := []*probe{{}, {}}
 	var mains []*Main

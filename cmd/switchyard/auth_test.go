@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -98,4 +99,25 @@ func TestDataDirIsExclusive(t *testing.T) {
 	}
 	stop()
 	startServer(t, dir, nil)
+}
+
+// TestDevAnyAddress: --dev-any-address is the explicit opt-in that lets
+// --auth dev take a non-loopback address (a container network); without
+// it the same address is refused. Nothing is bound.
+func TestDevAnyAddress(t *testing.T) {
+	t.Parallel()
+	for _, allow := range []bool{false, true} {
+		m := NewMain()
+		args := []string{"--listen", "0.0.0.0:4010"}
+		if allow {
+			args = append(args, "--dev-any-address")
+		}
+		if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+			t.Fatal(err)
+		}
+		m.Log = slog.New(slog.DiscardHandler)
+		if _, err := m.authenticator(); (err == nil) != allow {
+			t.Errorf("--dev-any-address %v: %v", allow, err)
+		}
+	}
 }

@@ -21,7 +21,7 @@ import (
 func bench(ctx context.Context, args []string, out io.Writer) error {
 	cfg, err := loadgen.ParseFlags(args)
 	if errors.Is(err, flag.ErrHelp) {
-		return errUsage
+		return errHelp
 	}
 	if err != nil {
 		return err
@@ -46,6 +46,7 @@ func startBenchServer(ctx context.Context, opts loadgen.ServerOptions) (addr str
 		return "", nil, err
 	}
 	m.Config.API.Throttle = api.Throttle{} // no limit
+	m.Config.Metrics = !opts.NoMetrics
 	if opts.AWSEndpoint != "" {
 		m.Config.Routing.AWS = &aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(opts.AWSEndpoint),
 			Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench", "")}

@@ -134,7 +134,7 @@ func TestReplicasNeedACluster(t *testing.T) {
 			t.Errorf("%v accepted", args)
 		}
 	}
-	srv := startNATS(t)
+	srv := startNATS(t, 0, t.TempDir())
 	m := NewMain()
 	if err := m.ParseFlags([]string{"--listen", "127.0.0.1:0", "--nats-url", srv.ClientURL(), "--replicas", "3", "--data-dir", t.TempDir()},
 		func(string) string { return "" }); err != nil {

@@ -18,22 +18,31 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil && !errors.Is(err, errUsage) {
+	switch err := run(ctx, os.Args[1:]); {
+	case err == nil, errors.Is(err, errHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "switchyard:", err)
 		os.Exit(1)
-	} else if err != nil {
-		os.Exit(2)
 	}
 }
 
-var errUsage = errors.New("usage")
+// errUsage ends a command given wrong arguments (exit status 2, the usage
+// already printed); errHelp one asked for its help (-h), which exits 0.
+var (
+	errUsage = errors.New("usage")
+	errHelp  = errors.New("help requested")
+)
 
 const usage = `usage: switchyard <command> [flags]
 
 commands:
   serve        run the EventBridge-compatible server (default 127.0.0.1:4010)
   bench        load-test PutPartnerEvents or PutEvents through the AWS SDK
-  deadletters  list undeliverable events as JSON lines
+  deadletters  list, show or redrive undeliverable events (JSON lines)
+  tail         print the events put on a bus as they arrive
+  version      print the module version, VCS revision and Go version (also --version)
 
 Run 'switchyard <command> -h' for the flags of a command.`
 
@@ -51,8 +60,12 @@ func run(ctx context.Context, args []string) error {
 		return m.Serve(ctx)
 	case "deadletters":
 		return runDeadLetters(ctx, args[1:], os.Getenv, os.Stdout)
+	case "tail":
+		return runTail(ctx, args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "bench":
 		return bench(ctx, args[1:], os.Stdout)
+	case "version", "--version", "-version":
+		return printVersion(os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return nil

@@ -154,16 +154,18 @@ func (m *Main) startRouting(ctx context.Context) error {
 	disp := delivery.NewDispatcher(delivery.Config{
 		Workers: rc.Workers, SendTimeout: rc.SendTimeout,
 		Backoff: delivery.Backoff{Base: rc.BackoffBase, Max: rc.BackoffMax},
-		Now:     rc.Now, Log: log,
+		Now:     rc.Now, Log: log, Observer: m.obs.deliveryObserver(),
 	}.ForQueue(q.Limits()), kinds, delivery.DeadLetterRecords{Store: dead}, jobs)
 	disp.Start(q)
+	m.obs.queue, m.obs.evlog, m.obs.disp = q, evlog, disp
 	m.onClose("delivery", m.Config.Shutdown.Delivery, disp.Close)
 
-	r := router.New(router.Config{Region: m.Config.Region, Durable: router.DefaultDurable, Consumers: rc.RouterConsumers, Log: log},
-		m.stores.Rules, evlog.Events(), jobs)
+	r := router.New(router.Config{Region: m.Config.Region, Durable: router.DefaultDurable, Consumers: rc.RouterConsumers, Log: log,
+		Observer: m.obs.routerObserver()}, m.stores.Rules, evlog.Events(), jobs)
 	if err := r.Start(ctx); err != nil {
 		return err
 	}
+	m.obs.router = r
 	m.onClose("router", m.Config.Shutdown.Router, r.Close)
 	if rc.Observe != nil {
 		rc.Observe(r.Table())

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/nats-io/nats-server/v2/server"
 	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"github.com/switchyard/switchyard/internal/delivery"
@@ -536,8 +535,10 @@ func TestRoutingRetriesAndDeadLetters(t *testing.T) {
 	}
 }
 
-// TestDeadLettersCommand lists a stopped server's dead letters as JSON
-// lines, and refuses to open the data directory while the server runs.
+// TestDeadLettersCommand lists a server's dead letters as JSON lines,
+// running (through the URL it advertises in the data directory) and
+// stopped (from its files), and refuses a running server's directory that
+// advertises no URL (--nats-listen "").
 func TestDeadLettersCommand(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -549,17 +550,18 @@ func TestDeadLettersCommand(t *testing.T) {
 	id := putEvent(t, c, "default", "app", `{"x":1}`)
 	waitDeadLetters(t, m, 1)
 
-	var out jsonLines
-	if err := runDeadLetters(context.Background(), []string{"--data-dir", dir}, noEnv, &out); err == nil {
-		t.Fatal("deadletters opened the data directory of a running server")
+	var running jsonLines // through the running server's advertised URL
+	if err := runDeadLetters(context.Background(), []string{"--data-dir", dir}, noEnv, &running); err != nil {
+		t.Fatalf("deadletters on a running server: %v", err)
 	}
 	stop()
+	var out jsonLines
 	if err := runDeadLetters(context.Background(), []string{"--data-dir", dir, "--account", customerAcct}, noEnv, &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := out.lines(t)
-	if len(lines) != 1 {
-		t.Fatalf("%d lines: %s", len(lines), out.buf)
+	if len(lines) != 1 || string(running.buf) != string(out.buf) {
+		t.Fatalf("%d lines: %s; while running: %s", len(lines), out.buf, running.buf)
 	}
 	var line deadLetterLine
 	if err := json.Unmarshal(lines[0], &line); err != nil {
@@ -616,31 +618,12 @@ func splitLines(b []byte) [][]byte {
 	return out
 }
 
-// startNATS runs a nats-server with JetStream on 127.0.0.1 until the test
-// ends, for several switchyard processes to share (--nats-url).
-func startNATS(t *testing.T) *server.Server {
-	t.Helper()
-	srv, err := server.NewServer(&server.Options{
-		Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true,
-		StoreDir: t.TempDir(), NoSigs: true, NoLog: true, SyncAlways: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	return srv
-}
-
 // TestRoutingSharedByProcesses runs two switchyard processes on one NATS
 // server: they share the event log's and the queue's durable consumers, so
 // every event is routed and delivered once, by one of them.
 func TestRoutingSharedByProcesses(t *testing.T) {
 	t.Parallel()
-	srv := startNATS(t)
+	srv := startNATS(t, 0, t.TempDir())
 	probes := []*probe{{}, {}}
 	var mains []*Main
 	var tables []*router.Table

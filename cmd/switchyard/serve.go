@@ -33,9 +33,12 @@ type Config struct {
 	NATSURL string
 	// Replicas of every stream and bucket (1, 3 or 5; more than 1 needs
 	// a NATS cluster, --nats-url).
-	Replicas        int
-	Region          string
-	Auth            string // "dev" or "sigv4"
+	Replicas int
+	Region   string
+	Auth     string // "dev" or "sigv4"
+	// DevAnyAddress allows --auth dev on a non-loopback address: for a
+	// container's own network, published to the host's loopback only.
+	DevAnyAddress   bool
 	CredentialsFile string
 	SecretKeyFile   string // key of connection secrets; "" generates one in DataDir
 	LogLevel        string
@@ -61,23 +64,44 @@ type Config struct {
 	// Shutdown budgets the phases of Close; --shutdown-timeout sets them
 	// all from one total.
 	Shutdown ShutdownBudgets
+	// Metrics serves Prometheus metrics at /metrics (default true).
+	Metrics bool
+	// NATSListen, if set, opens a loopback client listener on the
+	// embedded server, token-guarded, advertised in the data directory for
+	// the tools (see clientURLFile).
+	NATSListen string
+	// NATSLog passes the embedded NATS server's notices to the log (at
+	// debug); its warnings and errors are logged regardless.
+	NATSLog bool
+	// AccessLogInterval is how often the summary of the requests answered
+	// is logged at info (0: never).
+	AccessLogInterval time.Duration
+	// MetricsListen, if set, serves /metrics there instead of on Listen,
+	// with /healthz and /readyz (and nothing else).
+	MetricsListen string
 }
 
 // DefaultReadTimeout bounds reading a request's headers (at most 10 s of
 // it) and, separately, its body.
 const DefaultReadTimeout = awsjson.DefaultBodyTimeout
 
+// DefaultAccessLogInterval is the default --access-log-interval.
+const DefaultAccessLogInterval = time.Minute
+
 // DefaultConfig returns the configuration of a plain `switchyard serve`.
 func DefaultConfig() Config {
 	return Config{
-		Listen:      "127.0.0.1:4010",
-		DataDir:     "switchyard-data",
-		Region:      "us-east-1",
-		Auth:        "dev",
-		LogLevel:    "info",
-		ReadTimeout: DefaultReadTimeout,
-		API:         api.DefaultConfig(),
-		Shutdown:    SplitShutdown(DefaultShutdownTimeout),
+		Listen:            "127.0.0.1:4010",
+		DataDir:           "switchyard-data",
+		Region:            "us-east-1",
+		Auth:              "dev",
+		LogLevel:          "info",
+		ReadTimeout:       DefaultReadTimeout,
+		API:               api.DefaultConfig(),
+		Shutdown:          SplitShutdown(DefaultShutdownTimeout),
+		Metrics:           true,
+		NATSListen:        "127.0.0.1:0",
+		AccessLogInterval: DefaultAccessLogInterval,
 	}
 }
 
@@ -106,6 +130,9 @@ type Main struct {
 	// awsTargets delivers to AWS-service targets; built before the API,
 	// which tells it of each target put.
 	awsTargets *awstarget.Targets
+	obs        observed
+	// metricsAddr is the --metrics-listen address bound ("" without).
+	metricsAddr string
 }
 
 // replayQueue is the work queue of replays: a replay's job is acknowledged
@@ -122,7 +149,8 @@ func replayQueue(ackWait time.Duration) jetstream.QueueConfig {
 func NewMain() *Main { return &Main{Config: DefaultConfig()} }
 
 // ParseFlags reads flags, falling back to SWITCHYARD_<FLAG> variables
-// (looked up with getenv) for flags not given.
+// (looked up with getenv) for flags not given, and to the --config file
+// (or SWITCHYARD_CONFIG) for flags given neither way.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	c := &m.Config
 	fs := flag.NewFlagSet("switchyard serve", flag.ContinueOnError)
@@ -132,6 +160,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.IntVar(&c.Replicas, "replicas", c.Replicas, "copies of every stream and bucket JetStream keeps: 1, 3 or 5; more than 1 needs a JetStream cluster of at least that many servers (--nats-url)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS `region` this server answers as")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "authentication: dev (any signature, loopback only) or sigv4")
+	fs.BoolVar(&c.DevAnyAddress, "dev-any-address", c.DevAnyAddress, "allow --auth dev on a non-loopback --listen address (a container network published to the host's loopback only): anyone reaching it can act as any account")
 	fs.StringVar(&c.CredentialsFile, "credentials", c.CredentialsFile, "credentials `FILE` for --auth sigv4")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM `FILE` of the certificate chain to serve HTTPS with (needs --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM `FILE` of the private key of --tls-cert")
@@ -157,7 +186,18 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Var(shutdownFlag{&c.Shutdown}, "shutdown-timeout", "longest a clean shutdown takes, split between its phases (HTTP 1/3, delivery and JetStream 8/30 each, router 2/30, each event log 1/30)")
 	fs.Int64Var(&c.EventLogMaxBytes, "event-log-max-bytes", c.EventLogMaxBytes, "`bytes` of events not yet routed the event log may hold; when full, puts fail with a retryable error (0: no bound but the disk)")
 	fs.DurationVar(&c.EventLogMaxAge, "event-log-max-age", c.EventLogMaxAge, "how long an event not yet routed is kept (0: default 24h)")
+	fs.StringVar(&c.NATSListen, "nats-listen", c.NATSListen, "`HOST:PORT` where the embedded NATS server takes client connections with a token written to DATA-DIR/"+clientURLFile+" (mode 0600), so `switchyard deadletters` and `tail` reach a running server; empty: none")
+	fs.BoolVar(&c.NATSLog, "nats-log", c.NATSLog, "log the embedded NATS server's notices (at debug level; its warnings and errors are always logged)")
+	fs.DurationVar(&c.AccessLogInterval, "access-log-interval", c.AccessLogInterval, "log a summary of the requests answered (counts by operation and outcome) at info this often; 0: never")
+	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at GET /metrics (false: no collectors at all)")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to serve /metrics on instead of --listen, with /healthz and /readyz (unauthenticated)")
 	c.Routing.addFlags(fs)
+	fs.String("config", "", "`FILE` of flags, one `name = value` a line (# comments); SWITCHYARD_* variables and flags override it")
+	if path := configArg(args, getenv); path != "" {
+		if err := applyConfigFile(fs, path); err != nil {
+			return err
+		}
+	}
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
@@ -172,7 +212,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
+			return errHelp
 		}
 		return err
 	}
@@ -215,9 +255,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	m.conn, err = jetstream.Open(ctx, jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir, Replicas: c.Replicas}, m.Log)
+	jsCfg := jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir, Replicas: c.Replicas, ServerNotices: c.NATSLog}
+	if c.NATSURL == "" && c.NATSListen != "" {
+		if jsCfg.ClientToken, err = newClientToken(); err != nil {
+			return err
+		}
+		jsCfg.ClientListen = c.NATSListen
+		if !isLoopback(c.NATSListen) {
+			m.Log.Warn("--nats-listen is not a loopback address: the embedded NATS server takes token-guarded, unencrypted client connections there", "addr", c.NATSListen)
+		}
+	}
+	m.conn, err = jetstream.Open(ctx, jsCfg, m.Log)
 	if err != nil {
 		return fmt.Errorf("open JetStream: %w", err)
+	}
+	if err := m.advertiseClientURL(); err != nil {
+		return err
 	}
 	if m.stores.Stores, err = openStores(ctx, m.conn); err != nil {
 		return err
@@ -230,6 +283,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("open replay queue: %w", err)
 	}
 	m.stores.Replayer = archive.Starter{Queue: m.replays}
+	if err := m.startObserving(); err != nil {
+		return err
+	}
 	if err := m.startIngest(ctx); err != nil {
 		return err
 	}
@@ -237,10 +293,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	apiCfg := c.API
 	apiCfg.Region = c.Region
 	apiCfg.TargetPut = m.awsTargets.Notice
+	apiCfg.Observer = m.obs.ingestObserver()
 	if m.service, err = api.New(apiCfg, m.stores); err != nil {
 		return err
 	}
 	if err := m.startRouting(ctx); err != nil {
+		return err
+	}
+	if err := m.startMetricsListener(); err != nil {
 		return err
 	}
 	dispatch := func(ctx context.Context, op string, body []byte) (any, error) {
@@ -255,6 +315,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// would also cancel a request still running when it passes.
 	handler := awsjson.NewHandler(dispatch, auth, m.Log, awsjson.Limits{
 		MaxBodyBytes: c.MaxBodyBytes, MaxUnverifiedBytes: c.MaxUnverifiedBytes, BodyTimeout: readTimeout})
+	handler.Observe(m.requestObservers())
 	if m.listener == nil {
 		if m.listener, err = net.Listen("tcp", c.Listen); err != nil {
 			return err
@@ -264,7 +325,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// net/http, which retries after a backoff of 5 ms doubling to 1 s and
 	// logs each through ErrorLog; serving resumes by itself once accept
 	// works again.
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute,
+	m.server = &http.Server{Handler: m.front(handler), ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.Log.With("component", "http").Handler(), slog.LevelWarn), TLSConfig: tlsConfig}
 	srv, ln, serveErr := m.server, m.listener, make(chan error, 1)
 	m.serveErr = serveErr
@@ -304,6 +365,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	return errors.Join(serveErr, m.Close(context.WithoutCancel(ctx)))
 }
 
+// MetricsAddr returns the address --metrics-listen bound ("" without it).
+func (m *Main) MetricsAddr() string { return m.metricsAddr }
+
 // Addr returns the address the server listens on.
 func (m *Main) Addr() string {
 	if m.listener == nil {
@@ -332,7 +396,10 @@ func (m *Main) authenticator() (awsjson.Authenticator, error) {
 	switch c.Auth {
 	case "dev":
 		if !isLoopback(c.Listen) {
-			return nil, fmt.Errorf("--auth dev accepts any signature, so it is only allowed on a loopback address, not %q; use --auth sigv4 --credentials FILE", c.Listen)
+			if !c.DevAnyAddress {
+				return nil, fmt.Errorf("--auth dev accepts any signature, so it is only allowed on a loopback address, not %q; use --auth sigv4 --credentials FILE (or, in a container whose port only the host reaches, --dev-any-address)", c.Listen)
+			}
+			m.Log.Warn("--auth dev on a non-loopback address (--dev-any-address): any caller who reaches it can act as any account; publish the port to the host's loopback only", "listen", c.Listen)
 		}
 		return sigv4.Dev{}, nil
 	case "sigv4":

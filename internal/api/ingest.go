@@ -83,11 +83,13 @@ func (s *Service) PutEvents(ctx context.Context, in *apimodel.PutEventsRequest) 
 			b.fail(i, eventbus.AccessDenied(c.Account, d.arn))
 			continue
 		}
-		b.accept(i, e, c.Account, d.account, d.bus, d.exists)
+		b.accept(i, e, c.Account, d.account, d.bus, "", d.exists)
 	}
 	if err := b.commit(ctx, s.st.Events); err != nil {
+		b.report(s.cfg.Observer, "PutEvents", err)
 		return nil, err
 	}
+	b.report(s.cfg.Observer, "PutEvents", nil)
 	out := &apimodel.PutEventsResponse{FailedEntryCount: ptr(int64(b.failed)), Entries: make([]apimodel.PutEventsResultEntry, len(b.results))}
 	for i := range b.results {
 		id, code, msg := b.result(i)
@@ -134,11 +136,13 @@ func (s *Service) PutPartnerEvents(ctx context.Context, in *apimodel.PutPartnerE
 			b.fail(i, eventbus.NotAuthorizedForSource())
 			continue
 		}
-		b.accept(i, e, src.account, src.account, e.Source, src.active)
+		b.accept(i, e, src.account, src.account, e.Source, e.Source, src.active)
 	}
 	if err := b.commit(ctx, s.st.Events); err != nil {
+		b.report(s.cfg.Observer, "PutPartnerEvents", err)
 		return nil, err
 	}
+	b.report(s.cfg.Observer, "PutPartnerEvents", nil)
 	out := &apimodel.PutPartnerEventsResponse{FailedEntryCount: ptr(int64(b.failed)), Entries: make([]apimodel.PutPartnerEventsResultEntry, len(b.results))}
 	for i := range b.results {
 		id, code, msg := b.result(i)
@@ -167,6 +171,10 @@ type ingest struct {
 	// envelopes holds the request's envelopes back to back: one allocation
 	// for all of them (each event's Envelope is a capacity-limited slice).
 	envelopes []byte
+	// counts are the entries' outcomes per bus, for the observer; most
+	// requests name one bus, so they fit in countsBuf.
+	counts    []eventbus.IngestCount
+	countsBuf [2]eventbus.IngestCount
 }
 
 // An entryResult is an EventId or an error.
@@ -195,18 +203,46 @@ func (s *Service) newIngest(entries []eventbus.PutEntry, now time.Time) (*ingest
 	if _, err := rand.Read(b.random); err != nil {
 		return nil, awserr.InternalError(fmt.Errorf("api: event ids: %w", err))
 	}
+	b.counts = b.countsBuf[:0]
 	return b, nil
 }
 
 func (b *ingest) fail(i int, err eventbus.EntryError) {
 	b.results[i].err = err
 	b.failed++
+	b.count("", "", "").Failed++
+}
+
+// count returns the IngestCount of one bus, adding it on first use.
+func (b *ingest) count(account, bus, source string) *eventbus.IngestCount {
+	for i := range b.counts {
+		if c := &b.counts[i]; c.Account == account && c.Bus == bus && c.Source == source {
+			return c
+		}
+	}
+	b.counts = append(b.counts, eventbus.IngestCount{Account: account, Bus: bus, Source: source})
+	return &b.counts[len(b.counts)-1]
+}
+
+// report tells o the request's counts; when commitErr is set, the events
+// that were to be stored count as failed.
+func (b *ingest) report(o eventbus.IngestObserver, op string, commitErr error) {
+	if o == nil {
+		return
+	}
+	for _, c := range b.counts {
+		if commitErr != nil {
+			c.Failed += c.Stored + c.Dropped
+			c.Stored, c.Dropped = 0, 0
+		}
+		o.Ingested(op, c)
+	}
 }
 
 // accept gives entry i an EventId and builds its envelope (with envAccount
 // as the envelope's account). The event is appended to bus of account at
-// commit when store is set, and dropped otherwise.
-func (b *ingest) accept(i int, e eventbus.PutEntry, envAccount, account, bus string, store bool) {
+// commit when store is set, and dropped otherwise; source labels its count.
+func (b *ingest) accept(i int, e eventbus.PutEntry, envAccount, account, bus, source string, store bool) {
 	id := b.eventID(i)
 	t := b.now
 	if e.HasTime {
@@ -221,8 +257,12 @@ func (b *ingest) accept(i int, e eventbus.PutEntry, envAccount, account, bus str
 	b.envelopes = all
 	env := all[start:len(all):len(all)]
 	b.results[i].id = id
+	c := b.count(account, bus, source)
 	if store {
 		b.events = append(b.events, eventbus.BusEvent{Account: account, Bus: bus, Event: eventbus.Event{ID: id, Envelope: env, IngestedAt: b.now}})
+		c.Stored++
+	} else {
+		c.Dropped++
 	}
 }
 

@@ -69,6 +69,9 @@ type Config struct {
 	// once, what it will do with the target (a kind it accepts but does
 	// not deliver). It must not block.
 	TargetPut func(ruleArn string, t eventbus.Target)
+	// Observer is told what became of the entries of every PutEvents and
+	// PutPartnerEvents request (nil: nothing is).
+	Observer eventbus.IngestObserver
 }
 
 // DefaultConfig returns AWS's defaults in us-east-1.

@@ -97,6 +97,16 @@ type Authenticator interface {
 	AuthenticateHeaders(r *http.Request) (payload func(body []byte) (eventbus.Caller, error), err error)
 }
 
+// A RequestObserver is told the outcome of every request a Handler
+// answers: the operation as the X-Amz-Target header named it ("" when
+// absent; untrusted, so an observer keeping it must bound what it keeps),
+// the exception code ("" for success) and the time from the request's
+// arrival to its answer being written. Called on the request's goroutine
+// from many at once; it must not block.
+type RequestObserver interface {
+	Request(op, code string, took time.Duration)
+}
+
 // A Handler serves the awsJson1_1 protocol. Safe for concurrent use.
 type Handler struct {
 	dispatch Dispatcher
@@ -104,34 +114,51 @@ type Handler struct {
 	log      *slog.Logger
 	limits   Limits
 	budget   *byteBudget // bytes of bodies read before their signature is verified
+	observer RequestObserver
 }
 
 // NewHandler returns a Handler bounded by limits (see Limits for defaults).
 func NewHandler(dispatch Dispatcher, auth Authenticator, log *slog.Logger, limits Limits) *Handler {
 	limits = limits.withDefaults()
-	return &Handler{dispatch: dispatch, auth: auth, log: log, limits: limits, budget: newByteBudget(limits.MaxUnverifiedBytes)}
+	return &Handler{dispatch: dispatch, auth: auth, log: log, limits: limits, budget: newByteBudget(limits.MaxUnverifiedBytes),
+		observer: noObserver{}}
 }
+
+// Observe makes o see every request answered from now on (nil: none).
+// Call it before serving.
+func (h *Handler) Observe(o RequestObserver) {
+	if o == nil {
+		o = noObserver{}
+	}
+	h.observer = o
+}
+
+type noObserver struct{}
+
+func (noObserver) Request(string, string, time.Duration) {}
 
 // ServeHTTP answers one call. It never panics outward: a panic in an
 // operation is logged and answered as InternalException.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	requestID := uuid.NewString()
 	w.Header().Set("x-amzn-RequestId", requestID)
-	op := ""
+	op, code := "", ""
 	defer func() {
 		if p := recover(); p != nil {
-			h.writeError(w, r, requestID, op, awserr.InternalError(fmt.Errorf("panic: %v", p)))
+			code = h.writeError(w, r, requestID, op, awserr.InternalError(fmt.Errorf("panic: %v", p)))
 		}
+		h.observer.Request(op, code, time.Since(start))
 	}()
 	out, op, err := h.serve(w, r)
 	if err != nil {
-		h.writeError(w, r, requestID, op, err)
+		code = h.writeError(w, r, requestID, op, err)
 		return
 	}
 	body := []byte("{}")
 	if out != nil {
 		if body, err = json.Marshal(out); err != nil {
-			h.writeError(w, r, requestID, op, awserr.InternalError(err))
+			code = h.writeError(w, r, requestID, op, awserr.InternalError(err))
 			return
 		}
 	}
@@ -227,8 +254,9 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 
 // writeError is the one place an error becomes a wire response:
 // {"__type": <exception>, "message": <text>} with X-Amzn-ErrorType and the
-// exception's status. Internal causes are logged, never sent.
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, requestID, op string, err error) {
+// exception's status. Internal causes are logged, never sent. It returns
+// the exception code written.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, requestID, op string, err error) string {
 	e := awserr.From(err)
 	status := e.HTTPStatus()
 	switch {
@@ -250,4 +278,5 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, requestID, 
 	w.Header().Set("X-Amzn-ErrorType", e.Code)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+	return e.Code
 }

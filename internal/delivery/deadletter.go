@@ -50,8 +50,12 @@ type DeadLetter struct {
 }
 
 // ID is the dead letter's de-duplication id: a job dead-lettered twice (a
-// worker that crashed after storing it) is stored once.
-func (d *DeadLetter) ID() string { return "dl/" + d.Job.MsgID() }
+// worker that crashed after storing it) is stored once. It includes when
+// the job was enqueued, so a redriven job (enqueued anew) that fails again
+// within the store's window is stored again, not taken for a repeat.
+func (d *DeadLetter) ID() string {
+	return "dl/" + d.Job.MsgID() + "/" + strconv.FormatInt(d.Job.EnqueuedAt.UnixNano(), 10)
+}
 
 // Attributes returns the attributes AWS puts on a dead letter, with AWS's
 // names; EXHAUSTED_RETRY_CONDITION only when a limit ended the retries.

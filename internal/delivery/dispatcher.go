@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
@@ -76,6 +77,8 @@ type Config struct {
 	Log *slog.Logger
 	// FailureLogInterval: DefaultFailureLogInterval if zero.
 	FailureLogInterval time.Duration
+	// Observer is told every attempt and dead letter (nil: nothing is).
+	Observer Observer
 }
 
 // ForQueue returns c with the settings a queue dictates filled in where c
@@ -121,6 +124,9 @@ func (c Config) withDefaults() Config {
 	if c.FailureLogInterval <= 0 {
 		c.FailureLogInterval = DefaultFailureLogInterval
 	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
+	}
 	return c
 }
 
@@ -148,6 +154,7 @@ type Dispatcher struct {
 	workCtx  context.Context    // cancelled by hardStop
 	done     chan struct{}      // closed when the Start goroutine exits
 	once     sync.Once
+	running  atomic.Bool // between Start and Close, while the queue's consumer runs
 }
 
 // NewDispatcher returns a Dispatcher delivering to kinds, storing dead
@@ -173,7 +180,9 @@ func (d *Dispatcher) Start(src Source) {
 		defer stopFlush()
 		defer close(d.done)
 		for ctx.Err() == nil {
+			d.running.Store(true)
 			err := src.Consume(ctx, d.cfg.Workers, func(m Msg) { d.Handle(d.workCtx, m) })
+			d.running.Store(false)
 			if err != nil && ctx.Err() == nil {
 				d.cfg.Log.Error("delivery: queue consumer stopped; restarting", "err", err)
 				_ = wait.Sleep(ctx, time.Second)
@@ -181,6 +190,11 @@ func (d *Dispatcher) Start(src Source) {
 		}
 	}()
 }
+
+// Running reports whether the dispatcher is consuming its queue: Start was
+// called, Close was not, and the queue's consumer has not failed without
+// being started again.
+func (d *Dispatcher) Running() bool { return d.running.Load() }
 
 // Close stops taking jobs, lets the sends in flight finish, and returns
 // once the workers have stopped. If ctx ends first it cancels the sends in

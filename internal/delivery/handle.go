@@ -120,9 +120,12 @@ func (d *Dispatcher) attemptJob(ctx context.Context, job *Job, rnd float64, last
 	case <-ctx.Done():
 		return result{outcome: interrupted}
 	}
-	err := d.send(ctx, job, attempt)
+	start := d.cfg.Now()
+	kind, err := d.send(ctx, job, attempt)
 	<-d.sends
+	took := d.cfg.Now().Sub(start)
 	if err == nil {
+		d.cfg.Observer.Attempted(kind, AttemptDelivered, took)
 		if d.cfg.Log.Enabled(ctx, slog.LevelDebug) { // the logger is built only when it will be used
 			d.cfg.Log.Debug("delivery: delivered", "event", job.Event.ID, "rule", job.RuleArn, "target", job.Target.Arn, "attempt", attempt)
 		}
@@ -138,28 +141,31 @@ func (d *Dispatcher) attemptJob(ctx context.Context, job *Job, rnd float64, last
 		v = Verdict{Condition: ConditionAttempts}
 	}
 	if v.Retry {
+		d.cfg.Observer.Attempted(kind, AttemptRetrying, took)
 		d.fails.record(now, job.Target.Arn, failure{event: job.Event.ID, rule: job.RuleArn, code: e.Code, msg: e.Message, attempt: attempt, retryIn: v.Delay})
 		return result{outcome: retry, delay: v.Delay}
 	}
+	d.cfg.Observer.Attempted(kind, AttemptFailed, took)
 	return result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: e.Code, ErrorMessage: e.Message, Condition: v.Condition, RetryAttempts: attempt - 1, FailedAt: now}}
 }
 
-// send shapes the input and sends it.
-func (d *Dispatcher) send(ctx context.Context, job *Job, attempt int) error {
+// send shapes the input and sends it; it returns the name of the target's
+// kind ("none" if no kind accepts it).
+func (d *Dispatcher) send(ctx context.Context, job *Job, attempt int) (string, error) {
 	kind, ok := d.kinds.For(job.Target.Arn)
 	if !ok {
-		return Permanent(CodeInvalidParameter, "switchyard cannot deliver to target %s: no target kind accepts it", job.Target.Arn)
+		return "none", Permanent(CodeInvalidParameter, "switchyard cannot deliver to target %s: no target kind accepts it", job.Target.Arn)
 	}
 	input := job.Event.Envelope
 	if !kind.RawEvent {
 		var err error
 		if input, err = d.cfg.Transform.Transform(job); err != nil {
-			return err
+			return kind.Name, err
 		}
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 	defer cancel()
-	return kind.Sender.Send(sctx, Delivery{Job: job, Input: input, Attempt: attempt})
+	return kind.Name, kind.Sender.Send(sctx, Delivery{Job: job, Input: input, Attempt: attempt})
 }
 
 // settle makes the batch's verdicts durable, then acknowledges m: it stores
@@ -201,6 +207,7 @@ func (d *Dispatcher) storeVerdicts(ctx context.Context, retries []Job, deadLette
 		}
 		log.Log(ctx, level, "delivery: dead-lettered", "code", dl.ErrorCode, "err", dl.ErrorMessage,
 			"condition", dl.Condition, "retries", dl.RetryAttempts)
+		d.cfg.Observer.DeadLettered(d.kindName(dl.Job.Target.Arn))
 		if fwd, ok := d.forward(dl); ok {
 			forwards = append(forwards, fwd)
 		}

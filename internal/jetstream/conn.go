@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -58,6 +61,18 @@ type Config struct {
 	// there is no guard and nats-server's own limit applies (75% of the
 	// space free at start). Tests set it. Not a flag.
 	DiskSpace DiskSpace
+	// ClientListen, if set, makes the embedded server also accept client
+	// connections on this HOST:PORT (port 0: any free one), each
+	// presenting ClientToken, so that tools can reach a running server
+	// (see Conn.ClientURL). Empty: no network listener. Unused with URL.
+	ClientListen string
+	// ClientToken is the token connections to ClientListen must present;
+	// required with ClientListen.
+	ClientToken string
+	// ServerNotices passes the embedded server's notices (start-up
+	// banner, listeners, stream recovery) to the log at debug level; they
+	// are dropped otherwise. Its warnings and errors are always logged.
+	ServerNotices bool
 	// NATSOptions are extra client options (credentials, TLS, name) for the
 	// connection to an external URL; they are also applied to the in-process
 	// connection, where most are harmless.
@@ -129,6 +144,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 		}
 		c.srv = srv
 		opts = append(opts, nats.InProcessServer(srv))
+		if cfg.ClientListen != "" {
+			opts = append(opts, nats.Token(cfg.ClientToken))
+		}
 	} else {
 		opts = append(opts, nats.Timeout(cfg.StartTimeout))
 	}
@@ -203,11 +221,28 @@ func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
 	if cfg.DiskSpace != nil {
 		opts.JetStreamMaxStore = embeddedMaxStore // the disk guard's limit applies
 	}
+	if cfg.ClientListen != "" {
+		if cfg.ClientToken == "" {
+			return nil, errors.New("jetstream: Config.ClientListen needs a ClientToken")
+		}
+		host, port, err := net.SplitHostPort(cfg.ClientListen)
+		if err != nil {
+			return nil, fmt.Errorf("jetstream: client listen address: %w", err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("jetstream: client listen port: %w", err)
+		}
+		if p == 0 {
+			p = server.RANDOM_PORT
+		}
+		opts.DontListen, opts.Host, opts.Port, opts.Authorization = false, host, p, cfg.ClientToken
+	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: embedded server: %w", err)
 	}
-	srv.SetLoggerV2(serverLogger{log}, false, false, false)
+	srv.SetLoggerV2(serverLogger{log: log, notices: cfg.ServerNotices}, false, false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(cfg.StartTimeout) {
 		srv.Shutdown()
@@ -215,6 +250,20 @@ func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
 		return nil, fmt.Errorf("jetstream: embedded server not ready after %v", cfg.StartTimeout)
 	}
 	return srv, nil
+}
+
+// ClientURL returns the URL tools connect to the embedded server with:
+// nats://TOKEN@HOST:PORT of Config.ClientListen, the token included (keep
+// it private). "" without ClientListen or with an external server.
+func (c *Conn) ClientURL() string {
+	if c.srv == nil || c.cfg.ClientListen == "" {
+		return ""
+	}
+	addr, ok := c.srv.Addr().(*net.TCPAddr)
+	if !ok {
+		return ""
+	}
+	return (&url.URL{Scheme: "nats", User: url.User(c.cfg.ClientToken), Host: addr.String()}).String()
 }
 
 // JetStream returns the JetStream context, for streams this package does not
@@ -272,8 +321,11 @@ func (c *Conn) stopServer() {
 }
 
 // serverLogger bridges the embedded server's log to slog: warnings and errors
-// at their level, notices at debug, debug and trace dropped.
-type serverLogger struct{ log *slog.Logger }
+// at their level, notices at debug when asked for, debug and trace dropped.
+type serverLogger struct {
+	log     *slog.Logger
+	notices bool
+}
 
 func (l serverLogger) logf(level slog.Level, format string, v []any) {
 	ctx := context.Background()
@@ -282,9 +334,13 @@ func (l serverLogger) logf(level slog.Level, format string, v []any) {
 	}
 }
 
-func (l serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
-func (l serverLogger) Warnf(format string, v ...any)   { l.logf(slog.LevelWarn, format, v) }
-func (l serverLogger) Fatalf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
-func (l serverLogger) Errorf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
-func (l serverLogger) Debugf(string, ...any)           {}
-func (l serverLogger) Tracef(string, ...any)           {}
+func (l serverLogger) Noticef(format string, v ...any) {
+	if l.notices {
+		l.logf(slog.LevelDebug, format, v)
+	}
+}
+func (l serverLogger) Warnf(format string, v ...any)  { l.logf(slog.LevelWarn, format, v) }
+func (l serverLogger) Fatalf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
+func (l serverLogger) Errorf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
+func (l serverLogger) Debugf(string, ...any)          {}
+func (l serverLogger) Tracef(string, ...any)          {}

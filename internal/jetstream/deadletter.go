@@ -229,3 +229,51 @@ func unSubjectToken(t string) string {
 	}
 	return t
 }
+
+// ErrNoSuchDeadLetter is returned by Get and Delete for a sequence that
+// holds no dead letter (never did, or it was deleted or expired).
+var ErrNoSuchDeadLetter = errors.New("jetstream: no such dead letter")
+
+// Get returns the dead letter stored at seq.
+func (d *DeadLetters) Get(ctx context.Context, seq uint64) (DeadLetter, error) {
+	s, err := d.js.Stream(ctx, d.cfg.Stream)
+	if err != nil {
+		return DeadLetter{}, fmt.Errorf("jetstream: dead letters: %w", err)
+	}
+	msg, err := s.GetMsg(ctx, seq)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return DeadLetter{}, ErrNoSuchDeadLetter
+	}
+	if err != nil {
+		return DeadLetter{}, fmt.Errorf("jetstream: dead letter %d: %w", seq, err)
+	}
+	dl := DeadLetter{
+		Account: unSubjectToken(strings.TrimPrefix(msg.Subject, d.cfg.Subject+".")),
+		Headers: make(map[string]string, len(msg.Header)),
+		Body:    msg.Data,
+		Seq:     msg.Sequence,
+		Stored:  msg.Time.UTC(),
+	}
+	for k, v := range msg.Header {
+		if k == jetstream.MsgIDHeader || len(v) == 0 {
+			continue
+		}
+		dl.Headers[k] = v[0]
+	}
+	return dl, nil
+}
+
+// Delete removes the dead letter stored at seq (once it was redriven).
+func (d *DeadLetters) Delete(ctx context.Context, seq uint64) error {
+	s, err := d.js.Stream(ctx, d.cfg.Stream)
+	if err != nil {
+		return fmt.Errorf("jetstream: dead letters: %w", err)
+	}
+	if err := s.DeleteMsg(ctx, seq); err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) || strings.Contains(err.Error(), "no message found") {
+			return ErrNoSuchDeadLetter
+		}
+		return fmt.Errorf("jetstream: delete dead letter %d: %w", seq, err)
+	}
+	return nil
+}

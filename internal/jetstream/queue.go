@@ -155,6 +155,24 @@ func (c *Conn) Queue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 		maxBytes: int(c.nc.MaxPayload()) - 4096}, nil // room for headers
 }
 
+// OpenQueue binds to the existing delivery queue stream without changing
+// it, for tools that enqueue jobs (redrive) next to a running server; cfg
+// names the stream and subject and bounds publishes.
+func (c *Conn) OpenQueue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
+	cfg = cfg.withDefaults()
+	js, err := jetstream.New(c.nc, jetstream.WithPublishAsyncMaxPending(4*cfg.Inflight),
+		jetstream.WithPublishAsyncTimeout(cfg.PublishTimeout))
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: queue: %w", err)
+	}
+	stream, err := js.Stream(ctx, cfg.Stream)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: queue stream %q: %w", cfg.Stream, err)
+	}
+	return &Queue{cfg: cfg, js: js, stream: stream, log: c.log.With("stream", cfg.Stream),
+		maxBytes: int(c.nc.MaxPayload()) - 4096}, nil
+}
+
 // MaxJobBytes is the largest Data one QueueJob may carry.
 func (q *Queue) MaxJobBytes() int { return q.maxBytes }
 

@@ -52,6 +52,7 @@ type Config struct {
 	MemProfile string        // file for a heap profile taken at the end of the measured run
 	Sink       string        // "" (none), "http" (a local receiver through an API destination) or "sqs" (a local SQS endpoint)
 	NullServer bool          // bench a server that only answers (startNullServer): the client's and HTTP's cost alone
+	NoMetrics  bool          // run the in-process server with --metrics=false
 	Archive    bool          // archive every event of the bench's bus
 	Replay     bool          // after the run, replay the archive to a rule with a bus target and report its speed
 }
@@ -67,6 +68,8 @@ type ServerOptions struct {
 	// AWSEndpoint, if set, is where its AWS-service targets go (--sink
 	// sqs), with fixed local credentials.
 	AWSEndpoint string
+	// NoMetrics turns its metrics off.
+	NoMetrics bool
 }
 
 // Run runs the load cfg describes and writes its report to out. Without
@@ -90,7 +93,7 @@ func Run(ctx context.Context, cfg Config, start ServerStarter, out io.Writer) er
 		defer sink.close()
 	}
 	if endpoint == "" {
-		opts := ServerOptions{DataDir: cfg.DataDir}
+		opts := ServerOptions{DataDir: cfg.DataDir, NoMetrics: cfg.NoMetrics}
 		if sink != nil {
 			opts.AWSEndpoint = sink.url()
 		}
@@ -188,6 +191,7 @@ func ParseFlags(args []string) (Config, error) {
 	fs.BoolVar(&c.NullServer, "null-server", c.NullServer, "bench a local server that reads requests and answers with canned success: what the client and HTTP alone allow on this machine")
 	fs.BoolVar(&c.Archive, "archive", c.Archive, "archive every event of the bench's bus (an archive without a pattern)")
 	fs.BoolVar(&c.Replay, "replay", c.Replay, "after the run, replay the archived events to a rule whose target is another bus, and report the replay's speed (implies --archive)")
+	fs.BoolVar(&c.NoMetrics, "no-metrics", c.NoMetrics, "run the in-process server without metrics (--metrics=false), to measure what they cost")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the measured run (client and in-process server) to `FILE`")
 	fs.StringVar(&c.MemProfile, "memprofile", c.MemProfile, "write a heap profile, taken at the end of the measured run, to `FILE`")
 	if err := fs.Parse(args); err != nil {

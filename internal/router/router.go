@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/delivery"
@@ -52,7 +53,22 @@ type Config struct {
 	Now func() time.Time
 	// Log: nil discards.
 	Log *slog.Logger
+	// Observer is told what routing matched (nil: nothing is).
+	Observer Observer
 }
+
+// An Observer is told, for metrics, how many events of a bus were routed
+// and how many rule matches they made (an event matching two rules with
+// targets counts two; a rule's targets count once), once per run of consecutive events of
+// one bus in a log batch. Called from the router's consumers; it must not
+// block.
+type Observer interface {
+	Routed(account, bus string, events, matches int)
+}
+
+type noObserver struct{}
+
+func (noObserver) Routed(string, string, int, int) {}
 
 func (c Config) withDefaults() Config {
 	if c.Durable == "" {
@@ -69,6 +85,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
 	}
 	return c
 }
@@ -94,6 +113,9 @@ type Router struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// consuming counts the consumers of the log running now (between a
+	// Consume call and its return).
+	consuming atomic.Int32
 }
 
 // New returns a Router; nothing runs until Start.
@@ -224,7 +246,10 @@ func (r *Router) consume(ctx context.Context) {
 		return err
 	}
 	for ctx.Err() == nil {
-		if err := r.log.Consume(ctx, r.cfg.Durable, handle); err != nil && ctx.Err() == nil {
+		r.consuming.Add(1)
+		err := r.log.Consume(ctx, r.cfg.Durable, handle)
+		r.consuming.Add(-1)
+		if err != nil && ctx.Err() == nil {
 			r.cfg.Log.Error("router: event log consumer stopped; restarting", "err", err)
 			_ = wait.Sleep(ctx, time.Second)
 		}
@@ -236,14 +261,43 @@ func (r *Router) consume(ctx context.Context) {
 // skipped.
 func (r *Router) route(events []eventbus.BusEvent, sc *Scratch, jobs []delivery.Job) []delivery.Job {
 	now := r.cfg.Now()
+	run, matches := 0, 0 // the run of events of one bus being counted
 	for i := range events {
+		if i > 0 && (events[i].Account != events[run].Account || events[i].Bus != events[run].Bus) {
+			r.cfg.Observer.Routed(events[run].Account, events[run].Bus, i-run, matches)
+			run, matches = i, 0
+		}
+		from := len(jobs)
 		var err error
 		if jobs, err = r.table.Route(events[i], now, sc, jobs); err != nil {
 			r.cfg.Log.Error("router: event does not parse; not routed", "event", events[i].Event.ID,
 				"account", events[i].Account, "bus", events[i].Bus, "err", err)
 		}
+		matches += rulesIn(jobs[from:])
+	}
+	if len(events) > 0 {
+		r.cfg.Observer.Routed(events[run].Account, events[run].Bus, len(events)-run, matches)
 	}
 	return jobs
+}
+
+// rulesIn counts the rules of one event's jobs: a rule's jobs are
+// adjacent.
+func rulesIn(jobs []delivery.Job) int {
+	n := 0
+	for i := range jobs {
+		if i == 0 || jobs[i].RuleArn != jobs[i-1].RuleArn {
+			n++
+		}
+	}
+	return n
+}
+
+// Running reports whether every consumer of the log is running: Start
+// returned nil, Close was not called, and none of them has failed without
+// being started again.
+func (r *Router) Running() bool {
+	return int(r.consuming.Load()) == r.cfg.Consumers
 }
 
 // Close stops consuming the log and watching the rules: a batch being

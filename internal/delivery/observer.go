@@ -1,0 +1,41 @@
+package delivery
+
+import "time"
+
+// The results of a delivery attempt an Observer is told.
+const (
+	// AttemptDelivered: the target has the event.
+	AttemptDelivered = "delivered"
+	// AttemptRetrying: the attempt failed and the job is queued again.
+	AttemptRetrying = "retrying"
+	// AttemptFailed: the attempt failed and the job is dead-lettered.
+	AttemptFailed = "failed"
+)
+
+// An Observer is told what becomes of deliveries, for metrics. kind is the
+// target kind's Name ("none" when no kind accepts the target). Its methods
+// are called from many goroutines at once and must not block.
+type Observer interface {
+	// Attempted follows every send: its result (AttemptDelivered,
+	// AttemptRetrying or AttemptFailed) and how long the send took.
+	// Attempts cut short by shutdown are not reported.
+	Attempted(kind, result string, took time.Duration)
+	// DeadLettered follows every dead letter stored, including those of
+	// jobs never attempted (too old when their turn came). A batch settled
+	// twice after a crash may report its dead letters twice.
+	DeadLettered(kind string)
+}
+
+// noObserver is the Observer of a Config that sets none.
+type noObserver struct{}
+
+func (noObserver) Attempted(string, string, time.Duration) {}
+func (noObserver) DeadLettered(string)                     {}
+
+// kindName is the Observer's name for the kind of targetArn.
+func (d *Dispatcher) kindName(targetArn string) string {
+	if k, ok := d.kinds.For(targetArn); ok {
+		return k.Name
+	}
+	return "none"
+}
