@@ -292,6 +292,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.awsTargets = awstarget.New(c.Routing.awsConfig(m.Log.With("component", "aws-targets")))
 	apiCfg := c.API
 	apiCfg.Region = c.Region
+	apiCfg.Log = m.Log.With("component", "api")
 	apiCfg.TargetPut = m.awsTargets.Notice
 	apiCfg.Observer = m.obs.ingestObserver()
 	if m.service, err = api.New(apiCfg, m.stores); err != nil {

@@ -85,6 +85,7 @@ func (s *Service) CreateEventBus(ctx context.Context, in *apimodel.CreateEventBu
 			return nil, err
 		}
 	}
+	s.busGaps(in.KmsKeyIdentifier, in.DeadLetterConfig, in.LogConfig)
 	now := s.now()
 	bus := eventbus.Bus{
 		Name: name, Account: c.Account, EventSourceName: source, Description: deref(in.Description),
@@ -185,6 +186,7 @@ func (s *Service) UpdateEventBus(ctx context.Context, in *apimodel.UpdateEventBu
 	if name == "" {
 		name = eventbus.DefaultBus
 	}
+	s.busGaps(in.KmsKeyIdentifier, in.DeadLetterConfig, in.LogConfig)
 	if _, err := s.getBus(ctx, c.Account, name); err != nil {
 		return nil, err
 	}
@@ -294,6 +296,20 @@ func (s *Service) ListEventBuses(ctx context.Context, in *apimodel.ListEventBuse
 		})
 	}
 	return out, nil
+}
+
+// busGaps logs, once each, the bus settings switchyard stores and returns
+// but does not act on yet.
+func (s *Service) busGaps(kmsKey *string, dlq *apimodel.DeadLetterConfig, logs *apimodel.LogConfig) {
+	if deref(kmsKey) != "" {
+		s.gap("an event bus's KmsKeyIdentifier (events are stored in JetStream, not encrypted with AWS KMS)")
+	}
+	if dlq != nil && deref(dlq.Arn) != "" {
+		s.gap("an event bus's DeadLetterConfig (dead letters go to each target's DeadLetterConfig and switchyard's store)")
+	}
+	if logs != nil && deref(logs.Level) != "" && deref(logs.Level) != "OFF" {
+		s.gap("an event bus's LogConfig (no log records are written yet)")
+	}
 }
 
 func logConfigIn(l *apimodel.LogConfig) *eventbus.LogConfig {

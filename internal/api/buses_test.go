@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -230,4 +233,43 @@ func TestPartnerSourceQuota(t *testing.T) {
 	}
 	_, err := p.CreatePartnerEventSource(ctx, &eventbridge.CreatePartnerEventSourceInput{Name: aws.String("aws.partner/acme.com/q/x"), Account: aws.String(customerAcct)})
 	wantAPIError(t, err, "LimitExceededException", "")
+}
+
+// TestBusSettingGapsLoggedOnce checks that the bus settings switchyard
+// stores but does not act on are said so in the log, once each per process.
+func TestBusSettingGapsLoggedOnce(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	m := startServer(t, func(c *api.Config) { c.Log = slog.New(slog.NewTextHandler(&buf, nil)) })
+	c := clientFor(m, customerAcct)
+	for _, name := range []string{"a", "b"} {
+		must[*eventbridge.CreateEventBusOutput](t)(c.CreateEventBus(context.Background(), &eventbridge.CreateEventBusInput{
+			Name: aws.String(name), LogConfig: &types.LogConfig{Level: types.LevelInfo}, KmsKeyIdentifier: aws.String("alias/k")}))
+	}
+	must[*eventbridge.UpdateEventBusOutput](t)(c.UpdateEventBus(context.Background(), &eventbridge.UpdateEventBusInput{
+		Name: aws.String("a"), LogConfig: &types.LogConfig{Level: types.LevelOff}}))
+	log := buf.String()
+	for _, want := range []string{"LogConfig (no log records are written yet)", "KmsKeyIdentifier (events are stored in JetStream"} {
+		if n := strings.Count(log, want); n != 1 {
+			t.Errorf("%q logged %d times:\n%s", want, n, log)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -15,7 +15,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/apimodel"
@@ -62,6 +64,10 @@ type Config struct {
 	// Throttle limits PutEvents and PutPartnerEvents requests per account;
 	// the zero Throttle limits nothing.
 	Throttle Throttle
+	// Log receives the warning, once per process, of each setting a
+	// request gave that switchyard stores but does not act on yet; nil
+	// logs nothing.
+	Log *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// TargetPut, if set, is told of each target PutTargets stored, with its
@@ -123,6 +129,15 @@ type Service struct {
 	cfg      Config
 	st       Stores
 	throttle *throttle
+	gaps     sync.Map // the gaps already logged (see gap)
+}
+
+// gap logs, once per process, a setting switchyard accepts as AWS does but
+// does not act on yet; what names it and says so.
+func (s *Service) gap(what string) {
+	if _, seen := s.gaps.LoadOrStore(what, true); !seen && s.cfg.Log != nil {
+		s.cfg.Log.Warn("accepted but not acted on: " + what)
+	}
 }
 
 var _ apimodel.Service = (*Service)(nil)
