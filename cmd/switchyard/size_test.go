@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -29,9 +30,9 @@ func bigEntry(size int) types.PutEventsRequestEntry {
 // global endpoint with the real SDK (SigV4a-signed) and sees it routed to the
 // endpoint's bus, delivered to one target whole, and dead-lettered whole for
 // another target that keeps failing, with its dead-letter queue getting it
-// too; one byte more is refused with AWS's message. The event crosses every
+// too, and archived whole; one byte more is refused with AWS's message. The event crosses every
 // size limit on the way: the request body, the event log record, a
-// delivery job, a retry batch and a dead letter.
+// delivery job, a retry batch, an archive message and a dead letter.
 func TestLargeEventEndToEnd(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -53,7 +54,9 @@ func TestLargeEventEndToEnd(t *testing.T) {
 	tBroken.RetryPolicy = &types.RetryPolicy{MaximumRetryAttempts: aws.Int32(1), MaximumEventAgeInSeconds: aws.Int32(3600)}
 	tBroken.DeadLetterConfig = &types.DeadLetterConfig{Arn: aws.String(dlq)}
 	putRule(t, c, "orders", "big", `{"detail-type":["Big"]}`, types.RuleStateEnabled, target("ok", ok), tBroken)
-	waitRules(t, tb, customerAcct, "orders", 1)
+	must[*eventbridge.CreateArchiveOutput](t)(c.CreateArchive(ctx, &eventbridge.CreateArchiveInput{
+		ArchiveName: aws.String("big"), EventSourceArn: aws.String("arn:aws:events:us-east-1:" + customerAcct + ":event-bus/orders")}))
+	waitRules(t, tb, customerAcct, "orders", 2) // with the archive's rule
 	must[*eventbridge.CreateEndpointOutput](t)(c.CreateEndpoint(ctx, &eventbridge.CreateEndpointInput{
 		Name: aws.String("orders-global"),
 		RoutingConfig: &types.RoutingConfig{FailoverConfig: &types.FailoverConfig{
@@ -82,6 +85,15 @@ func TestLargeEventEndToEnd(t *testing.T) {
 		h := p.waitFor(t, arn, 1)[0]
 		if h.EventID != id || !strings.HasSuffix(h.Input, wantDetail) {
 			t.Fatalf("%s got event %s of %d bytes, want %s with the whole detail", arn, h.EventID, len(h.Input), id)
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		a := must[*eventbridge.DescribeArchiveOutput](t)(c.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: aws.String("big")}))
+		if a.EventCount == 1 && a.SizeBytes > 1<<20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("archive holds %d events of %d bytes after 20s, want the 1 MB event", a.EventCount, a.SizeBytes)
 		}
 	}
 	dead := waitDeadLetters(t, m, 1)
