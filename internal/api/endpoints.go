@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -81,9 +82,11 @@ func (s *Service) CreateEndpoint(ctx context.Context, in *apimodel.CreateEndpoin
 	if err := s.checkEndpoint(e); err != nil {
 		return nil, err
 	}
-	if e.ID, err = eventbus.NewEndpointID(); err != nil {
+	var random [eventbus.EndpointIDRandomSize]byte
+	if _, err := rand.Read(random[:]); err != nil {
 		return nil, awserr.InternalError(fmt.Errorf("api: endpoint id: %w", err))
 	}
+	e.ID = eventbus.EndpointID(random)
 	_, err = s.st.Endpoints.Create(ctx, e, s.cfg.MaxEndpoints)
 	switch {
 	case errors.Is(err, eventbus.ErrExists):

@@ -1,7 +1,6 @@
 package eventbus
 
 import (
-	"crypto/rand"
 	"strings"
 	"time"
 )
@@ -144,16 +143,15 @@ func CheckEndpoint(e Endpoint, home string) EndpointProblem {
 // ids are lower-case letters and digits ("k9fdqerv7o.veo").
 const endpointIDAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-// NewEndpointID returns a fresh EndpointId in AWS's form: ten random
-// lower-case letters and digits, then ".veo". It fails only when the
-// system's random source does.
-func NewEndpointID() (string, error) {
-	var b [10]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
+// EndpointIDRandomSize is how many random bytes EndpointID takes.
+const EndpointIDRandomSize = 10
+
+// EndpointID returns an EndpointId in AWS's form made of random, which the
+// caller draws (this package has no random source of its own): ten
+// lower-case letters and digits, then ".veo".
+func EndpointID(random [EndpointIDRandomSize]byte) string {
+	for i := range random {
+		random[i] = endpointIDAlphabet[int(random[i])%len(endpointIDAlphabet)]
 	}
-	for i := range b {
-		b[i] = endpointIDAlphabet[int(b[i])%len(endpointIDAlphabet)]
-	}
-	return string(b[:]) + ".veo", nil
+	return string(random[:]) + ".veo"
 }

@@ -1,6 +1,7 @@
 package eventbus
 
 import (
+	"crypto/rand"
 	"regexp"
 	"testing"
 )
@@ -53,14 +54,16 @@ func TestCheckEndpoint(t *testing.T) {
 	}
 }
 
-func TestNewEndpointID(t *testing.T) {
+func TestEndpointID(t *testing.T) {
 	form := regexp.MustCompile(`^[a-z0-9]{10}\.veo$`)
+	if id := EndpointID([EndpointIDRandomSize]byte{0, 1, 25, 26, 35, 36, 255}); id != "abz09adaaa.veo" {
+		t.Errorf("EndpointID = %q", id)
+	}
 	seen := map[string]bool{}
 	for range 100 {
-		id, err := NewEndpointID()
-		if err != nil {
-			t.Fatal(err)
-		}
+		var random [EndpointIDRandomSize]byte
+		rand.Read(random[:])
+		id := EndpointID(random)
 		if !form.MatchString(id) || seen[id] {
 			t.Fatalf("id %q: not AWS's form, or repeated", id)
 		}
