@@ -62,7 +62,9 @@ func TestEndpointID(t *testing.T) {
 	seen := map[string]bool{}
 	for range 100 {
 		var random [EndpointIDRandomSize]byte
-		rand.Read(random[:])
+		if _, err := rand.Read(random[:]); err != nil {
+			t.Fatal(err)
+		}
 		id := EndpointID(random)
 		if !form.MatchString(id) || seen[id] {
 			t.Fatalf("id %q: not AWS's form, or repeated", id)
