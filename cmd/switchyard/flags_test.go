@@ -50,18 +50,18 @@ func TestIngestFlags(t *testing.T) {
 	t.Parallel()
 	m := NewMain()
 	env := map[string]string{"SWITCHYARD_PUT_PARTNER_EVENTS_BURST": "7"}
-	err := m.ParseFlags([]string{"--max-entries-size", "1048576", "--put-events-rate", "50", "--put-events-burst", "60",
+	err := m.ParseFlags([]string{"--max-entries-size", "262144", "--put-events-rate", "50", "--put-events-burst", "60",
 		"--put-partner-events-rate", "5"}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := m.Config.API
-	if c.MaxEntriesSize != 1<<20 || c.Throttle.PutEvents != (api.RateLimit{PerSecond: 50, Burst: 60}) ||
+	if c.MaxEntriesSize != 256<<10 || c.Throttle.PutEvents != (api.RateLimit{PerSecond: 50, Burst: 60}) ||
 		c.Throttle.PutPartnerEvents != (api.RateLimit{PerSecond: 5, Burst: 7}) {
 		t.Errorf("parsed %d %+v %+v", c.MaxEntriesSize, c.Throttle.PutEvents, c.Throttle.PutPartnerEvents)
 	}
 	d := NewMain().Config.API
-	if d.MaxEntriesSize != 256<<10 || d.Throttle.PutEvents != (api.RateLimit{PerSecond: 10000, Burst: 10000}) ||
+	if d.MaxEntriesSize != 1<<20 || d.Throttle.PutEvents != (api.RateLimit{PerSecond: 10000, Burst: 10000}) ||
 		d.Throttle.PutPartnerEvents != (api.RateLimit{PerSecond: 1400, Burst: 3600}) {
 		t.Errorf("defaults %d %+v %+v", d.MaxEntriesSize, d.Throttle.PutEvents, d.Throttle.PutPartnerEvents)
 	}

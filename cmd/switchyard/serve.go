@@ -166,7 +166,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM `FILE` of the private key of --tls-cert")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted (0: default)")
-	fs.Int64Var(&c.MaxUnverifiedBytes, "max-unverified-bytes", c.MaxUnverifiedBytes, "request body `bytes` read at once before their signature is verified; beyond, requests wait, then get ThrottlingException (0: 32 x the default body limit)")
+	fs.Int64Var(&c.MaxUnverifiedBytes, "max-unverified-bytes", c.MaxUnverifiedBytes, "request body `bytes` read at once before their signature is verified; beyond, requests wait, then get ThrottlingException (0: 16 x the default body limit)")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "longest time to read a request's headers (at most 10s), and again its body; a stalled request is answered and closed after it")
 	fs.BoolVar(&c.API.PartnerOperations, "partner-operations", c.API.PartnerOperations, "allow the SaaS partner operations")
 	fs.IntVar(&c.API.MaxBusesPerAccount, "max-buses", c.API.MaxBusesPerAccount, "event buses per account")

@@ -46,8 +46,15 @@ const (
 // not be stored: then no EventId is returned, though some of the events may
 // have been stored and will be delivered (at least once, as on AWS).
 // Otherwise every entry gets an EventId only after its event is durably in
-// the event log, or an error of its own. TraceHeader and EndpointId are
-// accepted and not used.
+// the event log, or an error of its own. TraceHeader is accepted and not
+// used.
+//
+// With EndpointId the request goes through a global endpoint of the
+// caller's account (ResourceNotFoundException for an id it has none of):
+// entries without EventBusName, or naming one of the endpoint's buses (by
+// ARN, either region, or by their common name), go to the endpoint's bus in
+// this region, as AWS routes them while the primary region is healthy;
+// entries naming another bus go where they would without the endpoint.
 func (s *Service) PutEvents(ctx context.Context, in *apimodel.PutEventsRequest) (*apimodel.PutEventsResponse, error) {
 	c, err := caller(ctx)
 	if err != nil {
@@ -57,6 +64,14 @@ func (s *Service) PutEvents(ctx context.Context, in *apimodel.PutEventsRequest) 
 	if !s.throttle.allowPutEvents(c.Account, now) {
 		return nil, awserr.RateExceeded()
 	}
+	dests := busDestinations{s: s, caller: c}
+	if in.EndpointId != nil {
+		e, err := s.endpointByID(ctx, c.Account, *in.EndpointId)
+		if err != nil {
+			return nil, err
+		}
+		dests.endpoint = &e
+	}
 	entries := make([]eventbus.PutEntry, len(in.Entries))
 	for i, e := range in.Entries {
 		entries[i] = putEntry(e.Source, e.DetailType, e.Detail, e.Resources, e.Time)
@@ -65,7 +80,6 @@ func (s *Service) PutEvents(ctx context.Context, in *apimodel.PutEventsRequest) 
 	if err != nil {
 		return nil, err
 	}
-	dests := busDestinations{s: s, caller: c}
 	for i, e := range entries {
 		if fail := e.Check(); !fail.OK() {
 			b.fail(i, fail)
@@ -322,7 +336,9 @@ type destination struct {
 type busDestinations struct {
 	s      *Service
 	caller eventbus.Caller
-	seen   []destination
+	// endpoint is the global endpoint the request came through, if any.
+	endpoint *eventbus.Endpoint
+	seen     []destination
 }
 
 // resolve returns the destination of EventBusName key. Its errors fail the
@@ -344,6 +360,11 @@ func (d *busDestinations) resolve(ctx context.Context, key string) (destination,
 func (d *busDestinations) lookup(ctx context.Context, key string) (destination, error) {
 	s, c := d.s, d.caller
 	x := destination{key: key, account: c.Account, bus: eventbus.DefaultBus}
+	if e := d.endpoint; e != nil && (key == "" || e.NamesBus(key)) {
+		// The endpoint was stored with a bus of this region (CheckEndpoint).
+		x.bus, _ = e.LocalBus(s.cfg.Region)
+		key = ""
+	}
 	if key != "" {
 		account, name, ok := eventbus.BusRef(key, c.Account, s.cfg.Region)
 		if !ok { // the model's pattern leaves only a foreign region

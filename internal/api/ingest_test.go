@@ -215,7 +215,7 @@ func TestPutEventsSizeLimit(t *testing.T) {
 	ctx := context.Background()
 	m := startServer(t, nil)
 	c := clientFor(m, customerAcct)
-	// Source "s" + DetailType "t" + Detail = 256 KB exactly.
+	// Source "s" + DetailType "t" + Detail = the default limit (1 MB) exactly.
 	detail := `{"p":"` + strings.Repeat("x", eventbus.DefaultMaxEntriesSize-2-len(`{"p":""}`)) + `"}`
 	entry := types.PutEventsRequestEntry{Source: aws.String("s"), DetailType: aws.String("t"), Detail: aws.String(detail)}
 	out := must[*eventbridge.PutEventsOutput](t)(c.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{entry}}))

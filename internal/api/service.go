@@ -2,7 +2,8 @@
 // implements apimodel.Service on top of the eventbus domain and its typed
 // record stores (eventbus.Stores), one file per resource family (sources,
 // buses, rules, targets, tags, connections, API destinations, archives,
-// replays, ingest). It stores replays; running them is package archive's.
+// replays, global endpoints, ingest). It stores replays; running them is package
+// archive's.
 //
 // It receives requests already decoded and validated against the model by
 // apimodel, and the authenticated caller in the context (awsjson). It never
@@ -45,8 +46,8 @@ type Config struct {
 	// limit.
 	MaxTargetsPerRule int
 	// MaxEntriesSize bounds the total size (eventbus.PutEntry.Size) of the
-	// entries of one PutEvents or PutPartnerEvents request (AWS: 256 KB);
-	// 0 means no limit.
+	// entries of one PutEvents or PutPartnerEvents request (AWS: 1 MB since
+	// 2026-01-29, 256 KB before); 0 means no limit.
 	MaxEntriesSize int
 	// MaxConnections bounds the connections of one account (AWS: 3000); 0
 	// means no limit.
@@ -58,6 +59,9 @@ type Config struct {
 	// and loopback addresses as API destination and OAuth authorization
 	// endpoints, for local development; AWS accepts only https.
 	HTTPLoopbackEndpoints bool
+	// MaxEndpoints bounds the global endpoints of one account (AWS: 100);
+	// 0 means no limit.
+	MaxEndpoints int
 	// MaxActiveReplays bounds the replays of one account starting, running
 	// or cancelling at once (AWS: 10); 0 means no limit.
 	MaxActiveReplays int
@@ -95,6 +99,7 @@ func DefaultConfig() Config {
 		MaxConnections:              eventbus.DefaultMaxConnections,
 		MaxAPIDestinations:          eventbus.DefaultMaxAPIDestinations,
 		MaxActiveReplays:            eventbus.DefaultMaxActiveReplays,
+		MaxEndpoints:                eventbus.DefaultMaxEndpoints,
 		HTTPLoopbackEndpoints:       true,
 	}
 }
@@ -151,7 +156,7 @@ func New(cfg Config, st Stores) (*Service, error) {
 	}{
 		{"Sources", st.Sources == nil}, {"Buses", st.Buses == nil}, {"Rules", st.Rules == nil},
 		{"Connections", st.Connections == nil}, {"APIDestinations", st.APIDestinations == nil},
-		{"Archives", st.Archives == nil}, {"Replays", st.Replays == nil},
+		{"Archives", st.Archives == nil}, {"Replays", st.Replays == nil}, {"Endpoints", st.Endpoints == nil},
 		{"Events", st.Events == nil}, {"Secrets", st.Secrets == nil},
 		{"ArchiveLog", st.ArchiveLog == nil}, {"Replayer", st.Replayer == nil},
 	} {

@@ -477,3 +477,59 @@ func ReplayCrossBus() *Error {
 func ReplayNotCancellable(name string) *Error {
 	return Newf(IllegalStatus, "Replay %s is not in a valid state for this operation.", name)
 }
+
+// Global endpoints (internal/api/endpoints.go). The not-found and
+// already-exists texts follow the pattern AWS uses for buses and sources;
+// AWS's exact wording for endpoints was not found recorded, and the
+// configuration checks are switchyard's own wording of the rules AWS
+// documents (two buses of one name in two regions, the secondary route, a
+// role for replication).
+
+// EndpointNotFound answers an operation on a missing global endpoint.
+func EndpointNotFound(name string) *Error {
+	return Newf(ResourceNotFound, "Endpoint %s does not exist.", name)
+}
+
+// EndpointExists refuses to create a global endpoint twice.
+func EndpointExists(name string) *Error {
+	return Newf(ResourceAlreadyExists, "Endpoint %s already exists.", name)
+}
+
+// EndpointIDNotFound refuses PutEvents through an EndpointId the caller's
+// account has no endpoint of.
+func EndpointIDNotFound(id string) *Error {
+	return Newf(ResourceNotFound, "Endpoint %s does not exist.", id)
+}
+
+// EndpointBusAccount refuses endpoint buses of another account.
+func EndpointBusAccount() *Error {
+	return New(Validation, parameterInvalid("EventBuses", "The event buses must belong to the endpoint's account."))
+}
+
+// EndpointSameRegion refuses endpoint buses in one region.
+func EndpointSameRegion() *Error {
+	return New(Validation, parameterInvalid("EventBuses", "The event buses must be in different Regions."))
+}
+
+// EndpointBusNames refuses endpoint buses of different names.
+func EndpointBusNames() *Error {
+	return New(Validation, parameterInvalid("EventBuses", "The names of the event buses must be identical in each Region."))
+}
+
+// EndpointNoLocalBus refuses an endpoint none of whose buses is in the
+// region it is created in.
+func EndpointNoLocalBus(region string) *Error {
+	return New(Validation, parameterInvalid("EventBuses", "One of the event buses must be in the endpoint's Region "+region+"."))
+}
+
+// EndpointRoute refuses a secondary route that is not the region of the
+// endpoint's other bus.
+func EndpointRoute(route string) *Error {
+	return New(Validation, parameterInvalid("RoutingConfig.FailoverConfig.Secondary.Route",
+		"Region "+route+" is not the Region of the secondary event bus."))
+}
+
+// EndpointRoleRequired refuses replication without a role.
+func EndpointRoleRequired() *Error {
+	return New(Validation, parameterInvalid("RoleArn", "A RoleArn is required when event replication is ENABLED."))
+}

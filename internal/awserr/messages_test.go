@@ -74,6 +74,10 @@ func TestCatalogue(t *testing.T) {
 		{"APIDestinationExists", APIDestinationExists("d"), ResourceAlreadyExists, "Failed to create the api-destination(s). An api-destination 'd' already exists."},
 		{"InvocationEndpointInvalid", InvocationEndpointInvalid("create", "http://x?a=b"), Validation, "Failed to create the api-destination(s). Parameter InvocationEndpoint is not valid. Reason: Endpoint 'http://x?a=b' is invalid, please provide a valid HTTPS endpoint URL."},
 		{"DestinationConnectionNotFound", DestinationConnectionNotFound("create", "c"), ResourceNotFound, "Failed to create the api-destination(s). Connection 'c' does not exist."},
+		{"EndpointNotFound", EndpointNotFound("e"), ResourceNotFound, "Endpoint e does not exist."},
+		{"EndpointExists", EndpointExists("e"), ResourceAlreadyExists, "Endpoint e already exists."},
+		{"EndpointIDNotFound", EndpointIDNotFound("abcde.veo"), ResourceNotFound, "Endpoint abcde.veo does not exist."},
+		{"EndpointRoleRequired", EndpointRoleRequired(), Validation, "Parameter RoleArn is not valid. Reason: A RoleArn is required when event replication is ENABLED."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

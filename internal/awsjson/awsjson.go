@@ -36,13 +36,15 @@ const ContentType = "application/x-amz-json-1.1"
 // Defaults applied by NewHandler to zero Limits fields.
 const (
 	// DefaultMaxBodyBytes bounds a request body. AWS's largest legitimate
-	// bodies are PutEvents at about 1 MB of entries plus JSON framing.
-	DefaultMaxBodyBytes = 2 << 20
+	// bodies are PutEvents with 1 MB of entries, which JSON escaping can
+	// grow up to three times (a Detail of quoted strings written again as a
+	// string, or non-ASCII written as \u escapes by some SDKs), plus framing.
+	DefaultMaxBodyBytes = 4 << 20
 	// DefaultMaxUnverifiedBytes bounds the body bytes being read at once for
 	// requests whose headers passed authentication but whose signature over
-	// the body is not yet verified: 32 bodies of the largest size.
-	DefaultMaxUnverifiedBytes = 32 * DefaultMaxBodyBytes
-	// DefaultBodyTimeout bounds reading one body: a 2 MiB body at 100 KB/s
+	// the body is not yet verified: 16 bodies of the largest size.
+	DefaultMaxUnverifiedBytes = 16 * DefaultMaxBodyBytes
+	// DefaultBodyTimeout bounds reading one body: a 4 MiB body at 140 KB/s
 	// still fits.
 	DefaultBodyTimeout = 30 * time.Second
 	// DefaultBodyWait is how long a request waits for room under

@@ -6,8 +6,12 @@ import (
 )
 
 // DefaultMaxEntriesSize is AWS's limit on the total entry size (see
-// PutEntry.Size) of one PutEvents or PutPartnerEvents request: 256 KB.
-const DefaultMaxEntriesSize = 256 << 10
+// PutEntry.Size) of one PutEvents or PutPartnerEvents request: 1 MB since
+// 2026-01-29, when AWS raised event bus payloads from 256 KB (AWS Compute
+// blog, "payloads up to 1 MB"; the API reference still says 256 KB). The
+// announcement names event buses without singling out PutPartnerEvents, and
+// partner events land on event buses, so both take the same limit.
+const DefaultMaxEntriesSize = 1 << 20
 
 // entryTimeSize is what a set Time adds to an entry's size, by AWS's formula.
 const entryTimeSize = 14

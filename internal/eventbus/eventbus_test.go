@@ -150,6 +150,22 @@ func TestPaginateRefusesForeignTokens(t *testing.T) {
 	}
 }
 
+// TestPaginateListingWithFilters pages a listing whose name holds its
+// filters separated by NULs (ListArchives, ListEndpoints): the token of one
+// page is accepted by the next call of the same listing only.
+func TestPaginateListingWithFilters(t *testing.T) {
+	keys := []string{"a", "b", "c"}
+	listing := "archives:pre\x00bus\x00ENABLED"
+	p, _ := Paginate(keys, listing, "", 2)
+	next, ok := Paginate(keys, listing, p.NextToken, 2)
+	if !ok || next.Start != 2 || next.End != 3 || next.NextToken != "" {
+		t.Fatalf("second page %+v, ok %v", next, ok)
+	}
+	if _, ok := Paginate(keys, "archives:pre\x00bus\x00DISABLED", p.NextToken, 2); ok {
+		t.Error("a token was accepted by a listing with other filters")
+	}
+}
+
 func TestTags(t *testing.T) {
 	tags := MergeTags([]Tag{{"a", "1"}, {"b", "2"}}, []Tag{{"b", "3"}, {"c", "4"}})
 	want := []Tag{{"a", "1"}, {"b", "3"}, {"c", "4"}}

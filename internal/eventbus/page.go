@@ -33,10 +33,13 @@ func Paginate(keys []string, listing, token string, limit int) (p Page, ok bool)
 		if err != nil {
 			return Page{}, false
 		}
-		kind, after, found := strings.Cut(string(raw), "\x00")
-		if !found || kind != listing {
+		// The key follows the last NUL: listings may hold NULs between
+		// their filters, keys (resource names) never do.
+		i := strings.LastIndexByte(string(raw), 0)
+		if i < 0 || string(raw[:i]) != listing {
 			return Page{}, false
 		}
+		after := string(raw[i+1:])
 		start = sort.SearchStrings(keys, after)
 		if start < len(keys) && keys[start] == after {
 			start++

@@ -22,6 +22,9 @@ type Stores struct {
 	// Replays: key (account, name); counted per account while active
 	// (STARTING, RUNNING or CANCELLING).
 	Replays *Records[Replay]
+	// Endpoints: key (account, name), the global endpoints; counted per
+	// account.
+	Endpoints *Records[Endpoint]
 	// Schedules: key (account, bus, rule), the firing record of each
 	// scheduled rule; not counted.
 	Schedules *Records[ScheduleState]
@@ -30,7 +33,7 @@ type Stores struct {
 // OpenStores returns the stores, opening each of their buckets (named
 // [a-z]+) with open.
 func OpenStores(open func(bucket string) (KV, error)) (Stores, error) {
-	buckets := []string{"sources", "buses", "rules", "connections", "apidestinations", "archives", "replays", "schedules"}
+	buckets := []string{"sources", "buses", "rules", "connections", "apidestinations", "archives", "replays", "schedules", "endpoints"}
 	kv := make(map[string]KV, len(buckets))
 	for _, b := range buckets {
 		k, err := open(b)
@@ -71,6 +74,9 @@ func OpenStores(open func(bucket string) (KV, error)) (Stores, error) {
 				}
 				return []string{r.Account}
 			}, false),
+		Endpoints: NewRecords(kv["endpoints"],
+			func(e *Endpoint) []string { return []string{e.Account, e.Name} },
+			func(e *Endpoint) []string { return []string{e.Account} }, true),
 		Schedules: NewRecords(kv["schedules"],
 			func(s *ScheduleState) []string { return []string{s.Account, s.Bus, s.Rule} },
 			func(*ScheduleState) []string { return nil }, false),

@@ -156,6 +156,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 		return nil, fmt.Errorf("jetstream: connect: %w", err)
 	}
 	c.nc = nc
+	if mp := nc.MaxPayload(); mp < MinMaxPayload {
+		log.Warn("jetstream: the NATS server's max_payload is below what the largest events need; larger events will fail with InternalException",
+			"max_payload", mp, "want", MinMaxPayload)
+	}
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
@@ -205,6 +209,20 @@ func checkReplicas(ctx context.Context, js jetstream.JetStream, n int) error {
 	return nil
 }
 
+// EmbeddedMaxPayload is the largest message the embedded server takes
+// (nats-server's default is 1 MB, its recommended ceiling 8 MB). A 1 MB
+// event (AWS's PutEvents limit) is a little over 1 MB once in its envelope
+// and framing, and more when its strings need JSON escaping, so an event log
+// record, a delivery job or a dead letter of one needs more than the
+// default; an external NATS needs max_payload of at least this much for
+// such events (see MinMaxPayload).
+const EmbeddedMaxPayload = 8 << 20
+
+// MinMaxPayload is the smallest max_payload of an external NATS with which
+// an event of 1 MB of entries can be stored, queued and dead-lettered in
+// every case (its JSON escaping included): Open logs a warning below it.
+const MinMaxPayload = 4 << 20
+
 // startEmbedded starts a nats-server with JetStream and waits until it
 // accepts in-process connections.
 func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
@@ -217,6 +235,7 @@ func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
 		SyncAlways: true,
 		DontListen: true,
 		NoSigs:     true,
+		MaxPayload: EmbeddedMaxPayload,
 	}
 	if cfg.DiskSpace != nil {
 		opts.JetStreamMaxStore = embeddedMaxStore // the disk guard's limit applies

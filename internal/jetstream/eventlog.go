@@ -149,12 +149,15 @@ type EventLog struct {
 	js       jetstream.JetStream
 	stream   jetstream.Stream
 	log      *slog.Logger
-	maxBytes int    // per message, after capping to the server's max payload
-	idPrefix string // unique per EventLog, for Nats-Msg-Id
-	reqs     chan *appendReq
-	closing  chan struct{} // closed by Close
-	done     chan struct{} // closed when the writer has exited
-	full     atomic.Bool   // the last write was refused for want of space (logged once)
+	maxBytes int // per batch message, after capping to the server's max payload
+	// maxRecord bounds one record: a record larger than a batch message
+	// travels alone in a message up to the server's max payload.
+	maxRecord int
+	idPrefix  string // unique per EventLog, for Nats-Msg-Id
+	reqs      chan *appendReq
+	closing   chan struct{} // closed by Close
+	done      chan struct{} // closed when the writer has exited
+	full      atomic.Bool   // the last write was refused for want of space (logged once)
 }
 
 // An appendReq is one Append call waiting for the writer.
@@ -169,7 +172,8 @@ type appendReq struct {
 func (c *Conn) EventLog(ctx context.Context, cfg LogConfig) (*EventLog, error) {
 	cfg = cfg.withDefaults()
 	maxBytes := cfg.MaxBatchBytes
-	if limit := int(c.nc.MaxPayload()) - 4096; limit < maxBytes { // room for headers
+	limit := int(c.nc.MaxPayload()) - 4096 // room for headers
+	if limit < maxBytes {
 		maxBytes = limit
 	}
 	maxBytesStream := cfg.MaxBytes
@@ -195,15 +199,16 @@ func (c *Conn) EventLog(ctx context.Context, cfg LogConfig) (*EventLog, error) {
 		return nil, fmt.Errorf("jetstream: event log stream %q: %w", cfg.Stream, err)
 	}
 	l := &EventLog{
-		cfg:      cfg,
-		js:       c.js,
-		stream:   stream,
-		log:      c.log.With("stream", cfg.Stream),
-		maxBytes: maxBytes,
-		idPrefix: nuid.Next() + "-",
-		reqs:     make(chan *appendReq, 4096),
-		closing:  make(chan struct{}),
-		done:     make(chan struct{}),
+		cfg:       cfg,
+		js:        c.js,
+		stream:    stream,
+		log:       c.log.With("stream", cfg.Stream),
+		maxBytes:  maxBytes,
+		maxRecord: limit - frameHeaderMax,
+		idPrefix:  nuid.Next() + "-",
+		reqs:      make(chan *appendReq, 4096),
+		closing:   make(chan struct{}),
+		done:      make(chan struct{}),
 	}
 	go l.writer()
 	return l, nil
@@ -246,7 +251,8 @@ func openLogStream(ctx context.Context, js jetstream.JetStream, cfg LogConfig, w
 // logged, and the next successful write logs the end. On an
 // error some of the records may have been stored: retrying may duplicate
 // them, which the at-least-once log allows. After Close it returns
-// ErrLogClosed. A record larger than one batch message is an error.
+// ErrLogClosed. A record larger than a batch message is written alone; one
+// larger than the server's max payload allows is an error.
 //
 // Records are read, never kept: the caller may reuse them once Append has
 // returned anything but ctx's error. If ctx ends first Append returns ctx's
@@ -259,8 +265,8 @@ func (l *EventLog) Append(ctx context.Context, records []Record) error {
 	r := &appendReq{records: records, done: make(chan error, 1)}
 	for i := range records {
 		s := records[i].encodedSize()
-		if s > l.maxBytes-frameHeaderMax {
-			return fmt.Errorf("jetstream: record %d is %d bytes, over the %d-byte batch limit", i, s, l.maxBytes-frameHeaderMax)
+		if s > l.maxRecord {
+			return fmt.Errorf("jetstream: record %d is %d bytes, over the %d-byte message limit", i, s, l.maxRecord)
 		}
 		r.size += s
 	}

@@ -163,9 +163,16 @@ func TestEventLogSplitsLargeAppends(t *testing.T) {
 	consume(t, l, "router", col.handle)
 	col.waitFor(t, 50)
 
-	big := []Record{{Account: "a", Bus: "b", Data: make([]byte, 4096)}}
-	if err := l.Append(t.Context(), big); err == nil {
-		t.Fatal("Append of a record over the batch limit: want an error")
+	// A record larger than a batch message travels alone, up to the
+	// server's max payload: a 1 MB event fits the embedded server's.
+	big := []Record{{Account: "a", Bus: "b", Data: make([]byte, 4096)}, {Account: "a", Bus: "b", Data: make([]byte, 1<<20+512)}}
+	if err := l.Append(t.Context(), big); err != nil {
+		t.Fatalf("Append of records over the batch limit: %v", err)
+	}
+	col.waitFor(t, 52)
+	huge := []Record{{Account: "a", Bus: "b", Data: make([]byte, EmbeddedMaxPayload)}}
+	if err := l.Append(t.Context(), huge); err == nil {
+		t.Fatal("Append of a record over the max payload: want an error")
 	}
 }
 
