@@ -1,6 +1,10 @@
 package pattern
 
-import "math"
+import (
+	"math"
+	"sort"
+	"strings"
+)
 
 // numeric reads the operands of {"numeric": [...]} with the '[' read.
 func (c *compiler) numeric() cond {
@@ -223,22 +227,42 @@ func (c *compiler) anythingButSet(kind condKind, list bool) cond {
 	return out
 }
 
-// checkComplexity applies the limits AWS checks after compiling.
+// checkComplexity applies the limits AWS checks after compiling: the
+// wildcard complexity of each field, over the distinct wildcard and
+// anything-but wildcard conditions the pattern puts on it. AWS measures each
+// field's automaton of the rule; grouping by path is the same whenever a
+// field's conditions share one automaton, and counts more (never less) when
+// $or branches keep them apart.
 func checkComplexity(p *Pattern) string {
-	byPath := map[string][]*glob{}
+	byPath := map[string][]wildcardTerm{}
 	seen := map[string]bool{}
 	for _, b := range p.branches {
 		for _, f := range b {
 			for _, cd := range f.conds {
-				if cd.kind == condWildcard && !seen[f.path+"\x00"+cd.str] {
-					seen[f.path+"\x00"+cd.str] = true
-					byPath[f.path] = append(byPath[f.path], cd.glob)
+				var key string
+				var term wildcardTerm
+				switch cd.kind {
+				case condWildcard:
+					key, term = "w\x00"+cd.str, wildcardTerm{[]*glob{cd.glob}}
+				case condAnythingButWildcard:
+					srcs := make([]string, len(cd.globs))
+					for i, g := range cd.globs {
+						srcs[i] = g.src
+					}
+					sort.Strings(srcs)
+					key, term = "a\x00"+strings.Join(srcs, "\x00"), wildcardTerm{cd.globs}
+				default:
+					continue
+				}
+				if k := f.path + "\x00" + key; !seen[k] {
+					seen[k] = true
+					byPath[f.path] = append(byPath[f.path], term)
 				}
 			}
 		}
 	}
-	for _, globs := range byPath {
-		if wildcardComplexity(globs, maxWildcardComplexity) >= maxWildcardComplexity {
+	for _, terms := range byPath {
+		if wildcardComplexity(terms, maxWildcardComplexity) > maxWildcardComplexity {
 			return reasonWildcardComplexity
 		}
 	}

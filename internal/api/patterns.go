@@ -34,16 +34,22 @@ func compilePattern(src string) (*pattern.Pattern, error) {
 // resources be missing.
 var requiredEventFields = []string{"id", "account", "source", "time", "region", "detail-type"}
 
-// checkTestEvent reports whether event is a JSON object carrying every
-// required member as a string.
+// checkTestEvent reports whether event is a JSON object in which every
+// required member is present. AWS checks presence only, not the members'
+// types: it accepts and matches an event whose detail-type is an array of
+// strings (LocalStack's AWS-validated case content_ignorecase, in
+// localstack/localstack tests/aws/services/events/event_pattern_templates,
+// validated 2025-10-15), and refuses a string, an array or an object lacking
+// a member with "Parameter Event is not valid." (test_plain_string_payload,
+// test_array_event_payload, test_invalid_event_payload in
+// test_events_patterns.snapshot.json).
 func checkTestEvent(event string) bool {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(event), &fields); err != nil || fields == nil {
 		return false
 	}
 	for _, name := range requiredEventFields {
-		var s string
-		if err := json.Unmarshal(fields[name], &s); err != nil {
+		if _, ok := fields[name]; !ok {
 			return false
 		}
 	}
@@ -52,7 +58,8 @@ func checkTestEvent(event string) bool {
 
 // TestEventPattern reports whether an event matches a pattern. A bad pattern
 // is InvalidEventPatternException; an event that is not a JSON object with
-// id, account, source, time, region and detail-type is ValidationException.
+// members id, account, source, time, region and detail-type (of any JSON
+// type) is ValidationException.
 func (s *Service) TestEventPattern(ctx context.Context, in *apimodel.TestEventPatternRequest) (*apimodel.TestEventPatternResponse, error) {
 	if _, err := caller(ctx); err != nil {
 		return nil, err
