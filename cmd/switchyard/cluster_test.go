@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/switchyard/switchyard/internal/apitest"
 	"github.com/switchyard/switchyard/internal/router"
+	"github.com/switchyard/switchyard/internal/secrets"
 )
 
 // A natsCluster is a JetStream cluster of nats-servers on loopback, each of
@@ -275,4 +280,127 @@ func putTen(c *eventbridge.Client, i int) ([]string, error) {
 		return ids, errors.New("some entries failed")
 	}
 	return ids, nil
+}
+
+// TestEmbeddedClusterLosesANodeAndItsDisk runs three switchyard binaries
+// whose embedded nats-servers form the cluster themselves (--cluster-*,
+// --replicas 3), with an API destination as the target. Under load it kills
+// one node with SIGKILL, deletes its data directory (a machine replaced),
+// and starts it again empty: JetStream copies the streams back to it, and
+// every event acknowledged by any node is delivered.
+func TestEmbeddedClusterLosesANodeAndItsDisk(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs three binaries")
+	}
+	bin := buildBinary(t)
+	ports := freePorts(t, 3)
+	var routes []string
+	for _, p := range ports {
+		routes = append(routes, fmt.Sprintf("127.0.0.1:%d", p))
+	}
+	keyFile := filepath.Join(t.TempDir(), "secret.key")
+	if _, _, err := secrets.LoadOrCreateKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
+	node := func(i int) []string {
+		return []string{"--cluster-name", "sy", "--cluster-listen", routes[i], "--cluster-routes", strings.Join(routes, ","),
+			"--cluster-secret", "s3cret", "--replicas", "3", "--secret-key-file", keyFile}
+	}
+	addrs, kills, waits := make([]string, 3), make([]func(), 3), make([]func() string, 3)
+	for i := range 3 { // together: a node waits for a quorum before it serves
+		waits[i], kills[i] = startBinary(t, bin, dirs[i], node(i)...)
+	}
+	for i := range 3 {
+		addrs[i] = waits[i]()
+	}
+
+	h := newHook(t, nil)
+	setup := apitest.NewClient(addrs[0], customerAcct, "x")
+	conn := createLocalConnection(t, setup, "c", types.ConnectionAuthorizationTypeBasic, "cl", "")
+	dest := createLocalDestination(t, setup, "d", conn, h.srv.URL+"/hook", 0)
+	putRule(t, setup, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("h", dest))
+
+	var (
+		mu    sync.Mutex
+		acked []string
+	)
+	stop := make(chan struct{})
+	var load sync.WaitGroup
+	for _, addr := range addrs[1:] { // the nodes that stay up
+		c := apitest.NewClient(addr, customerAcct, "x")
+		load.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ids, _ := putTen(c, i)
+				mu.Lock()
+				acked = append(acked, ids...)
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond) // a steady load, not a flood
+			}
+		})
+	}
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(acked)
+	}
+	waitCount := func(n int) {
+		deadline := time.Now().Add(60 * time.Second)
+		for count() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("only %d events acknowledged, want %d", count(), n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitCount(100)
+	kills[0]()
+	if err := os.RemoveAll(dirs[0]); err != nil {
+		t.Fatal(err)
+	}
+	waitCount(count() + 200) // puts go on with a node and its disk gone
+	_, kills[0] = runBinary(t, bin, dirs[0], node(0)...)
+	waitCount(count() + 100)
+	close(stop)
+	load.Wait()
+
+	want := map[string]bool{}
+	mu.Lock()
+	for _, id := range acked {
+		want[id] = true
+	}
+	mu.Unlock()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		seen := map[string]int{}
+		for _, hit := range h.to("/hook") {
+			var env struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(hit.Body, &env) == nil {
+				seen[env.ID]++
+			}
+		}
+		missing, dups := 0, 0
+		for id := range want {
+			if seen[id] == 0 {
+				missing++
+			}
+			dups += max(seen[id]-1, 0)
+		}
+		if missing == 0 {
+			t.Logf("%d events acknowledged, all delivered, %d twice", len(want), dups)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged events not delivered", missing, len(want))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -185,13 +185,22 @@ func TestMain(m *testing.M) {
 
 // runBinary starts `bin serve` on 127.0.0.1:0 over dir and returns where it
 // listens and a kill function that sends SIGKILL and waits (idempotent; also
-// run when the test ends).
-func runBinary(t *testing.T, bin, dir string) (addr string, kill func()) {
+// run when the test ends). args are further serve flags.
+func runBinary(t *testing.T, bin, dir string, args ...string) (addr string, kill func()) {
+	t.Helper()
+	wait, kill := startBinary(t, bin, dir, args...)
+	return wait(), kill
+}
+
+// startBinary is runBinary without the wait: wait returns the address once
+// the server serves. Servers that wait for each other (cluster nodes) are
+// started together, then waited for.
+func startBinary(t *testing.T, bin, dir string, args ...string) (wait func() string, kill func()) {
 	t.Helper()
 	// Short ack waits: work a killed process held is taken over after
 	// seconds, not the default half minute.
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "info",
-		"--router-ack-wait", "3s", "--delivery-ack-wait", "3s")
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "info",
+		"--router-ack-wait", "3s", "--delivery-ack-wait", "3s"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +217,7 @@ func runBinary(t *testing.T, bin, dir string) (addr string, kill func()) {
 		}
 	}
 	t.Cleanup(kill)
-	return serveAddr(t, stderr), kill
+	return func() string { t.Helper(); return serveAddr(t, stderr) }, kill
 }
 
 var servingAddr = regexp.MustCompile(`switchyard serving" addr=(\S+)`)
@@ -234,7 +243,7 @@ func serveAddr(t *testing.T, stderr interface{ Read([]byte) (int, error) }) stri
 	select {
 	case a := <-found:
 		return a
-	case <-time.After(30 * time.Second):
+	case <-time.After(90 * time.Second): // a cluster node rejoining empty may take a while
 		t.Fatal("server did not start")
 		return ""
 	}

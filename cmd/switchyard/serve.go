@@ -32,10 +32,17 @@ type Config struct {
 	DataDir string
 	NATSURL string
 	// Replicas of every stream and bucket (1, 3 or 5; more than 1 needs
-	// a NATS cluster, --nats-url).
+	// a NATS cluster: --nats-url, or the Cluster* settings).
 	Replicas int
-	Region   string
-	Auth     string // "dev" or "sigv4"
+	// ClusterName, ClusterListen, ClusterRoutes (comma-separated) and
+	// ClusterSecret make the embedded NATS server a node of a cluster of
+	// switchyard processes.
+	ClusterName   string
+	ClusterListen string
+	ClusterRoutes string
+	ClusterSecret string
+	Region        string
+	Auth          string // "dev" or "sigv4"
 	// DevAnyAddress allows --auth dev on a non-loopback address: for a
 	// container's own network, published to the host's loopback only.
 	DevAnyAddress   bool
@@ -157,7 +164,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Listen, "listen", c.Listen, "`HOST:PORT` to serve the EventBridge API on")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`DIR` holding all state of the embedded JetStream")
 	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "`URL` of an external NATS cluster to use instead of the embedded server (several: comma-separated)")
-	fs.IntVar(&c.Replicas, "replicas", c.Replicas, "copies of every stream and bucket JetStream keeps: 1, 3 or 5; more than 1 needs a JetStream cluster of at least that many servers (--nats-url)")
+	fs.IntVar(&c.Replicas, "replicas", c.Replicas, "copies of every stream and bucket JetStream keeps: 1, 3 or 5; more than 1 needs a JetStream cluster of at least that many servers (--nats-url, or --cluster-*)")
+	fs.StringVar(&c.ClusterName, "cluster-name", c.ClusterName, "make the embedded NATS server a node of the cluster of this `name` (the same on every node)")
+	fs.StringVar(&c.ClusterListen, "cluster-listen", c.ClusterListen, "`HOST:PORT` this node takes the other nodes' route connections on")
+	fs.StringVar(&c.ClusterRoutes, "cluster-routes", c.ClusterRoutes, "`HOST:PORT,...` of the other nodes' --cluster-listen (listing this node's own is fine)")
+	fs.StringVar(&c.ClusterSecret, "cluster-secret", c.ClusterSecret, "`secret` every node presents and requires on routes (better from SWITCHYARD_CLUSTER_SECRET)")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS `region` this server answers as")
 	fs.StringVar(&c.Auth, "auth", c.Auth, "authentication: dev (any signature, loopback only) or sigv4")
 	fs.BoolVar(&c.DevAnyAddress, "dev-any-address", c.DevAnyAddress, "allow --auth dev on a non-loopback --listen address (a container network published to the host's loopback only): anyone reaching it can act as any account")
@@ -222,8 +233,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	switch {
 	case c.Replicas != 0 && c.Replicas != 1 && c.Replicas != 3 && c.Replicas != 5:
 		return fmt.Errorf("--replicas must be 1, 3 or 5, not %d", c.Replicas)
-	case c.Replicas > 1 && c.NATSURL == "":
-		return fmt.Errorf("--replicas %d needs a NATS cluster (--nats-url): the embedded server is one server", c.Replicas)
+	case c.Replicas > 1 && c.NATSURL == "" && c.ClusterName == "":
+		return fmt.Errorf("--replicas %d needs a NATS cluster (--nats-url, or --cluster-name with --cluster-listen and --cluster-routes): one embedded server is one server", c.Replicas)
+	case c.ClusterName != "" && c.NATSURL != "":
+		return errors.New("--cluster-name clusters the embedded NATS server; it does not go with --nats-url")
+	case c.ClusterName != "" && (c.ClusterListen == "" || c.ClusterRoutes == ""):
+		return errors.New("--cluster-name needs --cluster-listen and --cluster-routes")
 	}
 	return nil
 }
@@ -255,7 +270,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	jsCfg := jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir, Replicas: c.Replicas, ServerNotices: c.NATSLog}
+	jsCfg := jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir, Replicas: c.Replicas, ServerNotices: c.NATSLog,
+		Cluster: jetstream.ClusterConfig{Name: c.ClusterName, Listen: c.ClusterListen, Routes: splitList(c.ClusterRoutes), Secret: c.ClusterSecret}}
 	if c.NATSURL == "" && c.NATSListen != "" {
 		if jsCfg.ClientToken, err = newClientToken(); err != nil {
 			return err
@@ -482,4 +498,15 @@ func absDataDir(dir string) string {
 		return abs
 	}
 	return dir
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"os"
+	"strings"
 )
 
 // Defaults applied by Open to zero Config fields.
@@ -24,6 +26,9 @@ const (
 	// DefaultStartTimeout bounds how long Open waits for the embedded server
 	// to accept connections, or for the first connection to an external one.
 	DefaultStartTimeout = 10 * time.Second
+	// DefaultClusterStartTimeout is how long a cluster node waits for
+	// enough other nodes to elect JetStream's leader.
+	DefaultClusterStartTimeout = 2 * time.Minute
 	// DefaultStoreSubdir is the directory under DataDir holding JetStream
 	// files when the server is embedded.
 	DefaultStoreSubdir = "jetstream"
@@ -69,6 +74,11 @@ type Config struct {
 	// ClientToken is the token connections to ClientListen must present;
 	// required with ClientListen.
 	ClientToken string
+	// Cluster, if its Name is set, makes the embedded server one node of a
+	// NATS cluster (several switchyard processes, each with its embedded
+	// server, replicating JetStream by NATS's own Raft): Replicas may then
+	// be up to the number of nodes.
+	Cluster ClusterConfig
 	// ServerNotices passes the embedded server's notices (start-up
 	// banner, listeners, stream recovery) to the log at debug level; they
 	// are dropped otherwise. Its warnings and errors are always logged.
@@ -79,12 +89,29 @@ type Config struct {
 	NATSOptions []nats.Option
 }
 
+// A ClusterConfig makes the embedded server a node of a NATS cluster.
+type ClusterConfig struct {
+	// Name is the cluster's, the same on every node.
+	Name string
+	// Listen is the HOST:PORT this node takes route connections on.
+	Listen string
+	// Routes are the HOST:PORT route addresses of the other nodes (this
+	// node's own is ignored if listed).
+	Routes []string
+	// Secret, if set, is required of every route connection, and
+	// presented to the other nodes: the same on every node.
+	Secret string
+}
+
 func (cfg Config) withDefaults() Config {
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = DefaultReplicas
 	}
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = DefaultStartTimeout
+		if cfg.Cluster.Name != "" {
+			cfg.StartTimeout = DefaultClusterStartTimeout
+		}
 	}
 	if cfg.ServerName == "" {
 		cfg.ServerName = DefaultServerName
@@ -135,8 +162,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 		if cfg.DataDir == "" {
 			return nil, errors.New("jetstream: Config.DataDir is required for the embedded server")
 		}
-		if cfg.Replicas != 1 {
-			return nil, fmt.Errorf("jetstream: %d replicas need an external cluster (Config.URL)", cfg.Replicas)
+		if cfg.Replicas != 1 && cfg.Cluster.Name == "" {
+			return nil, fmt.Errorf("jetstream: %d replicas need a cluster: an external one (Config.URL) or embedded servers clustered (Config.Cluster)", cfg.Replicas)
 		}
 		srv, err := startEmbedded(cfg, log)
 		if err != nil {
@@ -169,7 +196,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 	c.js = js
 	actx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
 	defer cancel()
-	if _, err := js.AccountInfo(actx); err != nil {
+	if c.srv != nil && cfg.Cluster.Name != "" {
+		// A node that rejoins (perhaps with an empty disk) answers API calls
+		// before it has caught up with the cluster's metadata; opening the
+		// buckets then times out. Wait until it is current.
+		for !c.srv.JetStreamIsCurrent() && actx.Err() == nil {
+			select {
+			case <-actx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	if err := waitJetStream(actx, js, log); err != nil {
 		nc.Close()
 		c.stopServer()
 		return nil, fmt.Errorf("jetstream: not available: %w", err)
@@ -187,6 +225,52 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 	return c, nil
 }
 
+// waitJetStream waits until JetStream answers: at once for a single
+// server; for a cluster's node, once enough nodes are up to elect a leader.
+func waitJetStream(ctx context.Context, js jetstream.JetStream, log *slog.Logger) error {
+	for {
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a request made while the cluster forms may go unanswered
+		_, err := js.AccountInfo(tctx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		log.Debug("jetstream: waiting for JetStream", "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// settling runs op, and on a cluster node again after a timeout until the
+// start timeout has passed: a node that has just joined (or rejoined empty)
+// answers some API calls only once its replicas have caught up.
+func (c *Conn) settling(ctx context.Context, op func(context.Context) error) error {
+	if c.cfg.Cluster.Name == "" {
+		return op(ctx)
+	}
+	deadline := time.Now().Add(c.cfg.StartTimeout)
+	for {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := op(tctx)
+		cancel()
+		if err == nil || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || time.Now().After(deadline) {
+			return err
+		}
+		c.log.Debug("jetstream: waiting for this node to catch up", "err", err)
+	}
+}
+
+// JetStream API error codes of a placement the cluster cannot make (yet):
+// nats-server's "no suitable peers for placement" and "insufficient
+// resources".
+const (
+	errCodeNoPeers               jetstream.ErrorCode = 10005
+	errCodeInsufficientResources jetstream.ErrorCode = 10023
+)
+
 // replicasCheckStream is the stream checkReplicas creates and deletes.
 const replicasCheckStream = "SWITCHYARD_REPLICAS_CHECK"
 
@@ -196,10 +280,27 @@ const replicasCheckStream = "SWITCHYARD_REPLICAS_CHECK"
 // refuses it, and switchyard refuses to start with an error saying so,
 // rather than failing later on its first stream.
 func checkReplicas(ctx context.Context, js jetstream.JetStream, n int) error {
-	_, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: replicasCheckStream, Subjects: []string{"switchyard.replicas.check"},
-		Storage: jetstream.MemoryStorage, Replicas: n, MaxMsgs: 1,
-	})
+	var err error
+	for { // a cluster still forming has no placement for n yet: retry until ctx ends
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a request made while the cluster forms may go unanswered
+		_, err = js.CreateOrUpdateStream(tctx, jetstream.StreamConfig{
+			Name: replicasCheckStream, Subjects: []string{"switchyard.replicas.check"},
+			Storage: jetstream.MemoryStorage, Replicas: n, MaxMsgs: 1,
+		})
+		cancel()
+		var apiErr *jetstream.APIError
+		forming := errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil ||
+			errors.As(err, &apiErr) && (apiErr.ErrorCode == errCodeNoPeers || apiErr.ErrorCode == errCodeInsufficientResources)
+		if err == nil || !forming {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+			continue
+		}
+		break
+	}
 	if err != nil {
 		return fmt.Errorf("jetstream: %d replicas need a JetStream cluster of at least %d servers, and the NATS servers refused a stream with %d: %w", n, n, n, err)
 	}
@@ -256,6 +357,11 @@ func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
 			p = server.RANDOM_PORT
 		}
 		opts.DontListen, opts.Host, opts.Port, opts.Authorization = false, host, p, cfg.ClientToken
+	}
+	if cfg.Cluster.Name != "" {
+		if err := clusterOptions(opts, cfg.Cluster); err != nil {
+			return nil, err
+		}
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
@@ -363,3 +469,55 @@ func (l serverLogger) Fatalf(format string, v ...any) { l.logf(slog.LevelError, 
 func (l serverLogger) Errorf(format string, v ...any) { l.logf(slog.LevelError, format, v) }
 func (l serverLogger) Debugf(string, ...any)          {}
 func (l serverLogger) Tracef(string, ...any)          {}
+
+// clusterOptions makes opts those of a node of cluster c.
+func clusterOptions(opts *server.Options, c ClusterConfig) error {
+	host, port, err := splitHostPort(c.Listen)
+	if err != nil {
+		return fmt.Errorf("jetstream: cluster listen address: %w", err)
+	}
+	if port == server.RANDOM_PORT {
+		return errors.New("jetstream: a cluster node needs a fixed route port (the other nodes' routes name it)")
+	}
+	opts.Cluster = server.ClusterOpts{Name: c.Name, Host: host, Port: port}
+	if opts.ServerName == DefaultServerName { // every node's name must differ
+		name, err := os.Hostname()
+		if err != nil {
+			name = "switchyard"
+		}
+		opts.ServerName = name + "-" + strconv.Itoa(port)
+	}
+	auth := ""
+	if c.Secret != "" {
+		opts.Cluster.Username, opts.Cluster.Password = clusterUser, c.Secret
+		auth = url.UserPassword(clusterUser, c.Secret).String() + "@"
+	}
+	var routes []string
+	for _, r := range c.Routes {
+		if r == c.Listen {
+			continue
+		}
+		routes = append(routes, "nats-route://"+auth+r)
+	}
+	opts.Routes = server.RoutesFromStr(strings.Join(routes, ","))
+	return nil
+}
+
+// clusterUser is the user name nodes present to each other with a secret.
+const clusterUser = "switchyard"
+
+// splitHostPort splits HOST:PORT, a port of 0 meaning any.
+func splitHostPort(addr string) (string, int, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return "", 0, err
+	}
+	if p == 0 {
+		p = server.RANDOM_PORT
+	}
+	return host, p, nil
+}

@@ -37,11 +37,16 @@ type KV struct {
 // of those settings differs (see ensureStream for why an unneeded update is
 // avoided).
 func (c *Conn) KV(ctx context.Context, bucket string) (*KV, error) {
-	kv, st, err := c.bucket(ctx, jetstream.KeyValueConfig{
-		Bucket:   bucket,
-		History:  1,
-		Storage:  jetstream.FileStorage,
-		Replicas: c.cfg.Replicas,
+	var kv jetstream.KeyValue
+	var st jetstream.Stream
+	err := c.settling(ctx, func(ctx context.Context) (err error) {
+		kv, st, err = c.bucket(ctx, jetstream.KeyValueConfig{
+			Bucket:   bucket,
+			History:  1,
+			Storage:  jetstream.FileStorage,
+			Replicas: c.cfg.Replicas,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: bucket %q: %w", bucket, err)
@@ -71,12 +76,23 @@ func (c *Conn) bucket(ctx context.Context, want jetstream.KeyValueConfig) (jetst
 		}
 		have := st.CachedInfo().Config
 		if have.MaxMsgsPerSubject == int64(want.History) && have.Storage == want.Storage &&
-			max(have.Replicas, 1) == max(want.Replicas, 1) && have.AllowAtomicPublish {
+			max(have.Replicas, 1) == max(want.Replicas, 1) && have.AllowAtomicPublish && (want.Replicas <= 1 || !have.AllowDirect) {
 			return kv, st, nil
 		}
 		have.MaxMsgsPerSubject, have.Storage, have.Replicas = int64(want.History), want.Storage, want.Replicas
 		have.AllowAtomicPublish = true
+		// No direct gets with replicas: a direct get may be answered by a
+		// replica that has not applied the latest write yet, and the API
+		// must read what it just wrote (PutRule, then PutTargets). Reads go
+		// through the stream's leader instead.
+		if want.Replicas > 1 {
+			have.AllowDirect = false
+		}
 		if st, err = c.js.UpdateStream(ctx, have); err != nil {
+			return nil, nil, err
+		}
+		// The handle chose direct gets when it bound: bind again.
+		if kv, err = c.js.KeyValue(ctx, want.Bucket); err != nil {
 			return nil, nil, err
 		}
 		return kv, st, nil
