@@ -28,6 +28,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -263,41 +264,73 @@ func (s *Scheduler) fireRule(ctx context.Context, r eventbus.Rule, now time.Time
 	if err != nil {
 		return nil // PutRule refuses these: a record from elsewhere
 	}
-	st, err := s.state(ctx, r)
+	st, err := s.state(ctx, r, now)
 	if err != nil {
 		return err
+	}
+	if next := sched.Anchored(st.Last).Next(st.Last); !next.IsZero() && now.Sub(next) > s.cfg.CatchUp {
+		// Ticks missed long ago (no process ran, or the rule was disabled
+		// meanwhile) are skipped in one step, not one write each.
+		last := skipTo(sched, st.Last, now.Add(-s.cfg.CatchUp))
+		if isEnabled(r) {
+			s.cfg.Log.Warn("schedule: ticks skipped: missed by more than the catch-up bound", "rule", r.ARN(s.cfg.Region), "from", next, "to", last)
+		}
+		if st, err = s.advance(ctx, r, st.Last, last); err != nil {
+			return ignoreMoved(err)
+		}
 	}
 	for range maxTicksPerPoll {
 		next := sched.Anchored(st.Last).Next(st.Last)
 		if next.IsZero() || next.After(now) {
 			return nil
 		}
-		late := now.Sub(next)
-		if isEnabled(r) {
-			if late <= s.cfg.CatchUp {
-				if err := s.enqueue(ctx, r, next, now); err != nil {
-					return err
-				}
-			} else {
-				s.cfg.Log.Warn("schedule: tick skipped: missed by more than the catch-up bound", "rule", r.ARN(s.cfg.Region), "tick", next, "late", late)
+		if isEnabled(r) && now.Sub(next) <= s.cfg.CatchUp {
+			if err := s.enqueue(ctx, r, next, now); err != nil {
+				return err
 			}
 		}
-		prev := st.Last
-		st, err = s.cfg.States.Update(ctx, 0, func(x *eventbus.ScheduleState) error {
-			if x.Expression != r.ScheduleExpression || !x.Last.Equal(prev) {
-				return errMoved
-			}
-			x.Last = next
-			return nil
-		}, r.Account, r.Bus, r.Name)
-		if errors.Is(err, errMoved) || errors.Is(err, eventbus.ErrNotFound) {
-			return nil // fired elsewhere, or the rule changed: the next poll sees it
-		}
-		if err != nil {
-			return err
+		if st, err = s.advance(ctx, r, st.Last, next); err != nil {
+			return ignoreMoved(err)
 		}
 	}
 	return nil
+}
+
+// advance moves r's firing record from prev to next, unless another process
+// moved it first or the rule changed (errMoved).
+func (s *Scheduler) advance(ctx context.Context, r eventbus.Rule, prev, next time.Time) (eventbus.ScheduleState, error) {
+	return s.cfg.States.Update(ctx, 0, func(x *eventbus.ScheduleState) error {
+		if x.Expression != r.ScheduleExpression || !x.Last.Equal(prev) {
+			return errMoved
+		}
+		x.Last = next
+		return nil
+	}, r.Account, r.Bus, r.Name)
+}
+
+// ignoreMoved is nil for errMoved and a record gone (fired elsewhere, or
+// the rule changed: the next poll sees it), else err.
+func ignoreMoved(err error) error {
+	if errors.Is(err, errMoved) || errors.Is(err, eventbus.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// skipTo returns the firing record's new Last when every tick before from
+// is skipped: for a rate, the last tick of its anchor's series at or before
+// from (so later ticks keep their alignment); for a cron, from itself, to
+// the minute.
+func skipTo(sched eventbus.Schedule, last, from time.Time) time.Time {
+	if !sched.IsRate() {
+		return from.Truncate(time.Minute)
+	}
+	d := from.Sub(last)
+	if d >= math.MaxInt64/2 { // saturated: an anchor centuries ago keeps no alignment worth keeping
+		return from.Truncate(time.Minute)
+	}
+	p := sched.Period()
+	return last.Add(d / p * p)
 }
 
 // maxTicksPerPoll bounds the ticks one rule fires in one poll (a rule
@@ -311,7 +344,7 @@ func isEnabled(r eventbus.Rule) bool {
 // state returns r's firing record, starting it (anchored at the rule's
 // last change, to the minute) when it is missing or belongs to another
 // expression.
-func (s *Scheduler) state(ctx context.Context, r eventbus.Rule) (eventbus.ScheduleState, error) {
+func (s *Scheduler) state(ctx context.Context, r eventbus.Rule, now time.Time) (eventbus.ScheduleState, error) {
 	st, _, err := s.cfg.States.Get(ctx, r.Account, r.Bus, r.Name)
 	if err == nil && st.Expression == r.ScheduleExpression {
 		return st, nil
@@ -319,14 +352,17 @@ func (s *Scheduler) state(ctx context.Context, r eventbus.Rule) (eventbus.Schedu
 	if err != nil && !errors.Is(err, eventbus.ErrNotFound) {
 		return st, err
 	}
+	anchor := r.ModifiedAt.UTC().Truncate(time.Minute)
+	if anchor.Year() < 1970 { // a record without a change time: count from now
+		anchor = now.Truncate(time.Minute)
+	}
 	fresh := eventbus.ScheduleState{
-		Account: r.Account, Bus: r.Bus, Rule: r.Name, Expression: r.ScheduleExpression,
-		Last: r.ModifiedAt.UTC().Truncate(time.Minute),
+		Account: r.Account, Bus: r.Bus, Rule: r.Name, Expression: r.ScheduleExpression, Last: anchor,
 	}
 	if errors.Is(err, eventbus.ErrNotFound) {
 		_, err = s.cfg.States.Create(ctx, fresh, 0)
 		if errors.Is(err, eventbus.ErrExists) {
-			return s.state(ctx, r) // another process started it
+			return s.state(ctx, r, now) // another process started it
 		}
 		return fresh, err
 	}

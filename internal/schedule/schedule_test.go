@@ -326,3 +326,38 @@ func TestEnqueueFailureKeepsTick(t *testing.T) {
 		t.Fatalf("%d jobs", len(jobs))
 	}
 }
+
+// TestLongDowntimeSkipsInOneStep checks a rule whose last tick is ages
+// ago (its firing record says so): the old ticks are skipped in one step,
+// the recent ones fire; and a rule without a change time counts from now.
+func TestLongDowntimeSkipsInOneStep(t *testing.T) {
+	f := newFixture(t, t0)
+	f.putRule(t, eventbus.Rule{Name: "r", ScheduleExpression: "rate(1 minute)", Targets: []eventbus.Target{target("q")}})
+	ctx := context.Background()
+	if _, err := f.stores.Schedules.Create(ctx, eventbus.ScheduleState{Account: account, Bus: "default", Rule: "r",
+		Expression: "rate(1 minute)", Last: t0.Add(-30 * 24 * time.Hour).Truncate(time.Minute)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	s := f.scheduler(t)
+	jobs := fireUntil(t, []*schedule.Scheduler{s}, f.queue, 60)
+	s.Fire(ctx)
+	if n := len(f.queue.snapshot()); n != 60 || len(jobs) != 60 {
+		t.Fatalf("%d ticks fired, want the 60 of the last hour", n)
+	}
+
+	f.putRule(t, eventbus.Rule{Name: "old", ScheduleExpression: "rate(1 minute)", Targets: []eventbus.Target{target("q")},
+		ModifiedAt: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, ok := s.Rule(account, "default", "old"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("scheduler never saw rule old")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s.Fire(ctx) // starts its record at now
+	f.clock.set(t0.Add(time.Minute))
+	fireUntil(t, []*schedule.Scheduler{s}, f.queue, 62) // r's tick and old's first
+}
