@@ -177,54 +177,20 @@ func TestClusterLosesANode(t *testing.T) {
 		waitRules(t, tb, customerAcct, "default", 1)
 	}
 
-	var (
-		mu    sync.Mutex
-		acked []string
-		fails int
-	)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
+	var clients []*eventbridge.Client
 	for _, m := range mains {
-		c := clientFor(m, customerAcct)
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				ids, err := putTen(c, i)
-				mu.Lock()
-				acked = append(acked, ids...)
-				if err != nil {
-					fails++
-				}
-				mu.Unlock()
-			}
-		})
+		clients = append(clients, clientFor(m, customerAcct))
 	}
-	count := func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(acked)
-	}
-	waitCount := func(n int) {
-		deadline := time.Now().Add(30 * time.Second)
-		for count() < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("only %d events acknowledged, want %d", count(), n)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	ld := startLoad(t, clients, 0)
+	waitCount := ld.waitCount
+	count := ld.count
 	waitCount(100)
 	cl.stop(0)
 	before := count()
 	waitCount(before + 200) // puts go on with a node down
 	cl.start(t, 0)
 	waitCount(count() + 100)
-	close(stop)
-	wg.Wait()
+	acked, fails := ld.stop()
 
 	want := map[string]bool{}
 	for _, id := range acked {
@@ -255,6 +221,76 @@ func TestClusterLosesANode(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// A load puts events through clients, ten a request, until stopped, and
+// keeps the ids of those acknowledged.
+type load struct {
+	t     *testing.T
+	mu    sync.Mutex
+	acked []string // guarded by mu
+	fails int      // requests not wholly acknowledged; guarded by mu
+	done  chan struct{}
+	wg    sync.WaitGroup
+}
+
+// startLoad starts one loop per client, each pausing pause between requests.
+func startLoad(t *testing.T, clients []*eventbridge.Client, pause time.Duration) *load {
+	ld := &load{t: t, done: make(chan struct{})}
+	for _, c := range clients {
+		ld.wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-ld.done:
+					return
+				default:
+				}
+				ids, err := putTen(c, i)
+				ld.mu.Lock()
+				ld.acked = append(ld.acked, ids...)
+				if err != nil {
+					ld.fails++
+				}
+				ld.mu.Unlock()
+				time.Sleep(pause)
+			}
+		})
+	}
+	t.Cleanup(func() { ld.stop() })
+	return ld
+}
+
+// count returns how many events were acknowledged so far.
+func (ld *load) count() int {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	return len(ld.acked)
+}
+
+// waitCount waits until n events are acknowledged.
+func (ld *load) waitCount(n int) {
+	ld.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for ld.count() < n {
+		if time.Now().After(deadline) {
+			ld.t.Fatalf("only %d events acknowledged, want %d", ld.count(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// stop ends the load and returns what it acknowledged and how many
+// requests failed.
+func (ld *load) stop() ([]string, int) {
+	select {
+	case <-ld.done:
+	default:
+		close(ld.done)
+	}
+	ld.wg.Wait()
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	return ld.acked, ld.fails
 }
 
 // putTen puts ten events and returns the ids of those acknowledged.
@@ -322,43 +358,9 @@ func TestEmbeddedClusterLosesANodeAndItsDisk(t *testing.T) {
 	dest := createLocalDestination(t, setup, "d", conn, h.srv.URL+"/hook", 0)
 	putRule(t, setup, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("h", dest))
 
-	var (
-		mu    sync.Mutex
-		acked []string
-	)
-	stop := make(chan struct{})
-	var load sync.WaitGroup
-	for _, addr := range addrs[1:] { // the nodes that stay up
-		c := apitest.NewClient(addr, customerAcct, "x")
-		load.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				ids, _ := putTen(c, i)
-				mu.Lock()
-				acked = append(acked, ids...)
-				mu.Unlock()
-				time.Sleep(20 * time.Millisecond) // a steady load, not a flood
-			}
-		})
-	}
-	count := func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(acked)
-	}
-	waitCount := func(n int) {
-		deadline := time.Now().Add(60 * time.Second)
-		for count() < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("only %d events acknowledged, want %d", count(), n)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	ld := startLoad(t, []*eventbridge.Client{apitest.NewClient(addrs[1], customerAcct, "x"), apitest.NewClient(addrs[2], customerAcct, "x")},
+		20*time.Millisecond) // a steady load, not a flood
+	waitCount, count := ld.waitCount, ld.count
 	waitCount(100)
 	kills[0]()
 	if err := os.RemoveAll(dirs[0]); err != nil {
@@ -367,15 +369,12 @@ func TestEmbeddedClusterLosesANodeAndItsDisk(t *testing.T) {
 	waitCount(count() + 200) // puts go on with a node and its disk gone
 	_, kills[0] = runBinary(t, bin, dirs[0], node(0)...)
 	waitCount(count() + 100)
-	close(stop)
-	load.Wait()
+	acked, _ := ld.stop()
 
 	want := map[string]bool{}
-	mu.Lock()
 	for _, id := range acked {
 		want[id] = true
 	}
-	mu.Unlock()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		seen := map[string]int{}
