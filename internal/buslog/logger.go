@@ -148,43 +148,57 @@ func apply(m map[busKey]busConfig, c eventbus.RecordChange[eventbus.Bus]) {
 	}
 }
 
-// follow applies bus changes, copying the map once per run of changes that
-// arrived together, and watches again if the watch ends on its own.
+// follow applies bus changes until ctx ends, copying the map once per run
+// of changes that arrived together, and watches again if the watch ends
+// on its own.
 func (l *Logger) follow(ctx context.Context, buses Buses, changes <-chan eventbus.RecordChange[eventbus.Bus]) {
-	for ctx.Err() == nil {
-		for c := range changes {
-			m := make(map[busKey]busConfig, len(*l.buses.Load())+1)
-			for k, v := range *l.buses.Load() {
-				m[k] = v
-			}
-			apply(m, c)
-			for more := true; more; {
-				select {
-				case c, ok := <-changes:
-					if !ok {
-						more = false
-						break
-					}
-					apply(m, c)
-				default:
-					more = false
-				}
-			}
-			l.buses.Store(&m)
-		}
-		for ctx.Err() == nil {
+	for {
+		for changes != nil {
 			select {
+			case c, ok := <-changes:
+				if !ok {
+					changes = nil
+					break
+				}
+				l.applyRun(c, changes)
 			case <-ctx.Done():
 				return
-			case <-time.After(time.Second):
-			}
-			var err error
-			if changes, err = buses.Watch(ctx); err == nil {
-				l.cfg.Log.Warn("buslog: buses watch restarted")
-				break
 			}
 		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		var err error
+		if changes, err = buses.Watch(ctx); err == nil {
+			l.cfg.Log.Warn("buslog: buses watch restarted")
+		}
 	}
+}
+
+// applyRun publishes a copy of the bus map with c and every change
+// already waiting in changes applied.
+func (l *Logger) applyRun(c eventbus.RecordChange[eventbus.Bus], changes <-chan eventbus.RecordChange[eventbus.Bus]) {
+	old := *l.buses.Load()
+	m := make(map[busKey]busConfig, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	apply(m, c)
+	for more := true; more; {
+		select {
+		case c, ok := <-changes:
+			if ok {
+				apply(m, c)
+			} else {
+				more = false
+			}
+		default:
+			more = false
+		}
+	}
+	l.buses.Store(&m)
 }
 
 // config returns the logging configuration of a bus, and false when it
