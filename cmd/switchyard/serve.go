@@ -84,7 +84,7 @@ type Config struct {
 	// BusLogs writes the log records of buses whose LogConfig sets a level
 	// to the stream of bus logs (default true); BusLogStdout also writes
 	// them to stdout as JSON lines. BusLogMaxAge and BusLogMaxBytes bound
-	// the stream (0: 24 h, 1 GiB).
+	// the stream (0: 24 h; 1 GiB or a tenth of the store limit).
 	BusLogs        bool
 	BusLogStdout   bool
 	BusLogMaxAge   time.Duration
@@ -208,7 +208,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.BoolVar(&c.BusLogs, "bus-logs", c.BusLogs, "write the log records of buses whose LogConfig sets a level to the SWITCHYARD_BUSLOGS stream (read with switchyard tail --logs)")
 	fs.BoolVar(&c.BusLogStdout, "bus-logs-stdout", c.BusLogStdout, "also write bus log records to stdout, one JSON record per line")
 	fs.DurationVar(&c.BusLogMaxAge, "bus-logs-max-age", c.BusLogMaxAge, "how long bus log records are kept (0: 24h)")
-	fs.Int64Var(&c.BusLogMaxBytes, "bus-logs-max-bytes", c.BusLogMaxBytes, "size bound of the bus log stream; the oldest records go first (0: 1 GiB)")
+	fs.Int64Var(&c.BusLogMaxBytes, "bus-logs-max-bytes", c.BusLogMaxBytes, "size bound of the bus log stream, reserved from JetStream's store limit; the oldest records go first (0: 1 GiB, or a tenth of the store limit if less)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to serve /metrics on instead of --listen, with /healthz and /readyz (unauthenticated)")
 	c.Routing.addFlags(fs)
 	fs.String("config", "", "`FILE` of flags, one `name = value` a line (# comments); SWITCHYARD_* variables and flags override it")

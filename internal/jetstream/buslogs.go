@@ -25,7 +25,10 @@ type BusLogConfig struct {
 	// key segments are).
 	Stream, Subject string
 	// MaxAge and MaxBytes bound the stream; the oldest records go first.
-	// DefaultBusLogMaxAge and DefaultBusLogMaxBytes if zero.
+	// DefaultBusLogMaxAge if zero; MaxBytes, if zero, is
+	// DefaultBusLogMaxBytes or a tenth of the account's store limit (the
+	// disk guard's) when that is less: JetStream reserves a stream's
+	// MaxBytes from the limit, which the event log needs more.
 	MaxAge   time.Duration
 	MaxBytes int64
 }
@@ -39,9 +42,6 @@ func (c BusLogConfig) withDefaults() BusLogConfig {
 	}
 	if c.MaxAge <= 0 {
 		c.MaxAge = DefaultBusLogMaxAge
-	}
-	if c.MaxBytes <= 0 {
-		c.MaxBytes = DefaultBusLogMaxBytes
 	}
 	return c
 }
@@ -73,6 +73,16 @@ type BusLogs struct {
 // limits.
 func (c *Conn) BusLogs(ctx context.Context, cfg BusLogConfig) (*BusLogs, error) {
 	cfg = cfg.withDefaults()
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultBusLogMaxBytes
+		info, err := c.js.AccountInfo(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("jetstream: bus log stream %q: %w", cfg.Stream, err)
+		}
+		if limit := info.Limits.MaxStore; limit > 0 {
+			cfg.MaxBytes = min(cfg.MaxBytes, limit/10)
+		}
+	}
 	_, err := ensureStream(ctx, c.js, jetstream.StreamConfig{
 		Name:      cfg.Stream,
 		Subjects:  []string{cfg.Subject + ".>"},
