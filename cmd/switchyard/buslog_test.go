@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"slices"
 	"sync"
 	"testing"
@@ -109,6 +111,25 @@ func TestBusLogRecords(t *testing.T) {
 		errs[0].LogLevel != "ERROR" || errs[0].Details.Event != nil {
 		t.Fatalf("bus at ERROR/NONE wrote %+v, want its one failed attempt without the event", errs)
 	}
+	// switchyard tail --logs prints the same records, one per line.
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out := &lockedLines{}
+	done := make(chan error, 1)
+	go func() {
+		done <- runTail(tctx, []string{"--logs", "--since", "1h", "--bus", "traced", "--data-dir", m.Config.DataDir}, noEnv, out, io.Discard)
+	}()
+	for out.count() < len(traced) && tctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("tail --logs: %v", err)
+	}
+	if lines := out.lines(t); len(lines) != len(traced) || !bytes.Contains(lines[0], []byte(`"message_type":"EVENT_RECEIPT"`)) {
+		t.Fatalf("tail --logs printed %d lines, want %d starting with EVENT_RECEIPT: %s", len(lines), len(traced), out.buf)
+	}
+
 	st := must[natsjs.Stream](t)(m.conn.JetStream().Stream(ctx, jetstream.DefaultBusLogStream))
 	if n := st.CachedInfo().State.Msgs; n != uint64(len(traced)+len(errs)) {
 		t.Fatalf("bus log stream holds %d records, want %d: the bus at OFF wrote some", n, len(traced)+len(errs))
@@ -145,4 +166,22 @@ func readRecords(t *testing.T, logs *jetstream.BusLogs, bus string, done func([]
 		t.Fatalf("bus %s: records so far %+v", bus, got)
 	}
 	return got
+}
+
+// lockedLines is a jsonLines written from another goroutine.
+type lockedLines struct {
+	mu sync.Mutex
+	jsonLines
+}
+
+func (l *lockedLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.jsonLines.Write(p)
+}
+
+func (l *lockedLines) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Count(l.buf, []byte("\n"))
 }
