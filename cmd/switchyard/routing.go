@@ -151,17 +151,18 @@ func (m *Main) startRouting(ctx context.Context) error {
 	})
 	kinds := append(append(delivery.Kinds{}, rc.ExtraKinds...), buses.Kind(), apiDests.Kind(), archive.NewSender(m.stores.ArchiveLog).Kind())
 	kinds = append(append(kinds, m.awsTargets.Kinds()...), awstarget.Unsupported())
+	_, routeLog, deliveryLog := m.busLogHooks()
 	disp := delivery.NewDispatcher(delivery.Config{
 		Workers: rc.Workers, SendTimeout: rc.SendTimeout,
 		Backoff: delivery.Backoff{Base: rc.BackoffBase, Max: rc.BackoffMax},
-		Now:     rc.Now, Log: log, Observer: m.obs.deliveryObserver(),
+		Now:     rc.Now, Log: log, Observer: m.obs.deliveryObserver(), BusLog: deliveryLog,
 	}.ForQueue(q.Limits()), kinds, delivery.DeadLetterRecords{Store: dead}, jobs)
 	disp.Start(q)
 	m.obs.queue, m.obs.evlog, m.obs.disp = q, evlog, disp
 	m.onClose("delivery", m.Config.Shutdown.Delivery, disp.Close)
 
 	r := router.New(router.Config{Region: m.Config.Region, Durable: router.DefaultDurable, Consumers: rc.RouterConsumers, Log: log,
-		Observer: m.obs.routerObserver()}, m.stores.Rules, evlog.Events(), jobs)
+		Observer: m.obs.routerObserver(), BusLog: routeLog}, m.stores.Rules, evlog.Events(), jobs)
 	if err := r.Start(ctx); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/switchyard/switchyard/internal/apimodel"
 	"github.com/switchyard/switchyard/internal/archive"
 	"github.com/switchyard/switchyard/internal/awsjson"
+	"github.com/switchyard/switchyard/internal/buslog"
 	"github.com/switchyard/switchyard/internal/delivery/awstarget"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
@@ -86,6 +88,14 @@ type Config struct {
 	// MetricsListen, if set, serves /metrics there instead of on Listen,
 	// with /healthz and /readyz (and nothing else).
 	MetricsListen string
+	// BusLogs writes the log records of buses whose LogConfig sets a level
+	// to the stream of bus logs (default true); BusLogStdout also writes
+	// them to stdout as JSON lines. BusLogMaxAge and BusLogMaxBytes bound
+	// the stream (0: 24 h; 1 GiB or a tenth of the store limit).
+	BusLogs        bool
+	BusLogStdout   bool
+	BusLogMaxAge   time.Duration
+	BusLogMaxBytes int64
 }
 
 // DefaultReadTimeout bounds reading a request's headers (at most 10 s of
@@ -107,6 +117,7 @@ func DefaultConfig() Config {
 		API:               api.DefaultConfig(),
 		Shutdown:          SplitShutdown(DefaultShutdownTimeout),
 		Metrics:           true,
+		BusLogs:           true,
 		NATSListen:        "127.0.0.1:0",
 		AccessLogInterval: DefaultAccessLogInterval,
 	}
@@ -120,6 +131,8 @@ type Main struct {
 	// Listener, if set before Run, is served instead of listening on
 	// Config.Listen (tests hand in one that fails); Close closes it.
 	Listener net.Listener
+	// Stdout is where --bus-logs-stdout writes (nil: os.Stdout).
+	Stdout io.Writer
 
 	conn   *jetstream.Conn
 	unlock func() error // releases the data directory's lock; nil with --nats-url
@@ -138,6 +151,8 @@ type Main struct {
 	// which tells it of each target put.
 	awsTargets *awstarget.Targets
 	obs        observed
+	// busLog writes bus log records; nil with --bus-logs=false.
+	busLog *buslog.Logger
 	// metricsAddr is the --metrics-listen address bound ("" without).
 	metricsAddr string
 }
@@ -201,6 +216,10 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.BoolVar(&c.NATSLog, "nats-log", c.NATSLog, "log the embedded NATS server's notices (at debug level; its warnings and errors are always logged)")
 	fs.DurationVar(&c.AccessLogInterval, "access-log-interval", c.AccessLogInterval, "log a summary of the requests answered (counts by operation and outcome) at info this often; 0: never")
 	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at GET /metrics (false: no collectors at all)")
+	fs.BoolVar(&c.BusLogs, "bus-logs", c.BusLogs, "write the log records of buses whose LogConfig sets a level to the SWITCHYARD_BUSLOGS stream (read with switchyard tail --logs)")
+	fs.BoolVar(&c.BusLogStdout, "bus-logs-stdout", c.BusLogStdout, "also write bus log records to stdout, one JSON record per line")
+	fs.DurationVar(&c.BusLogMaxAge, "bus-logs-max-age", c.BusLogMaxAge, "how long bus log records are kept (0: 24h)")
+	fs.Int64Var(&c.BusLogMaxBytes, "bus-logs-max-bytes", c.BusLogMaxBytes, "size bound of the bus log stream, reserved from JetStream's store limit; the oldest records go first (0: 1 GiB, or a tenth of the store limit if less)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to serve /metrics on instead of --listen, with /healthz and /readyz (unauthenticated)")
 	c.Routing.addFlags(fs)
 	fs.String("config", "", "`FILE` of flags, one `name = value` a line (# comments); SWITCHYARD_* variables and flags override it")
@@ -311,6 +330,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	apiCfg.Log = m.Log.With("component", "api")
 	apiCfg.TargetPut = m.awsTargets.Notice
 	apiCfg.Observer = m.obs.ingestObserver()
+	if err := m.startBusLog(ctx); err != nil {
+		return err
+	}
+	apiCfg.BusLog, _, _ = m.busLogHooks()
 	if m.service, err = api.New(apiCfg, m.stores); err != nil {
 		return err
 	}

@@ -307,8 +307,8 @@ func (s *Service) busGaps(kmsKey *string, dlq *apimodel.DeadLetterConfig, logs *
 	if dlq != nil && deref(dlq.Arn) != "" {
 		s.gap("an event bus's DeadLetterConfig (dead letters go to each target's DeadLetterConfig and switchyard's store)")
 	}
-	if logs != nil && deref(logs.Level) != "" && deref(logs.Level) != "OFF" {
-		s.gap("an event bus's LogConfig (no log records are written yet)")
+	if logs != nil && deref(logs.Level) != "" && deref(logs.Level) != "OFF" && s.cfg.BusLog == nil {
+		s.gap("an event bus's LogConfig (this server was started without bus logging)")
 	}
 }
 

@@ -249,7 +249,7 @@ func TestBusSettingGapsLoggedOnce(t *testing.T) {
 	must[*eventbridge.UpdateEventBusOutput](t)(c.UpdateEventBus(context.Background(), &eventbridge.UpdateEventBusInput{
 		Name: aws.String("a"), LogConfig: &types.LogConfig{Level: types.LevelOff}}))
 	log := buf.String()
-	for _, want := range []string{"LogConfig (no log records are written yet)", "KmsKeyIdentifier (events are stored in JetStream"} {
+	for _, want := range []string{"LogConfig (this server was started without bus logging)", "KmsKeyIdentifier (events are stored in JetStream"} {
 		if n := strings.Count(log, want); n != 1 {
 			t.Errorf("%q logged %d times:\n%s", want, n, log)
 		}

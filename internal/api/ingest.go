@@ -99,11 +99,14 @@ func (s *Service) PutEvents(ctx context.Context, in *apimodel.PutEventsRequest) 
 		}
 		b.accept(i, e, c.Account, d.account, d.bus, "", d.exists)
 	}
+	s.logReceived(c.Account, b)
 	if err := b.commit(ctx, s.st.Events); err != nil {
 		b.report(s.cfg.Observer, "PutEvents", err)
+		s.logIngested(c.Account, b, err)
 		return nil, err
 	}
 	b.report(s.cfg.Observer, "PutEvents", nil)
+	s.logIngested(c.Account, b, nil)
 	out := &apimodel.PutEventsResponse{FailedEntryCount: ptr(int64(b.failed)), Entries: make([]apimodel.PutEventsResultEntry, len(b.results))}
 	for i := range b.results {
 		id, code, msg := b.result(i)
@@ -152,11 +155,14 @@ func (s *Service) PutPartnerEvents(ctx context.Context, in *apimodel.PutPartnerE
 		}
 		b.accept(i, e, src.account, src.account, e.Source, e.Source, src.active)
 	}
+	s.logReceived(c.Account, b)
 	if err := b.commit(ctx, s.st.Events); err != nil {
 		b.report(s.cfg.Observer, "PutPartnerEvents", err)
+		s.logIngested(c.Account, b, err)
 		return nil, err
 	}
 	b.report(s.cfg.Observer, "PutPartnerEvents", nil)
+	s.logIngested(c.Account, b, nil)
 	out := &apimodel.PutPartnerEventsResponse{FailedEntryCount: ptr(int64(b.failed)), Entries: make([]apimodel.PutPartnerEventsResultEntry, len(b.results))}
 	for i := range b.results {
 		id, code, msg := b.result(i)
@@ -250,6 +256,30 @@ func (b *ingest) report(o eventbus.IngestObserver, op string, commitErr error) {
 			c.Stored, c.Dropped = 0, 0
 		}
 		o.Ingested(op, c)
+	}
+}
+
+// A BusLog writes the log records of buses whose LogConfig sets a level.
+// Once per request, Received is told the events it is about to store, and
+// Ingested, once the append returned, the events stored (err nil) or not
+// (err). Neither may block.
+type BusLog interface {
+	Received(caller string, events []eventbus.BusEvent)
+	Ingested(caller string, events []eventbus.BusEvent, err error)
+}
+
+// logReceived tells Config.BusLog, if set, of the events b is about to
+// store.
+func (s *Service) logReceived(caller string, b *ingest) {
+	if s.cfg.BusLog != nil && len(b.events) > 0 {
+		s.cfg.BusLog.Received(caller, b.events)
+	}
+}
+
+// logIngested tells Config.BusLog, if set, what became of b's events.
+func (s *Service) logIngested(caller string, b *ingest, err error) {
+	if s.cfg.BusLog != nil && len(b.events) > 0 {
+		s.cfg.BusLog.Ingested(caller, b.events, err)
 	}
 }
 

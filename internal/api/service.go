@@ -82,6 +82,9 @@ type Config struct {
 	// Observer is told what became of the entries of every PutEvents and
 	// PutPartnerEvents request (nil: nothing is).
 	Observer eventbus.IngestObserver
+	// BusLog, if set, writes the log records of ingested events (nil:
+	// none are written, and a LogConfig level is reported as a gap).
+	BusLog BusLog
 }
 
 // DefaultConfig returns AWS's defaults in us-east-1.

@@ -79,6 +79,8 @@ type Config struct {
 	FailureLogInterval time.Duration
 	// Observer is told every attempt and dead letter (nil: nothing is).
 	Observer Observer
+	// BusLog, if set, writes the invocation records of buses that log.
+	BusLog BusLog
 }
 
 // ForQueue returns c with the settings a queue dictates filled in where c

@@ -104,27 +104,41 @@ func (d *Dispatcher) attemptJob(ctx context.Context, job *Job, rnd float64, last
 	attempt := job.Attempts + 1
 	now := d.cfg.Now()
 	maxRetries, _ := Limits(job.Target.RetryPolicy)
+	bl := d.busLog(job)
+	var gaveUp result
 	switch {
 	case Expired(job.Target.RetryPolicy, job.Event.IngestedAt, now):
 		// Queued too late (workers were down, or storing an earlier
 		// verdict failed): AWS drops events past their age without a try.
-		return result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: CodeUnknown, Condition: ConditionAge,
+		gaveUp = result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: CodeUnknown, Condition: ConditionAge,
 			ErrorMessage: "event reached MaximumEventAgeInSeconds before it could be delivered", RetryAttempts: job.Attempts, FailedAt: now}}
 	case job.Attempts > maxRetries:
 		// Only after storing an earlier verdict failed.
-		return result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: CodeUnknown, Condition: ConditionAttempts,
+		gaveUp = result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: CodeUnknown, Condition: ConditionAttempts,
 			ErrorMessage: "retries exhausted on an earlier delivery", RetryAttempts: maxRetries, FailedAt: now}}
+	}
+	if gaveUp.outcome == dead {
+		if bl != nil {
+			bl.GaveUp(job, &Error{Code: gaveUp.dl.ErrorCode, Message: gaveUp.dl.ErrorMessage})
+		}
+		return gaveUp
 	}
 	select {
 	case d.sends <- struct{}{}:
 	case <-ctx.Done():
 		return result{outcome: interrupted}
 	}
+	if bl != nil {
+		bl.Attempting(job, attempt)
+	}
 	start := d.cfg.Now()
-	kind, err := d.send(ctx, job, attempt)
+	kind, input, err := d.send(ctx, job, attempt)
 	<-d.sends
 	took := d.cfg.Now().Sub(start)
 	if err == nil {
+		if bl != nil {
+			bl.Attempted(job, attempt, input, AttemptDelivered, nil)
+		}
 		d.cfg.Observer.Attempted(kind, AttemptDelivered, took)
 		if d.cfg.Log.Enabled(ctx, slog.LevelDebug) { // the logger is built only when it will be used
 			d.cfg.Log.Debug("delivery: delivered", "event", job.Event.ID, "rule", job.RuleArn, "target", job.Target.Arn, "attempt", attempt)
@@ -141,31 +155,37 @@ func (d *Dispatcher) attemptJob(ctx context.Context, job *Job, rnd float64, last
 		v = Verdict{Condition: ConditionAttempts}
 	}
 	if v.Retry {
+		if bl != nil {
+			bl.Attempted(job, attempt, input, AttemptRetrying, e)
+		}
 		d.cfg.Observer.Attempted(kind, AttemptRetrying, took)
 		d.fails.record(now, job.Target.Arn, failure{event: job.Event.ID, rule: job.RuleArn, code: e.Code, msg: e.Message, attempt: attempt, retryIn: v.Delay})
 		return result{outcome: retry, delay: v.Delay}
+	}
+	if bl != nil {
+		bl.Attempted(job, attempt, input, AttemptFailed, e)
 	}
 	d.cfg.Observer.Attempted(kind, AttemptFailed, took)
 	return result{outcome: dead, dl: DeadLetter{Job: *job, ErrorCode: e.Code, ErrorMessage: e.Message, Condition: v.Condition, RetryAttempts: attempt - 1, FailedAt: now}}
 }
 
 // send shapes the input and sends it; it returns the name of the target's
-// kind ("none" if no kind accepts it).
-func (d *Dispatcher) send(ctx context.Context, job *Job, attempt int) (string, error) {
+// kind ("none" if no kind accepts it) and the input (nil if it has none).
+func (d *Dispatcher) send(ctx context.Context, job *Job, attempt int) (string, []byte, error) {
 	kind, ok := d.kinds.For(job.Target.Arn)
 	if !ok {
-		return "none", Permanent(CodeInvalidParameter, "switchyard cannot deliver to target %s: no target kind accepts it", job.Target.Arn)
+		return "none", nil, Permanent(CodeInvalidParameter, "switchyard cannot deliver to target %s: no target kind accepts it", job.Target.Arn)
 	}
 	input := job.Event.Envelope
 	if !kind.RawEvent {
 		var err error
 		if input, err = d.cfg.Transform.Transform(job); err != nil {
-			return kind.Name, err
+			return kind.Name, nil, err
 		}
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 	defer cancel()
-	return kind.Name, kind.Sender.Send(sctx, Delivery{Job: job, Input: input, Attempt: attempt})
+	return kind.Name, input, kind.Sender.Send(sctx, Delivery{Job: job, Input: input, Attempt: attempt})
 }
 
 // settle makes the batch's verdicts durable, then acknowledges m: it stores
@@ -210,6 +230,9 @@ func (d *Dispatcher) storeVerdicts(ctx context.Context, retries []Job, deadLette
 		d.cfg.Observer.DeadLettered(d.kindName(dl.Job.Target.Arn))
 		if fwd, ok := d.forward(dl); ok {
 			forwards = append(forwards, fwd)
+			if bl := d.busLog(&dl.Job); bl != nil {
+				bl.DeadLettered(&dl, fwd.Target.Arn)
+			}
 		}
 	}
 	if len(forwards) > 0 && !d.enqueue(ctx, Batch{Jobs: forwards}) {

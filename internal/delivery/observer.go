@@ -39,3 +39,29 @@ func (d *Dispatcher) kindName(targetArn string) string {
 	}
 	return "none"
 }
+
+// A BusLog writes the log records of buses whose LogConfig sets a level.
+// Enabled is asked once per attempt (and per job given up) and must be
+// cheap; the other methods are called only when it said yes for the job's
+// Account and Bus. Called from many goroutines; must not block.
+type BusLog interface {
+	Enabled(account, bus string) bool
+	// Attempting precedes attempt number attempt (1 for the first).
+	Attempting(job *Job, attempt int)
+	// Attempted follows it: result is AttemptDelivered, AttemptRetrying or
+	// AttemptFailed, err nil when delivered, input what was sent (nil when
+	// shaping it failed).
+	Attempted(job *Job, attempt int, input []byte, result string, err *Error)
+	// GaveUp reports a job dead-lettered without an attempt.
+	GaveUp(job *Job, err *Error)
+	// DeadLettered reports a dead letter sent on to dlqArn.
+	DeadLettered(dl *DeadLetter, dlqArn string)
+}
+
+// busLog returns Config.BusLog when it logs job's bus, else nil.
+func (d *Dispatcher) busLog(job *Job) BusLog {
+	if bl := d.cfg.BusLog; bl != nil && bl.Enabled(job.Account, job.Bus) {
+		return bl
+	}
+	return nil
+}

@@ -55,6 +55,17 @@ type Config struct {
 	Log *slog.Logger
 	// Observer is told what routing matched (nil: nothing is).
 	Observer Observer
+	// BusLog, if set, writes the rule-match records of buses that log.
+	BusLog BusLog
+}
+
+// A BusLog writes the log records of buses whose LogConfig sets a level.
+// Enabled is asked once per routed event and must be cheap; Routed, only
+// when it said yes, is given the event and its jobs (a rule's jobs are
+// adjacent). Called from the router's consumers; must not block.
+type BusLog interface {
+	Enabled(account, bus string) bool
+	Routed(ev eventbus.BusEvent, jobs []delivery.Job)
 }
 
 // An Observer is told, for metrics, how many events of a bus were routed
@@ -274,6 +285,9 @@ func (r *Router) route(events []eventbus.BusEvent, sc *Scratch, jobs []delivery.
 				"account", events[i].Account, "bus", events[i].Bus, "err", err)
 		}
 		matches += rulesIn(jobs[from:])
+		if bl := r.cfg.BusLog; bl != nil && err == nil && bl.Enabled(events[i].Account, events[i].Bus) {
+			bl.Routed(events[i], jobs[from:])
+		}
 	}
 	if len(events) > 0 {
 		r.cfg.Observer.Routed(events[run].Account, events[run].Bus, len(events)-run, matches)
