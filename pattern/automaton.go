@@ -30,7 +30,7 @@ type automaton struct {
 
 // A state is a node of the automaton.
 type state struct {
-	children map[string]int32 // field key -> child state
+	children *childIndex // field key -> child state; nil when none
 	edges    []edge
 	rules    []int32 // rules whose branch ends here, with multiplicity
 	refs     int     // branches through or ending at this state
@@ -141,13 +141,13 @@ func (a *automaton) addBranch(rule int32, b branch) {
 	for i := range b {
 		f := &b[i]
 		s := a.states[sid]
-		cid, ok := s.children[f.key]
+		cid, ok := s.children.get(f.key)
 		if !ok {
 			cid = a.newState()
 			if s.children == nil {
-				s.children = map[string]int32{}
+				s.children = &childIndex{}
 			}
-			s.children[f.key] = cid
+			s.children.set(f.key, cid)
 			vm := a.edgeFor(s, f.path)
 			for j := range f.conds {
 				vm.update(&f.conds[j], cid, true)
@@ -178,7 +178,8 @@ func (a *automaton) edgeFor(s *state, path string) *valueMatcher {
 func (a *automaton) removeBranch(rule int32, b branch) {
 	ids := make([]int32, 1, len(b)+1)
 	for i := range b {
-		ids = append(ids, a.states[ids[i]].children[b[i].key])
+		cid, _ := a.states[ids[i]].children.get(b[i].key)
+		ids = append(ids, cid)
 	}
 	last := a.states[ids[len(ids)-1]]
 	removeVal(&last.rules, rule)
@@ -190,7 +191,7 @@ func (a *automaton) removeBranch(rule int32, b branch) {
 		}
 		parent := a.states[ids[i]]
 		f := &b[i]
-		delete(parent.children, f.key)
+		parent.children.del(f.key)
 		pid := a.pathIDs[f.path]
 		for ei := range parent.edges {
 			e := &parent.edges[ei]

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // maxCombinations is the most branches a pattern may expand to through $or.
@@ -21,10 +22,14 @@ const (
 type Pattern struct {
 	src      string
 	branches []branch
+	solo     atomic.Pointer[solo] // set by the first Matches
+}
 
-	once   sync.Once  // builds single
-	single *automaton // this pattern alone, for Matches; read-only once built
-	pool   sync.Pool  // *scratch for Matches
+// A solo is a Pattern's own automaton, for Matches. A Matcher keeps its
+// Patterns, so this is built only when Matches is called.
+type solo struct {
+	a    *automaton // this pattern alone; read-only once built
+	pool sync.Pool  // *scratch
 }
 
 // A branch is one conjunction of fields, sorted by path; a pattern matches
@@ -277,7 +282,7 @@ func (c *compiler) matchExpression() cond {
 			// AWS's compiler lets this error escape without a parser location.
 			panic(syntaxError{&Error{Reason: reason, Source: lx.src}})
 		}
-		out = cond{kind: condIP, ip: r, str: text}
+		out = cond{kind: condIP, ip: &r, str: text}
 		c.endObject("Only one key allowed in match expression")
 	case "equals-ignore-case":
 		out = cond{kind: condEqualsIgnoreCase, str: fold(c.stringOperand("equals-ignore-case match pattern must be a string"))}
@@ -334,16 +339,20 @@ func (c *compiler) ignoreCaseAffix(op string) cond {
 // Matches reports whether the event (a JSON object) matches the pattern. It
 // returns ErrNotObject or ErrInvalidJSON for an event it cannot read.
 func (p *Pattern) Matches(event []byte) (bool, error) {
-	p.once.Do(func() {
-		p.single = newAutomaton()
-		p.single.addPattern(0, "", p)
-	})
-	sc, _ := p.pool.Get().(*scratch)
+	s := p.solo.Load()
+	if s == nil {
+		s = &solo{a: newAutomaton()}
+		s.a.addPattern(0, "", p)
+		if !p.solo.CompareAndSwap(nil, s) {
+			s = p.solo.Load() // another goroutine built it first
+		}
+	}
+	sc, _ := s.pool.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{}
 	}
 	var buf [1]string
-	out, err := p.single.match(event, sc, buf[:0])
-	p.pool.Put(sc)
+	out, err := s.a.match(event, sc, buf[:0])
+	s.pool.Put(sc)
 	return len(out) > 0, err
 }

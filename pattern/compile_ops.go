@@ -128,7 +128,7 @@ func (c *compiler) anythingBut() cond {
 	case kind == condAnythingBut && t == tokStartArray:
 		out = c.anythingButList()
 	case kind == condAnythingBut:
-		out = cond{kind: condAnythingBut}
+		out = cond{kind: condAnythingBut, condList: &condList{}}
 		if t == tokString {
 			out.strs = []string{lx.getText()}
 		} else {
@@ -147,7 +147,7 @@ func (c *compiler) anythingBut() cond {
 
 func (c *compiler) anythingButList() cond {
 	lx := c.lx
-	out := cond{kind: condAnythingBut}
+	out := cond{kind: condAnythingBut, condList: &condList{}}
 	c.rethrown(func() {
 		for {
 			t := lx.next()
@@ -175,7 +175,7 @@ func (c *compiler) anythingButList() cond {
 // equals-ignore-case, prefix, suffix or wildcard.
 func (c *compiler) anythingButSet(kind condKind, list bool) cond {
 	lx := c.lx
-	out := cond{kind: kind}
+	out := cond{kind: kind, condList: &condList{}}
 	seen := map[string]bool{}
 	var order []string // distinct values, as AWS's parser sees them
 	add := func() {

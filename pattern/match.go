@@ -97,8 +97,10 @@ func (w *walker) visit(sid int32) {
 		e := &s.edges[ei]
 		li := sc.head[e.path]
 		if li < 0 {
-			for _, c := range e.vm.absent {
-				w.visit(c)
+			if e.vm.vmRare != nil {
+				for _, c := range e.vm.absent {
+					w.visit(c)
+				}
 			}
 			continue
 		}

@@ -5,12 +5,22 @@ import "encoding/binary"
 // A valueMatcher holds every condition some state of the automaton places on
 // one field, each leading to a child state. Given one value of that field it
 // lists the children whose condition the value meets. Conditions are indexed
-// by kind: exact values in hash maps, prefixes and suffixes in byte tries,
-// numbers and IP addresses in range tries, wildcards in tries keyed by their
-// literal ends; only anything-but and unanchored wildcards are tested one by
-// one.
+// by kind: exact strings in a strIndex, other exact values in hash maps,
+// prefixes and suffixes in byte tries, numbers and IP addresses in range
+// tries, wildcards in tries keyed by their literal ends; only anything-but
+// and unanchored wildcards are tested one by one.
 type valueMatcher struct {
-	strings   map[string][]int32 // exact strings
+	strings strIndex // exact strings
+	*vmRare          // every other kind of condition; nil until one is added
+	count   int      // conditions held
+}
+
+// A vmRare holds the conditions other than exact strings. Most value
+// matchers of a large automaton hold one exact string, so these fields are
+// kept apart and allocated only when used.
+type vmRare struct {
+	exists    []int32
+	absent    []int32
 	literals  map[string][]int32 // true, false, null, and numbers beyond float64, by text
 	numbers   map[uint64][]int32 // exact numbers, by numKey
 	ranges    *rangeTrie         // numeric ranges over numKey, 64 bits, once there are many
@@ -21,8 +31,6 @@ type valueMatcher struct {
 	folded    map[string][]int32
 	prefixCI  *byteTrie // folded keys
 	suffixCI  *byteTrie // folded keys, reversed
-	exists    []int32
-	absent    []int32
 
 	globs     []globEntry // wildcard conditions; index = value stored in the tries below
 	globFree  []int32
@@ -30,8 +38,6 @@ type valueMatcher struct {
 	globLast  []*byteTrie // per leading literal: trailing literal (reversed) -> glob
 
 	anyButs []anyButEntry
-
-	count int // conditions held
 }
 
 type numRange struct {
@@ -100,9 +106,12 @@ func (m *valueMatcher) update(c *cond, child int32, add bool) {
 	} else {
 		m.count--
 	}
+	if m.vmRare == nil && c.kind != condString {
+		m.vmRare = &vmRare{}
+	}
 	switch c.kind {
 	case condString:
-		m.updateMap(&m.strings, c.str, child, add)
+		m.updateStr(c.str, child, add)
 	case condLiteral:
 		m.updateMap(&m.literals, c.str, child, add)
 	case condNumber:
@@ -193,6 +202,14 @@ func (m *valueMatcher) updateMap(mp *map[string][]int32, k string, child int32, 
 	}
 }
 
+func (m *valueMatcher) updateStr(k string, child int32, add bool) {
+	if add {
+		m.strings.add(k, child)
+	} else {
+		m.strings.remove(k, child)
+	}
+}
+
 func (m *valueMatcher) updateTrie(t **byteTrie, k string, reverse bool, child int32, add bool) {
 	if add {
 		trieFor(t).insert(k, reverse, child)
@@ -214,7 +231,7 @@ func (m *valueMatcher) updateList(l *[]int32, child int32, add bool) {
 // trailing literal is a suffix of it, and only those are run.
 func (m *valueMatcher) updateGlob(g *glob, child int32, add bool) {
 	if lit, ok := g.literal(); ok {
-		m.updateMap(&m.strings, lit, child, add)
+		m.updateStr(lit, child, add)
 		return
 	}
 	first, last := g.segs[0], g.segs[len(g.segs)-1]
@@ -283,8 +300,9 @@ const (
 // matchString appends the children whose condition the string s (unescaped)
 // meets. sc provides scratch space.
 func (m *valueMatcher) matchString(s []byte, sc *scratch, out []int32) []int32 {
-	if m.strings != nil {
-		out = append(out, m.strings[string(s)]...)
+	out = m.strings.lookup(s, out)
+	if m.vmRare == nil {
+		return out
 	}
 	if m.prefix != nil {
 		out = m.prefix.walk(s, false, out)
@@ -347,6 +365,9 @@ func (m *valueMatcher) matchGlobs(s []byte, sc *scratch, out []int32) []int32 {
 // matchNumber appends the children whose condition the number with literal
 // text meets.
 func (m *valueMatcher) matchNumber(text []byte, out []int32) []int32 {
+	if m.vmRare == nil {
+		return out
+	}
 	if m.numbers == nil && m.ranges == nil && len(m.rangeList) > 0 && m.literals == nil && !m.hasNumericAnyBut() {
 		// Only a few ranges: an approximate value decides unless it is near
 		// an end of one of them.
@@ -395,7 +416,7 @@ func (m *valueMatcher) matchNumber(text []byte, out []int32) []int32 {
 	return append(out, m.exists...)
 }
 
-func (m *valueMatcher) hasNumericAnyBut() bool {
+func (m *vmRare) hasNumericAnyBut() bool {
 	for i := range m.anyButs {
 		if len(m.anyButs[i].c.nums) > 0 {
 			return true
@@ -407,6 +428,9 @@ func (m *valueMatcher) hasNumericAnyBut() bool {
 // matchLiteral appends the children whose condition true, false or null
 // (text) meets.
 func (m *valueMatcher) matchLiteral(text []byte, out []int32) []int32 {
+	if m.vmRare == nil {
+		return out
+	}
 	if m.literals != nil {
 		out = append(out, m.literals[string(text)]...)
 	}

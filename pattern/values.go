@@ -35,16 +35,25 @@ const (
 
 // A cond is one entry of a field's value list. A field matches when any of
 // its conds does.
+//
+// A Matcher keeps every cond of its patterns, so the operands only some kinds
+// have are kept behind pointers: ip for condIP, condList for the anything-but
+// family (set for those kinds, nil for the others).
 type cond struct {
-	kind  condKind
-	str   string
-	num   float64
+	kind      condKind
+	str       string
+	num       float64
+	lo        uint64 // condRange bounds, inclusive, as numKey encodings
+	hi        uint64
+	ip        *ipRange
+	glob      *glob
+	*condList // the anything-but family only
+}
+
+// A condList holds the operands of an anything-but cond.
+type condList struct {
 	strs  []string
 	nums  []float64
-	lo    uint64 // condRange bounds, inclusive, as numKey encodings
-	hi    uint64
-	ip    ipRange
-	glob  *glob
 	globs []*glob
 }
 
@@ -153,8 +162,8 @@ func parseIP(s string) (addr [16]byte, v6, shaped, ok bool) {
 }
 
 // ipPoint is the range holding one address.
-func ipPoint(addr [16]byte, v6 bool) ipRange {
-	return ipRange{v6: v6, lo: addr, hi: addr}
+func ipPoint(addr [16]byte, v6 bool) *ipRange {
+	return &ipRange{v6: v6, lo: addr, hi: addr}
 }
 
 // cidrReason returns AWS's reason for a bad cidr value, or "" and the range.
