@@ -149,7 +149,8 @@ func (m *Main) startRouting(ctx context.Context) error {
 	apiDests := httptarget.New(httptarget.Config{
 		Resolver: m.service, Deauthorizer: m.service, Now: rc.Now, Log: log,
 	})
-	kinds := append(append(delivery.Kinds{}, rc.ExtraKinds...), buses.Kind(), apiDests.Kind(), archive.NewSender(m.stores.ArchiveLog).Kind())
+	archives := archive.NewSender(m.stores.ArchiveLog)
+	kinds := append(append(delivery.Kinds{}, rc.ExtraKinds...), buses.Kind(), apiDests.Kind(), archives.Kind())
 	kinds = append(append(kinds, m.awsTargets.Kinds()...), awstarget.Unsupported())
 	_, routeLog, deliveryLog := m.busLogHooks()
 	disp := delivery.NewDispatcher(delivery.Config{
@@ -162,7 +163,7 @@ func (m *Main) startRouting(ctx context.Context) error {
 	m.onClose("delivery", m.Config.Shutdown.Delivery, disp.Close)
 
 	r := router.New(router.Config{Region: m.Config.Region, Durable: router.DefaultDurable, Consumers: rc.RouterConsumers, Log: log,
-		Observer: m.obs.routerObserver(), BusLog: routeLog}, m.stores.Rules, evlog.Events(), jobs)
+		Observer: m.obs.routerObserver(), BusLog: routeLog, Inline: archives}, m.stores.Rules, evlog.Events(), jobs)
 	if err := r.Start(ctx); err != nil {
 		return err
 	}

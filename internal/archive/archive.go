@@ -36,7 +36,9 @@ import (
 const KindName = "archive"
 
 // A Sender stores events in archives: the target of every archive's
-// managed rule. Safe for concurrent use.
+// managed rule. The router hands it those targets' jobs directly (Deliver);
+// as a delivery kind (Send) it takes those queued before. Safe for
+// concurrent use.
 type Sender struct {
 	log eventbus.ArchiveLog
 }
@@ -55,6 +57,35 @@ func (s *Sender) Kind() delivery.Kind {
 // Accepts reports whether a is an archive ARN.
 func Accepts(a eventbus.ARN) bool {
 	return a.Service == "events" && strings.HasPrefix(a.Resource, "archive/")
+}
+
+// Accepts reports whether targetArn is an archive's (router.Inline).
+func (s *Sender) Accepts(targetArn string) bool {
+	_, _, ok := eventbus.ArchiveRef(targetArn)
+	return ok
+}
+
+// Deliver stores the events of jobs in their archives, each archive's in
+// one append (router.Inline: the router archives a log batch's events in
+// the batch's own step, without the delivery queue). Events for archives
+// that no longer exist are dropped, as Send drops them.
+func (s *Sender) Deliver(ctx context.Context, jobs []delivery.Job) error {
+	byArchive := map[string][]eventbus.Event{}
+	var order []string
+	for _, j := range jobs {
+		account, name, _ := eventbus.ArchiveRef(j.Target.Arn)
+		id := eventbus.ArchiveID(account, name)
+		if _, seen := byArchive[id]; !seen {
+			order = append(order, id)
+		}
+		byArchive[id] = append(byArchive[id], j.Event)
+	}
+	for _, id := range order {
+		if err := s.log.Append(ctx, id, byArchive[id]); err != nil && !errors.Is(err, eventbus.ErrNoArchive) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Send implements delivery.Sender. An event for an archive that no longer

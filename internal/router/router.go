@@ -57,6 +57,20 @@ type Config struct {
 	Observer Observer
 	// BusLog, if set, writes the rule-match records of buses that log.
 	BusLog BusLog
+	// Inline, if set, completes the jobs of the targets it accepts itself,
+	// before the rest of a log batch's jobs are queued (see Inline).
+	Inline Inline
+}
+
+// An Inline target kind is completed by the router in the log batch's own
+// step instead of going through the delivery queue: a kind whose delivery
+// is one durable write in switchyard's own storage (archives), for which a
+// queued job, a worker and an acknowledgement would cost more than the
+// write. Deliver returns nil once every job is durable; an error keeps the
+// log batch, which is routed again (at least once).
+type Inline interface {
+	Accepts(targetArn string) bool
+	Deliver(ctx context.Context, jobs []delivery.Job) error
 }
 
 // A BusLog writes the log records of buses whose LogConfig sets a level.
@@ -242,7 +256,7 @@ func (r *Router) follow(ctx context.Context, changes <-chan Change) {
 // consume runs one log consumer until ctx ends, restarting it if it fails.
 func (r *Router) consume(ctx context.Context) {
 	var sc Scratch
-	var jobs []delivery.Job
+	var jobs, inline []delivery.Job
 	handle := func(ctx context.Context, events []eventbus.BusEvent) error {
 		jobs = r.route(events, &sc, jobs[:0])
 		if len(jobs) == 0 {
@@ -252,9 +266,19 @@ func (r *Router) consume(ctx context.Context) {
 		// keeping, and the log acks only after this returns nil.
 		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.EnqueueTimeout)
 		defer cancel()
-		err := r.queue.Enqueue(ectx, delivery.Batch{Jobs: jobs})
-		clear(jobs) // drop references to the batch's events
-		return err
+		defer func() { clear(jobs); clear(inline) }() // drop references to the batch's events
+		if r.cfg.Inline != nil {
+			jobs, inline = splitInline(r.cfg.Inline, jobs, inline[:0])
+			if len(inline) > 0 {
+				if err := r.cfg.Inline.Deliver(ectx, inline); err != nil {
+					return err
+				}
+			}
+			if len(jobs) == 0 {
+				return nil
+			}
+		}
+		return r.queue.Enqueue(ectx, delivery.Batch{Jobs: jobs})
 	}
 	for ctx.Err() == nil {
 		r.consuming.Add(1)
@@ -293,6 +317,21 @@ func (r *Router) route(events []eventbus.BusEvent, sc *Scratch, jobs []delivery.
 		r.cfg.Observer.Routed(events[run].Account, events[run].Bus, len(events)-run, matches)
 	}
 	return jobs
+}
+
+// splitInline moves the jobs in accepts out of jobs into inline, keeping
+// the order of both, and returns both.
+func splitInline(in Inline, jobs, inline []delivery.Job) ([]delivery.Job, []delivery.Job) {
+	kept := jobs[:0]
+	for _, j := range jobs {
+		if in.Accepts(j.Target.Arn) {
+			inline = append(inline, j)
+		} else {
+			kept = append(kept, j)
+		}
+	}
+	clear(jobs[len(kept):])
+	return kept, inline
 }
 
 // rulesIn counts the rules of one event's jobs: a rule's jobs are

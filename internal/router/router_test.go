@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,7 +83,19 @@ type harness struct {
 	watch chan Change
 }
 
-func newHarness(t *testing.T) *harness {
+// inlineKind is a router Inline that takes targets starting with "I" and
+// records what it is given, failing while fail is set.
+type inlineKind struct {
+	fakeQueue
+}
+
+func (k *inlineKind) Accepts(arn string) bool { return strings.HasPrefix(arn, "I") }
+
+func (k *inlineKind) Deliver(ctx context.Context, jobs []delivery.Job) error {
+	return k.Enqueue(ctx, delivery.Batch{Jobs: jobs})
+}
+
+func newHarness(t *testing.T, inline ...Inline) *harness {
 	h := &harness{
 		rules: &fakeRules{watches: make(chan chan Change, 4)},
 		log:   &fakeLog{in: make(chan []eventbus.BusEvent), results: make(chan error, 16)},
@@ -90,7 +103,11 @@ func newHarness(t *testing.T) *harness {
 		watch: make(chan Change, 64),
 	}
 	h.rules.watches <- h.watch
-	h.r = New(Config{Region: "us-east-1", Now: func() time.Time { return t0 }}, h.rules, h.log, h.queue)
+	cfg := Config{Region: "us-east-1", Now: func() time.Time { return t0 }}
+	if len(inline) > 0 {
+		cfg.Inline = inline[0]
+	}
+	h.r = New(cfg, h.rules, h.log, h.queue)
 	t.Cleanup(func() {
 		if err := h.r.Close(context.Background()); err != nil {
 			t.Error(err)
@@ -162,6 +179,38 @@ func TestRouterEnqueueFailureKeepsTheBatch(t *testing.T) {
 	bad.Event.Envelope = []byte("not json")
 	if err := h.batch(bad, event("orders", "other")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRouterInline checks that the jobs of an Inline kind's targets are
+// handed to it, not queued, before the rest are queued, and that its
+// failure keeps the log batch.
+func TestRouterInline(t *testing.T) {
+	t.Parallel()
+	in := &inlineKind{}
+	h := newHarness(t, in)
+	h.watch <- rulePut(t, rule("orders", "a", `{"source":["shop"]}`, "A", "I1"), 1)
+	h.watch <- rulePut(t, rule("orders", "b", `{"source":["shop"]}`, "I2"), 1)
+	h.watch <- Change{Op: eventbus.OpSynced}
+	if err := h.r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	in.fail = errors.New("archive down")
+	if err := h.batch(event("orders", "shop")); err == nil {
+		t.Fatal("batch acknowledged although its inline jobs failed")
+	}
+	if got := h.queue.take(); len(got) != 0 {
+		t.Fatalf("queued before the inline jobs were done: %v", got)
+	}
+	in.fail = nil
+	if err := h.batch(event("orders", "shop")); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.queue.take(); !slices.Equal(got, []string{"e-shop>A"}) {
+		t.Fatalf("queued %v", got)
+	}
+	if got := in.take(); !slices.Equal(got, []string{"e-shop>I1", "e-shop>I2"}) {
+		t.Fatalf("inline %v", got)
 	}
 }
 
