@@ -38,6 +38,7 @@ const (
 // an event appended twice (a delivery retried after its append succeeded)
 // is stored twice.
 type Archives struct {
+	conn     *Conn
 	js       jetstream.JetStream
 	replicas int
 	timeout  time.Duration
@@ -63,7 +64,7 @@ var _ eventbus.ArchiveLog = (*Archives)(nil)
 
 // Archives returns the archive log on this connection.
 func (c *Conn) Archives() *Archives {
-	return &Archives{js: c.js, replicas: c.cfg.Replicas, timeout: DefaultPublishTimeout, writers: map[string]*archiveWriter{}}
+	return &Archives{conn: c, js: c.js, replicas: c.cfg.Replicas, timeout: DefaultPublishTimeout, writers: map[string]*archiveWriter{}}
 }
 
 func archiveStream(id string) string  { return ArchiveStreamPrefix + id }
@@ -76,7 +77,7 @@ func archiveFrameSubject(id string, n int) string {
 
 // Open implements eventbus.ArchiveLog.
 func (a *Archives) Open(ctx context.Context, id string, retention time.Duration) error {
-	_, err := ensureStream(ctx, a.js, jetstream.StreamConfig{
+	_, err := a.conn.ensure(ctx, a.js, jetstream.StreamConfig{
 		Name:      archiveStream(id),
 		Subjects:  []string{archiveSubject(id)},
 		Storage:   jetstream.FileStorage,

@@ -83,7 +83,7 @@ func (c *Conn) BusLogs(ctx context.Context, cfg BusLogConfig) (*BusLogs, error) 
 			cfg.MaxBytes = min(cfg.MaxBytes, limit/10)
 		}
 	}
-	_, err := ensureStream(ctx, c.js, jetstream.StreamConfig{
+	_, err := c.ensure(ctx, c.js, jetstream.StreamConfig{
 		Name:      cfg.Stream,
 		Subjects:  []string{cfg.Subject + ".>"},
 		Storage:   jetstream.FileStorage,

@@ -94,7 +94,7 @@ func (c *Conn) DeadLetters(ctx context.Context, cfg DeadLetterConfig) (*DeadLett
 	if maxBytes <= 0 {
 		maxBytes = -1
 	}
-	_, err := ensureStream(ctx, c.js, jetstream.StreamConfig{
+	_, err := c.ensure(ctx, c.js, jetstream.StreamConfig{
 		Name:       cfg.Stream,
 		Subjects:   []string{cfg.Subject + ".>"},
 		Storage:    jetstream.FileStorage,

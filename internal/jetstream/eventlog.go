@@ -184,16 +184,20 @@ func (c *Conn) EventLog(ctx context.Context, cfg LogConfig) (*EventLog, error) {
 	if len(cfg.Keep) > 0 {
 		retention = jetstream.InterestPolicy
 	}
-	stream, err := openLogStream(ctx, c.js, cfg, jetstream.StreamConfig{
-		Name:       cfg.Stream,
-		Subjects:   []string{cfg.Subject},
-		Storage:    jetstream.FileStorage,
-		Replicas:   c.cfg.Replicas,
-		Retention:  retention,
-		MaxAge:     cfg.MaxAge,
-		MaxBytes:   maxBytesStream,
-		Discard:    jetstream.DiscardNew,
-		Duplicates: 2 * time.Minute,
+	var stream jetstream.Stream
+	err := c.settling(ctx, func(ctx context.Context) (err error) {
+		stream, err = openLogStream(ctx, c.js, cfg, jetstream.StreamConfig{
+			Name:       cfg.Stream,
+			Subjects:   []string{cfg.Subject},
+			Storage:    jetstream.FileStorage,
+			Replicas:   c.cfg.Replicas,
+			Retention:  retention,
+			MaxAge:     cfg.MaxAge,
+			MaxBytes:   maxBytesStream,
+			Discard:    jetstream.DiscardNew,
+			Duplicates: 2 * time.Minute,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: event log stream %q: %w", cfg.Stream, err)

@@ -138,7 +138,7 @@ func (c *Conn) Queue(ctx context.Context, cfg QueueConfig) (*Queue, error) {
 	if maxBytes <= 0 {
 		maxBytes = -1
 	}
-	stream, err := ensureStream(ctx, js, jetstream.StreamConfig{
+	stream, err := c.ensure(ctx, js, jetstream.StreamConfig{
 		Name:       cfg.Stream,
 		Subjects:   []string{cfg.Subject},
 		Storage:    jetstream.FileStorage,

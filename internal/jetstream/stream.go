@@ -16,6 +16,17 @@ import (
 // would otherwise rewrite its configuration, and nats-server v2.15.2 reads
 // a stream's configuration without its lock while creating a consumer, so
 // an update concurrent with a consumer create is a data race in the server.
+// ensure is ensureStream, retried while a cluster node settles (see
+// settling).
+func (c *Conn) ensure(ctx context.Context, js jetstream.JetStream, want jetstream.StreamConfig) (jetstream.Stream, error) {
+	var s jetstream.Stream
+	err := c.settling(ctx, func(ctx context.Context) (err error) {
+		s, err = ensureStream(ctx, js, want)
+		return err
+	})
+	return s, err
+}
+
 func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.StreamConfig) (jetstream.Stream, error) {
 	for range 2 { // a second round when another opener created it first
 		s, err := js.Stream(ctx, want.Name)
