@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/switchyard/switchyard/internal/api"
+	"github.com/switchyard/switchyard/internal/apitest"
 )
 
 func TestEventBuses(t *testing.T) {
@@ -239,7 +239,7 @@ func TestPartnerSourceQuota(t *testing.T) {
 // stores but does not act on are said so in the log, once each per process.
 func TestBusSettingGapsLoggedOnce(t *testing.T) {
 	t.Parallel()
-	var buf syncBuffer
+	var buf apitest.SyncBuffer
 	m := startServer(t, func(c *api.Config) { c.Log = slog.New(slog.NewTextHandler(&buf, nil)) })
 	c := clientFor(m, customerAcct)
 	for _, name := range []string{"a", "b"} {
@@ -254,22 +254,4 @@ func TestBusSettingGapsLoggedOnce(t *testing.T) {
 			t.Errorf("%q logged %d times:\n%s", want, n, log)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

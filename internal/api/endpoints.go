@@ -87,6 +87,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, in *apimodel.CreateEndpoin
 		return nil, awserr.InternalError(fmt.Errorf("api: endpoint id: %w", err))
 	}
 	e.ID = eventbus.EndpointID(random)
+	s.endpointGaps(e)
 	_, err = s.st.Endpoints.Create(ctx, e, s.cfg.MaxEndpoints)
 	switch {
 	case errors.Is(err, eventbus.ErrExists):
@@ -159,6 +160,15 @@ func (s *Service) ListEndpoints(ctx context.Context, in *apimodel.ListEndpointsR
 	return out, nil
 }
 
+// endpointGaps logs, once each, what an endpoint asks for that switchyard
+// stores but does not do.
+func (s *Service) endpointGaps(e eventbus.Endpoint) {
+	s.gap("an endpoint's failover (its health check is never read; events always go to this region's bus)")
+	if e.Replication == eventbus.ReplicationEnabled {
+		s.gap("an endpoint's event replication (events are not copied to the secondary region's bus)")
+	}
+}
+
 // UpdateEndpoint changes an endpoint's description, routing, replication,
 // buses or role; fields left out keep their values, and the result must pass
 // CreateEndpoint's checks.
@@ -187,6 +197,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, in *apimodel.UpdateEndpoin
 	if err != nil {
 		return nil, err
 	}
+	s.endpointGaps(e)
 	return &apimodel.UpdateEndpointResponse{
 		Name: ptr(e.Name), Arn: ptr(e.ARN(s.cfg.Region)), RoutingConfig: routingConfig(e),
 		ReplicationConfig: replicationConfig(e), EventBuses: endpointBuses(e), RoleArn: optional(e.RoleArn),

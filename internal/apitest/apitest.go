@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,4 +121,25 @@ func DescribeState(t testing.TB, c *eventbridge.Client, name string) *eventbridg
 // RuleARN returns the ARN of a rule in us-east-1.
 func RuleARN(account, bus, rule string) string {
 	return eventbus.RuleARN("us-east-1", account, bus, rule)
+}
+
+// A SyncBuffer is a bytes.Buffer safe for concurrent writes, for a logger
+// that servers' goroutines write to while a test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
