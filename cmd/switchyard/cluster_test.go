@@ -192,32 +192,41 @@ func TestClusterLosesANode(t *testing.T) {
 	waitCount(count() + 100)
 	acked, fails := ld.stop()
 
-	want := map[string]bool{}
-	for _, id := range acked {
-		want[id] = true
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	dups := waitAllDelivered(t, acked, 60*time.Second, func() map[string]int {
 		seen := map[string]int{}
 		for _, p := range probes {
 			for _, h := range p.to(sink) {
 				seen[h.EventID]++
 			}
 		}
+		return seen
+	})
+	t.Logf("%d events acknowledged (%d during the outage), all delivered, %d twice; %d requests failed and were not acknowledged",
+		len(acked), len(acked)-before, dups, fails)
+}
+
+// waitAllDelivered waits until seen (deliveries per event id) covers every
+// id of acked, failing the test after within, and returns the deliveries
+// beyond the first.
+func waitAllDelivered(t *testing.T, acked []string, within time.Duration, seen func() map[string]int) int {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		got := seen()
 		missing, dups := 0, 0
-		for id := range want {
-			if seen[id] == 0 {
+		for _, id := range acked {
+			if got[id] == 0 {
 				missing++
 			}
-			dups += max(seen[id]-1, 0)
+		}
+		for _, n := range got {
+			dups += max(n-1, 0)
 		}
 		if missing == 0 {
-			t.Logf("%d events acknowledged (%d during the outage), all delivered, %d twice; %d requests failed and were not acknowledged",
-				len(want), len(want)-before, dups, fails)
-			return
+			return dups
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d acknowledged events not delivered", missing, len(want))
+			t.Fatalf("%d of %d acknowledged events not delivered", missing, len(acked))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -371,12 +380,7 @@ func TestEmbeddedClusterLosesANodeAndItsDisk(t *testing.T) {
 	waitCount(count() + 100)
 	acked, _ := ld.stop()
 
-	want := map[string]bool{}
-	for _, id := range acked {
-		want[id] = true
-	}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
+	dups := waitAllDelivered(t, acked, 90*time.Second, func() map[string]int {
 		seen := map[string]int{}
 		for _, hit := range h.to("/hook") {
 			var env struct {
@@ -386,20 +390,7 @@ func TestEmbeddedClusterLosesANodeAndItsDisk(t *testing.T) {
 				seen[env.ID]++
 			}
 		}
-		missing, dups := 0, 0
-		for id := range want {
-			if seen[id] == 0 {
-				missing++
-			}
-			dups += max(seen[id]-1, 0)
-		}
-		if missing == 0 {
-			t.Logf("%d events acknowledged, all delivered, %d twice", len(want), dups)
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d acknowledged events not delivered", missing, len(want))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return seen
+	})
+	t.Logf("%d events acknowledged, all delivered, %d twice", len(acked), dups)
 }
