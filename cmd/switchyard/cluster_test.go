@@ -351,7 +351,10 @@ func TestEmbeddedClusterLosesANodeAndItsDisk(t *testing.T) {
 	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
 	node := func(i int) []string {
 		return []string{"--cluster-name", "sy", "--cluster-listen", routes[i], "--cluster-routes", strings.Join(routes, ","),
-			"--cluster-secret", "s3cret", "--replicas", "3", "--secret-key-file", keyFile}
+			"--cluster-secret", "s3cret", "--replicas", "3", "--secret-key-file", keyFile,
+			// A node catching up fails deliveries for a while (its reads time
+			// out); short retries keep the test's wait bounded.
+			"--retry-backoff-base", "100ms", "--retry-backoff-max", "1s"}
 	}
 	addrs, kills, waits := make([]string, 3), make([]func(), 3), make([]func() string, 3)
 	for i := range 3 { // together: a node waits for a quorum before it serves
