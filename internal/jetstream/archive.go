@@ -56,8 +56,11 @@ type archiveWriter struct {
 }
 
 type archiveAppend struct {
-	events []eventbus.Event
-	done   chan error
+	// records are the events, encoded by their caller: the writer may
+	// still be reading them after a caller whose ctx ended has returned,
+	// so they must not alias the caller's memory.
+	records []Record
+	done    chan error
 }
 
 var _ eventbus.ArchiveLog = (*Archives)(nil)
@@ -105,7 +108,14 @@ func (a *Archives) Drop(ctx context.Context, id string) error {
 // Append implements eventbus.ArchiveLog: events join the archive's group
 // commit, and Append returns once the message holding them is stored.
 func (a *Archives) Append(ctx context.Context, id string, events []eventbus.Event) error {
-	req := &archiveAppend{events: events, done: make(chan error, 1)}
+	req := &archiveAppend{records: make([]Record, len(events)), done: make(chan error, 1)}
+	for i := range events {
+		data, err := events[i].MarshalBinary()
+		if err != nil {
+			return err
+		}
+		req.records[i] = Record{Data: data}
+	}
 	a.mu.Lock()
 	w := a.writers[id]
 	if w == nil {
@@ -169,13 +179,7 @@ func (a *Archives) write(id string, batch []*archiveAppend) {
 		records, owners, size = records[:0], owners[:0], 0
 	}
 	for i, req := range batch {
-		for _, ev := range req.events {
-			data, err := ev.MarshalBinary()
-			if err != nil {
-				errs[i] = err
-				continue
-			}
-			r := Record{Data: data}
+		for _, r := range req.records {
 			if len(records) == maxArchiveFrame || size+r.encodedSize() > maxArchiveFrameBytes {
 				flush()
 			}
