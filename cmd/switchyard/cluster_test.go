@@ -200,7 +200,7 @@ func TestClusterLosesANode(t *testing.T) {
 			}
 		}
 		return seen
-	})
+	}, nil)
 	t.Logf("%d events acknowledged (%d during the outage), all delivered, %d twice; %d requests failed and were not acknowledged",
 		len(acked), len(acked)-before, dups, fails)
 }
@@ -208,25 +208,29 @@ func TestClusterLosesANode(t *testing.T) {
 // waitAllDelivered waits until seen (deliveries per event id) covers every
 // id of acked, failing the test after within, and returns the deliveries
 // beyond the first.
-func waitAllDelivered(t *testing.T, acked []string, within time.Duration, seen func() map[string]int) int {
+func waitAllDelivered(t *testing.T, acked []string, within time.Duration, seen func() map[string]int, explain func(missing []string)) int {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
 		got := seen()
-		missing, dups := 0, 0
+		var missing []string
+		dups := 0
 		for _, id := range acked {
 			if got[id] == 0 {
-				missing++
+				missing = append(missing, id)
 			}
 		}
 		for _, n := range got {
 			dups += max(n-1, 0)
 		}
-		if missing == 0 {
+		if len(missing) == 0 {
 			return dups
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d acknowledged events not delivered", missing, len(acked))
+			if explain != nil {
+				explain(missing)
+			}
+			t.Fatalf("%d of %d acknowledged events not delivered", len(missing), len(acked))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -245,6 +249,11 @@ type load struct {
 
 // startLoad starts one loop per client, each pausing pause between requests.
 func startLoad(t *testing.T, clients []*eventbridge.Client, pause time.Duration) *load {
+	return startLoadWith(t, clients, pause, putTen)
+}
+
+// startLoadWith is startLoad with put making each request.
+func startLoadWith(t *testing.T, clients []*eventbridge.Client, pause time.Duration, put func(*eventbridge.Client, int) ([]string, error)) *load {
 	ld := &load{t: t, done: make(chan struct{})}
 	for _, c := range clients {
 		ld.wg.Go(func() {
@@ -254,11 +263,14 @@ func startLoad(t *testing.T, clients []*eventbridge.Client, pause time.Duration)
 					return
 				default:
 				}
-				ids, err := putTen(c, i)
+				ids, err := put(c, i)
 				ld.mu.Lock()
 				ld.acked = append(ld.acked, ids...)
 				if err != nil {
 					ld.fails++
+					if ld.fails <= 3 || ld.fails%100 == 0 {
+						t.Logf("load: request %d failed: %v", ld.fails, err)
+					}
 				}
 				ld.mu.Unlock()
 				time.Sleep(pause)
@@ -419,6 +431,6 @@ func embeddedClusterLosesANode(t *testing.T, wipe bool) {
 			}
 		}
 		return seen
-	})
+	}, func(missing []string) { logClusterState(t, dirs[1], missing) })
 	t.Logf("%d events acknowledged, all delivered, %d twice", len(acked), dups)
 }

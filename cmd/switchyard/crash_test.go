@@ -235,7 +235,7 @@ func serveAddr(t *testing.T, stderr interface{ Read([]byte) (int, error) }) stri
 				default:
 				}
 			}
-			if strings.Contains(sc.Text(), "level=ERROR") {
+			if strings.Contains(sc.Text(), "level=ERROR") || strings.Contains(sc.Text(), "dead-lettered") {
 				fmt.Fprintln(os.Stderr, "server:", sc.Text())
 			}
 		}

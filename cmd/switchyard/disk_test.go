@@ -256,13 +256,13 @@ func TestFullDiskSuddenFill(t *testing.T) {
 	createBus(t, c, "orders")
 	putRule(t, c, "orders", "all", `{"source":["shop"]}`, types.RuleStateEnabled, target("probe", sqsARN(customerAcct, "q")))
 	waitRules(t, tb, customerAcct, "orders", 1)
-	acked := map[string]bool{}
+	acked := map[string]string{} // id: when it was put
 	ids, err := putBatch(c, "orders")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range ids {
-		acked[id] = true
+		acked[id] = "before the fill"
 	}
 
 	// Leave 8 KB free at once, and put until a put fails.
@@ -278,7 +278,7 @@ func TestFullDiskSuddenFill(t *testing.T) {
 			break
 		}
 		for _, id := range ids {
-			acked[id] = true
+			acked[id] = "filling"
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("puts still succeed on a full disk")
@@ -292,7 +292,7 @@ func TestFullDiskSuddenFill(t *testing.T) {
 		ids, err := putBatch(c, "orders")
 		if err == nil {
 			for _, id := range ids {
-				acked[id] = true
+				acked[id] = "after space was freed"
 			}
 			break
 		}
@@ -302,5 +302,11 @@ func TestFullDiskSuddenFill(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("puts resumed %v after space was freed", time.Since(freed).Round(time.Millisecond))
-	p.waitDelivered(t, sqsARN(customerAcct, "q"), slices.Collect(maps.Keys(acked)), 2*time.Minute)
+	if missing := p.undelivered(sqsARN(customerAcct, "q"), slices.Collect(maps.Keys(acked)), 2*time.Minute); len(missing) > 0 {
+		for _, id := range missing {
+			t.Logf("undelivered %s, put %s", id, acked[id])
+		}
+		logStreams(t, m.conn.NATS(), missing)
+		t.Fatalf("%d of %d acknowledged events not delivered", len(missing), len(acked))
+	}
 }

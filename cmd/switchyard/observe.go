@@ -44,6 +44,7 @@ func (m *Main) startObserving() error {
 	o := &m.obs
 	o.prober = health.NewProber(0,
 		health.Check{Name: "jetstream", Check: m.conn.Ping},
+		health.Check{Name: "jetstream-current", Check: func(context.Context) error { return m.conn.Current() }},
 		health.Check{Name: "router", Check: running("router", func() bool { return o.router != nil && o.router.Running() })},
 		health.Check{Name: "delivery", Check: running("delivery", func() bool { return o.disp != nil && o.disp.Running() })},
 	)

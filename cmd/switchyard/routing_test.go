@@ -71,23 +71,28 @@ func (p *probe) to(target string) []probeHit {
 // them all.
 func (p *probe) waitDelivered(t *testing.T, target string, ids []string, within time.Duration) {
 	t.Helper()
+	if missing := p.undelivered(target, ids, within); len(missing) > 0 {
+		t.Fatalf("%d of %d acknowledged events not delivered to %s", len(missing), len(ids), target)
+	}
+}
+
+// undelivered waits until every one of ids was delivered to target, for
+// at most within, and returns those that were not.
+func (p *probe) undelivered(target string, ids []string, within time.Duration) []string {
 	deadline := time.Now().Add(within)
 	for {
 		seen := map[string]bool{}
 		for _, h := range p.to(target) {
 			seen[h.EventID] = true
 		}
-		missing := 0
+		var missing []string
 		for _, id := range ids {
 			if !seen[id] {
-				missing++
+				missing = append(missing, id)
 			}
 		}
-		if missing == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d acknowledged events not delivered to %s", missing, len(ids), target)
+		if len(missing) == 0 || time.Now().After(deadline) {
+			return missing
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -77,4 +78,21 @@ func (c *Conn) Ping(ctx context.Context) error {
 		return fmt.Errorf("jetstream: %w", err)
 	}
 	return nil
+}
+
+// Current returns nil when the embedded nats-server holds a current copy of
+// every stream and consumer the cluster placed on it, as nats-server's own
+// /healthz judges it; a node that rejoined (perhaps with an empty disk) is
+// not current until it has caught up, and losing another node before then
+// may lose the cluster its quorum. With an external NATS server it returns
+// nil: that server's own /healthz answers for it.
+func (c *Conn) Current() error {
+	if c.srv == nil {
+		return nil
+	}
+	h := c.srv.Healthz(&server.HealthzOptions{})
+	if h == nil || h.Status == "ok" {
+		return nil
+	}
+	return fmt.Errorf("jetstream: this node is not current yet: %s", h.Error)
 }

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/switchyard/switchyard/internal/apitest"
+	"github.com/switchyard/switchyard/internal/secrets"
+)
+
+// TestEmbeddedClusterReplacesEachNode runs three switchyard binaries whose
+// embedded nats-servers form the cluster, with a partner event bus whose
+// rule sends to an API destination, and PutPartnerEvents load through all
+// three nodes. While the load runs, each node in turn is replaced as a
+// machine is: killed with SIGKILL, its data directory deleted, started
+// again empty, and waited for until /readyz says it has caught up, before
+// the next one goes.
+//
+// The destination refuses every delivery (503) until the last node is
+// back, so every acknowledged event is still held by the cluster (in the
+// event log or the delivery queue) while each node loses its disk. Then it
+// accepts them.
+//
+// With --replicas 3 every acknowledged event must be delivered. With
+// --replicas 1 each stream lives on one node, so replacing that node loses
+// what it held: the round checks that some acknowledged events are lost,
+// which is what the replicas are for.
+func TestEmbeddedClusterReplacesEachNode(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs three binaries twice")
+	}
+	for _, replicas := range []int{3, 1} {
+		t.Run(fmt.Sprintf("replicas=%d", replicas), func(t *testing.T) {
+			t.Parallel()
+			replaceEachNode(t, replicas)
+		})
+	}
+}
+
+func replaceEachNode(t *testing.T, replicas int) {
+	bin := buildBinary(t)
+	ports := freePorts(t, 6) // three for the routes, three for the API: a node comes back where its clients look for it
+	var routes, listen []string
+	for i, p := range ports {
+		if i < 3 {
+			routes = append(routes, fmt.Sprintf("127.0.0.1:%d", p))
+		} else {
+			listen = append(listen, fmt.Sprintf("127.0.0.1:%d", p))
+		}
+	}
+	keyFile := filepath.Join(t.TempDir(), "secret.key")
+	if _, _, err := secrets.LoadOrCreateKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
+	node := func(i int) []string {
+		return []string{"--listen", listen[i], "--cluster-name", "sy", "--cluster-listen", routes[i], "--cluster-routes", strings.Join(routes, ","),
+			"--cluster-secret", "s3cret", "--replicas", fmt.Sprint(replicas), "--secret-key-file", keyFile,
+			// Deliveries fail until the end; retries a few seconds apart
+			// keep the retrying from crowding out the load, and the wait
+			// after the destination opens short.
+			"--retry-backoff-base", "500ms", "--retry-backoff-max", "3s"}
+	}
+	addrs, kills, waits := make([]string, 3), make([]func(), 3), make([]func() string, 3)
+	for i := range 3 {
+		waits[i], kills[i] = startBinary(t, bin, dirs[i], node(i)...)
+	}
+	for i := range 3 {
+		addrs[i] = waits[i]()
+	}
+
+	sink := newGatedSink(t)
+	partner, customer := apitest.NewClient(addrs[0], partnerAcct, "x"), apitest.NewClient(addrs[0], customerAcct, "x")
+	ctx := context.Background()
+	must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(ctx,
+		&eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
+	must[*eventbridge.CreateEventBusOutput](t)(customer.CreateEventBus(ctx,
+		&eventbridge.CreateEventBusInput{Name: aws.String(srcName), EventSourceName: aws.String(srcName)}))
+	conn := createLocalConnection(t, customer, "c", types.ConnectionAuthorizationTypeBasic, "cl", "")
+	dest := createLocalDestination(t, customer, "d", conn, sink.srv.URL+"/hook", 0)
+	putRule(t, customer, srcName, "r", `{"detail-type":["replace"]}`, types.RuleStateEnabled, target("h", dest))
+
+	var clients []*eventbridge.Client
+	for _, a := range addrs {
+		clients = append(clients, apitest.NewClient(a, partnerAcct, "x"))
+	}
+	ld := startLoadWith(t, clients, 30*time.Millisecond, putTenPartner)
+	// more waits for n more acknowledged events. With replicas 3 puts go
+	// on through the other nodes; with replicas 1 they stop while the node
+	// holding the event log is down, so it waits a few seconds at most.
+	more := func(n int) {
+		if replicas > 1 {
+			ld.waitCount(ld.count() + n)
+			return
+		}
+		for want, end := ld.count()+n, time.Now().Add(3*time.Second); ld.count() < want && time.Now().Before(end); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	ld.waitCount(100)
+	for i := range 3 {
+		kills[i]()
+		if err := os.RemoveAll(dirs[i]); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("node %d killed, its disk deleted; %d events acknowledged", i, ld.count())
+		more(100)
+		addrs[i], kills[i] = runBinary(t, bin, dirs[i], node(i)...)
+		served := time.Now()
+		t.Logf("node %d serving again; %d events acknowledged", i, ld.count())
+		waitReady(t, addrs[i], 2*time.Minute)
+		t.Logf("node %d ready %v after it served; %d events acknowledged", i, time.Since(served).Round(time.Millisecond), ld.count())
+		more(100)
+	}
+	acked, fails := ld.stop()
+	sink.open.Store(true)
+
+	if replicas == 1 {
+		lost := waitSettled(acked, 20*time.Second, sink.seen)
+		t.Logf("replicas 1: %d of %d acknowledged events lost with the nodes' disks (%d requests failed)", lost, len(acked), fails)
+		if lost == 0 {
+			t.Fatal("replicas 1 lost nothing when every node lost its disk: the round did not test what it should")
+		}
+		return
+	}
+	dups := waitAllDelivered(t, acked, 90*time.Second, sink.seen, func(missing []string) { logClusterState(t, dirs[2], missing) })
+	t.Logf("replicas 3: %d events acknowledged, all delivered, %d twice; %d requests failed and were not acknowledged", len(acked), dups, fails)
+}
+
+// waitReady waits until the server at addr answers /readyz with 200: its
+// JetStream holds a current copy of what the cluster placed on it.
+func waitReady(t *testing.T, addr string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	said := false
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			if !said {
+				t.Logf("%s /readyz: %d %s", addr, resp.StatusCode, strings.TrimSpace(string(body)))
+				said = true
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not ready after %v: %d %s", addr, within, resp.StatusCode, body)
+			}
+		} else if time.Now().After(deadline) {
+			t.Fatalf("%s not ready after %v: %v", addr, within, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitSettled waits until no new acknowledged event has been delivered for
+// a while (at most within) and returns how many never were.
+func waitSettled(acked []string, within time.Duration, seen func() map[string]int) int {
+	deadline := time.Now().Add(within)
+	last, lastChange := -1, time.Now()
+	for {
+		got := seen()
+		missing := 0
+		for _, id := range acked {
+			if got[id] == 0 {
+				missing++
+			}
+		}
+		if missing != last {
+			last, lastChange = missing, time.Now()
+		}
+		if missing == 0 || time.Since(lastChange) > 5*time.Second || time.Now().After(deadline) {
+			return missing
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// A gatedSink is an HTTP endpoint that answers 503 until open, then 200,
+// and counts the events it accepted by id.
+type gatedSink struct {
+	srv  *httptest.Server
+	open atomic.Bool
+	mu   sync.Mutex
+	got  map[string]int // guarded by mu
+}
+
+func newGatedSink(t *testing.T) *gatedSink {
+	s := &gatedSink{got: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.open.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		var env struct {
+			ID string `json:"id"`
+		}
+		body, _ := io.ReadAll(r.Body)
+		if json.Unmarshal(body, &env) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		s.got[env.ID]++
+		s.mu.Unlock()
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *gatedSink) seen() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.got))
+	for id, n := range s.got {
+		out[id] = n
+	}
+	return out
+}
+
+// putTenPartner puts ten partner events and returns the ids of those
+// acknowledged.
+func putTenPartner(c *eventbridge.Client, i int) ([]string, error) {
+	var entries []types.PutPartnerEventsRequestEntry
+	for j := range 10 {
+		entries = append(entries, types.PutPartnerEventsRequestEntry{Source: aws.String(srcName), DetailType: aws.String("replace"),
+			Detail: aws.String(fmt.Sprintf(`{"i":%d,"j":%d}`, i, j))})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := c.PutPartnerEvents(ctx, &eventbridge.PutPartnerEventsInput{Entries: entries})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, e := range out.Entries {
+		if e.EventId != nil {
+			ids = append(ids, *e.EventId)
+		}
+	}
+	if out.FailedEntryCount > 0 {
+		return ids, fmt.Errorf("%d entries failed", out.FailedEntryCount)
+	}
+	return ids, nil
+}
