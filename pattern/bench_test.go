@@ -196,6 +196,24 @@ func BenchmarkAdd(b *testing.B) {
 	}
 }
 
+// BenchmarkRemove removes 10,000 shared-field patterns one at a time from a
+// Matcher holding them (the Matcher compiles each pattern's text again to
+// find what to take out).
+func BenchmarkRemove(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		m := buildMatcher(b, benchSets[len(benchSets)-1], 10000)
+		b.StartTimer()
+		for j := 0; j < 10000; j++ {
+			m.Remove("r" + strconv.Itoa(j))
+		}
+		if m.Len() != 0 {
+			b.Fatal("rules left")
+		}
+	}
+}
+
 // TestMatchDoesNotAllocate checks the zero-allocation claim on each set.
 func TestMatchDoesNotAllocate(t *testing.T) {
 	if raceEnabled {

@@ -25,8 +25,8 @@ type Pattern struct {
 	solo     atomic.Pointer[solo] // set by the first Matches
 }
 
-// A solo is a Pattern's own automaton, for Matches. A Matcher keeps its
-// Patterns, so this is built only when Matches is called.
+// A solo is a Pattern's own automaton, for Matches. A pattern added to a
+// Matcher never needs one, so this is built only when Matches is called.
 type solo struct {
 	a    *automaton // this pattern alone; read-only once built
 	pool sync.Pool  // *scratch

@@ -24,9 +24,25 @@ type Matcher struct {
 	pool  sync.Pool // *scratch
 }
 
+// A ruleEntry is what a Matcher keeps of a rule: its id in the automata and
+// its pattern's source text. The compiled Pattern is not kept (it is several
+// times larger than its text): Remove, a replacing Add and rebuild compile
+// the text again, which yields the same branches, fields and keys, since
+// Compile is deterministic.
 type ruleEntry struct {
-	id int32
-	p  *Pattern
+	id  int32
+	src string
+}
+
+// compiled returns the Pattern r was added with, compiled again from its
+// text. A zero Pattern (whose empty text does not compile) had no branches,
+// and neither has the one returned for it.
+func (r ruleEntry) compiled() *Pattern {
+	p, err := Compile(r.src)
+	if err != nil {
+		return &Pattern{}
+	}
+	return p
 }
 
 // NewMatcher returns an empty Matcher.
@@ -38,7 +54,7 @@ func NewMatcher() *Matcher {
 }
 
 // Add adds p under name, replacing any pattern already there. It returns an
-// error only for a nil pattern.
+// error only for a nil pattern. The Matcher keeps p's source text, not p.
 func (m *Matcher) Add(name string, p *Pattern) error {
 	if p == nil {
 		return errNilPattern
@@ -54,17 +70,23 @@ func (m *Matcher) Add(name string, p *Pattern) error {
 			m.free = m.free[:n-1]
 		}
 	}
-	m.rules[name] = ruleEntry{id: id, p: p}
+	m.rules[name] = ruleEntry{id: id, src: p.src}
+	var oldp *Pattern
+	if exists {
+		oldp = old.compiled()
+	}
 	m.update(func(a *automaton) {
 		if exists {
-			a.removePattern(id, old.p)
+			a.removePattern(id, oldp)
 		}
 		a.addPattern(id, name, p)
 	})
 	return nil
 }
 
-// Remove removes the pattern under name, if any.
+// Remove removes the pattern under name, if any. It compiles the pattern's
+// text again to find what to take out of the automata, so it costs about as
+// much as Compile and Add together.
 func (m *Matcher) Remove(name string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -74,7 +96,8 @@ func (m *Matcher) Remove(name string) {
 	}
 	delete(m.rules, name)
 	m.free = append(m.free, old.id)
-	m.update(func(a *automaton) { a.removePattern(old.id, old.p) })
+	oldp := old.compiled()
+	m.update(func(a *automaton) { a.removePattern(old.id, oldp) })
 }
 
 // Len returns the number of patterns held.
@@ -119,7 +142,7 @@ func (m *Matcher) update(op func(*automaton)) {
 func (m *Matcher) rebuild() *automaton {
 	a := newAutomaton()
 	for name, r := range m.rules {
-		a.addPattern(r.id, name, r.p)
+		a.addPattern(r.id, name, r.compiled())
 	}
 	return a
 }

@@ -44,14 +44,7 @@ func TestMatcherAddReplaceRemove(t *testing.T) {
 		t.Fatalf("after remove: %v", got)
 	}
 	m.Remove("r1")
-	for _, a := range m.sides {
-		if len(a.pathIDs) != 0 || len(a.states[0].edges) != 0 || len(a.states)-len(a.freeState) != 1 {
-			t.Fatalf("automaton not empty after removing everything: %d paths, %d edges", len(a.pathIDs), len(a.states[0].edges))
-		}
-	}
-	if m.Len() != 0 {
-		t.Fatal("Len != 0")
-	}
+	assertEmpty(t, m)
 	if err := m.Add("x", nil); err == nil {
 		t.Fatal("Add(nil) succeeded")
 	}
@@ -98,6 +91,28 @@ func TestMatcherRemoveRandom(t *testing.T) {
 				t.Fatalf("step %d event %s: incremental %v, fresh %v", step, ev, a, b)
 			}
 		}
+	}
+	// The Matcher keeps only pattern texts; removing by them leaves nothing.
+	if err := m.Add("zero", &Pattern{}); err != nil {
+		t.Fatal(err)
+	}
+	for name := range live {
+		m.Remove(name)
+	}
+	m.Remove("zero")
+	assertEmpty(t, m)
+}
+
+func assertEmpty(t *testing.T, m *Matcher) {
+	t.Helper()
+	for _, a := range m.sides {
+		if len(a.pathIDs) != 0 || len(a.states[0].edges) != 0 || len(a.states)-len(a.freeState) != 1 || a.ruleCount != 0 {
+			t.Fatalf("automaton not empty after removing everything: %d paths, %d edges, %d rules",
+				len(a.pathIDs), len(a.states[0].edges), a.ruleCount)
+		}
+	}
+	if m.Len() != 0 {
+		t.Fatal("Len != 0")
 	}
 }
 

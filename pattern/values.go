@@ -36,8 +36,9 @@ const (
 // A cond is one entry of a field's value list. A field matches when any of
 // its conds does.
 //
-// A Matcher keeps every cond of its patterns, so the operands only some kinds
-// have are kept behind pointers: ip for condIP, condList for the anything-but
+// A caller may keep many compiled Patterns, and an automaton keeps the conds
+// of the anything-but family it tests, so the operands only some kinds have
+// are kept behind pointers: ip for condIP, condList for the anything-but
 // family (set for those kinds, nil for the others).
 type cond struct {
 	kind      condKind
