@@ -53,7 +53,20 @@ func TestEmbeddedClusterReplacesEachNode(t *testing.T) {
 	}
 }
 
+// clusterSlot lets one test at a time run a cluster of three binaries:
+// two at once, beside the package's other tests, have starved a cluster's
+// start past its 90-second wait on this 2-core machine.
+var clusterSlot = make(chan struct{}, 1)
+
+// oneClusterAtATime waits for clusterSlot and frees it when t ends.
+func oneClusterAtATime(t *testing.T) {
+	t.Helper()
+	clusterSlot <- struct{}{}
+	t.Cleanup(func() { <-clusterSlot })
+}
+
 func replaceEachNode(t *testing.T, replicas int) {
+	oneClusterAtATime(t)
 	bin := buildBinary(t)
 	ports := freePorts(t, 6) // three for the routes, three for the API: a node comes back where its clients look for it
 	var routes, listen []string
@@ -100,7 +113,7 @@ func replaceEachNode(t *testing.T, replicas int) {
 	for _, a := range addrs {
 		clients = append(clients, apitest.NewClient(a, partnerAcct, "x"))
 	}
-	ld := startLoadWith(t, clients, 30*time.Millisecond, putTenPartner)
+	ld := startLoadWith(t, clients, 100*time.Millisecond, putTenPartner) // about 300 events/s: each held event is retried until the end
 	// more waits for n more acknowledged events. With replicas 3 puts go
 	// on through the other nodes; with replicas 1 they stop while the node
 	// holding the event log is down, so it waits a few seconds at most.
@@ -260,4 +273,60 @@ func putTenPartner(c *eventbridge.Client, i int) ([]string, error) {
 		return ids, fmt.Errorf("%d entries failed", out.FailedEntryCount)
 	}
 	return ids, nil
+}
+
+// TestClusterUpgradesReplicas runs switchyard with --replicas 1 on a
+// 3-node NATS cluster, keeps buses, rules and an archive there, and starts
+// it again with --replicas 3: every stream and bucket it had (the
+// archive's included) is replicated three times afterwards, and nothing
+// kept was lost.
+func TestClusterUpgradesReplicas(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs a 3-node NATS cluster")
+	}
+	cl := startNATSCluster(t, 3)
+	p := &probe{}
+	sink := sqsARN(customerAcct, "sink")
+	m, stop, tb := routedServer(t, t.TempDir(), p, func(c *Config) { c.NATSURL, c.Replicas = cl.url(), 1 })
+	c := clientFor(m, customerAcct)
+	createArchive(t, c, "kept", "default", `{"source":["app"]}`)
+	putRule(t, c, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("s", sink))
+	waitRules(t, tb, customerAcct, "default", 2) // r and the archive's rule
+	ids, err := putTen(c, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.waitDelivered(t, sink, ids, 30*time.Second)
+	waitArchived(t, c, "kept", 10)
+	replicas := func(m *Main) map[string]int {
+		out := map[string]int{}
+		for info := range m.conn.JetStream().ListStreams(context.Background()).Info() {
+			out[info.Config.Name] = info.Config.Replicas
+		}
+		return out
+	}
+	before := replicas(m)
+	stop()
+
+	m, _, tb = routedServer(t, t.TempDir(), p, func(c *Config) { c.NATSURL, c.Replicas = cl.url(), 3 })
+	c = clientFor(m, customerAcct)
+	after := replicas(m)
+	for name, n := range before {
+		if n != 1 {
+			t.Errorf("before: %s had %d replicas", name, n)
+		}
+		if after[name] != 3 {
+			t.Errorf("after: %s has %d replicas, want 3", name, after[name])
+		}
+	}
+	waitArchived(t, c, "kept", 10)
+	waitRules(t, tb, customerAcct, "default", 2)
+	more, err := putTen(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.waitDelivered(t, sink, append(ids, more...), 30*time.Second)
+	waitArchived(t, c, "kept", 20)
+	t.Logf("%d streams and buckets went from 1 to 3 replicas", len(before))
 }

@@ -373,6 +373,7 @@ func TestEmbeddedClusterLosesANode(t *testing.T) {
 // killed node's data directory.
 func embeddedClusterLosesANode(t *testing.T, wipe bool) {
 	t.Helper()
+	oneClusterAtATime(t)
 	bin := buildBinary(t)
 	ports := freePorts(t, 3)
 	var routes []string

@@ -42,6 +42,7 @@ commands:
   bench        load-test PutPartnerEvents or PutEvents through the AWS SDK
   deadletters  list, show or redrive undeliverable events (JSON lines)
   tail         print the events put on a bus as they arrive
+  migrate      copy a single switchyard's data into a cluster
   version      print the module version, VCS revision and Go version (also --version)
 
 Run 'switchyard <command> -h' for the flags of a command.`
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string) error {
 		return runDeadLetters(ctx, args[1:], os.Getenv, os.Stdout)
 	case "tail":
 		return runTail(ctx, args[1:], os.Getenv, os.Stdout, os.Stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], os.Getenv, os.Stdout)
 	case "bench":
 		return bench(ctx, args[1:], os.Stdout)
 	case "version", "--version", "-version":

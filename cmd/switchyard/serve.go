@@ -301,6 +301,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 	m.conn, err = jetstream.Open(ctx, jsCfg, m.Log)
+	if errors.Is(err, jetstream.ErrStandaloneData) {
+		return fmt.Errorf("open JetStream: %w; start this node on a new --data-dir and, once the cluster serves, copy them in with: switchyard migrate --from %s --data-dir NEW_DIR", err, c.DataDir)
+	}
 	if err != nil {
 		return fmt.Errorf("open JetStream: %w", err)
 	}

@@ -7,16 +7,16 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"os"
-	"strings"
 )
 
 // Defaults applied by Open to zero Config fields.
@@ -165,6 +165,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 		if cfg.Replicas != 1 && cfg.Cluster.Name == "" {
 			return nil, fmt.Errorf("jetstream: %d replicas need a cluster: an external one (Config.URL) or embedded servers clustered (Config.Cluster)", cfg.Replicas)
 		}
+		if cfg.Cluster.Name != "" {
+			switch alone, err := standaloneData(cfg.DataDir); {
+			case err != nil:
+				return nil, fmt.Errorf("jetstream: %w", err)
+			case alone:
+				return nil, fmt.Errorf("%w (%s): nats-server would delete them as orphans when it joins a cluster", ErrStandaloneData, cfg.DataDir)
+			}
+		}
 		srv, err := startEmbedded(cfg, log)
 		if err != nil {
 			return nil, err
@@ -214,6 +222,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 	}
 	if cfg.Replicas > 1 {
 		if err := checkReplicas(actx, js, cfg.Replicas); err != nil {
+			nc.Close()
+			c.stopServer()
+			return nil, err
+		}
+		// Archives are opened when used; those kept with fewer replicas
+		// get more now. The other streams do as they are opened.
+		// Copying their data to the new replicas may take longer than
+		// StartTimeout: only ctx bounds it.
+		if err := c.settling(ctx, func(ctx context.Context) error { return scaleUp(ctx, js, ArchiveStreamPrefix, cfg.Replicas) }); err != nil {
 			nc.Close()
 			c.stopServer()
 			return nil, err

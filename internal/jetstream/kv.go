@@ -79,6 +79,7 @@ func (c *Conn) bucket(ctx context.Context, want jetstream.KeyValueConfig) (jetst
 			max(have.Replicas, 1) == max(want.Replicas, 1) && have.AllowAtomicPublish && (want.Replicas <= 1 || !have.AllowDirect) {
 			return kv, st, nil
 		}
+		old := have
 		have.MaxMsgsPerSubject, have.Storage, have.Replicas = int64(want.History), want.Storage, want.Replicas
 		have.AllowAtomicPublish = true
 		// No direct gets with replicas: a direct get may be answered by a
@@ -88,7 +89,7 @@ func (c *Conn) bucket(ctx context.Context, want jetstream.KeyValueConfig) (jetst
 		if want.Replicas > 1 {
 			have.AllowDirect = false
 		}
-		if st, err = c.js.UpdateStream(ctx, have); err != nil {
+		if st, err = updateStream(ctx, c.js, old, have); err != nil {
 			return nil, nil, err
 		}
 		// The handle chose direct gets when it bound: bind again.

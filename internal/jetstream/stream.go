@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -40,12 +42,83 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.St
 		case err != nil:
 			return nil, err
 		case streamSettingsMatch(s.CachedInfo().Config, want):
+			if want.Replicas > 1 && !replicated(s.CachedInfo(), want.Replicas) {
+				return waitReplicated(ctx, s, want) // an earlier update still copying
+			}
 			return s, nil
 		default:
-			return js.UpdateStream(ctx, want)
+			return updateStream(ctx, js, s.CachedInfo().Config, want)
 		}
 	}
 	return nil, fmt.Errorf("stream %q: created and gone again while opening", want.Name)
+}
+
+// updateStream updates a stream from have to want. When that adds
+// replicas, it returns once the stream has a leader and every new replica
+// has caught up: until then the stream may not take writes, and the
+// switchyard opening it would answer its first requests with errors.
+func updateStream(ctx context.Context, js jetstream.JetStream, have, want jetstream.StreamConfig) (jetstream.Stream, error) {
+	s, err := js.UpdateStream(ctx, want)
+	if err != nil || max(want.Replicas, 1) <= max(have.Replicas, 1) {
+		return s, err
+	}
+	return waitReplicated(ctx, s, want)
+}
+
+// waitReplicated waits until s, which wants want.Replicas, is replicated.
+func waitReplicated(ctx context.Context, s jetstream.Stream, want jetstream.StreamConfig) (jetstream.Stream, error) {
+	for {
+		info, err := s.Info(ctx)
+		if err == nil && replicated(info, want.Replicas) {
+			return s, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("stream %q: waiting for its %d replicas: %w", want.Name, want.Replicas, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// replicated reports whether the stream info shows n replicas of which a
+// leader and a majority are current: enough to take writes, and to lose
+// one more (with n = 3).
+func replicated(info *jetstream.StreamInfo, n int) bool {
+	c := info.Cluster
+	if c == nil || c.Leader == "" || len(c.Replicas) != n-1 {
+		return false
+	}
+	current := 1 // the leader
+	for _, r := range c.Replicas {
+		if r.Current && !r.Offline {
+			current++
+		}
+	}
+	return current > n/2
+}
+
+// scaleUp gives every stream whose name starts with prefix and that has
+// fewer than n replicas n of them (streams switchyard opens only on use,
+// such as archives, are not updated by opening them at start).
+func scaleUp(ctx context.Context, js jetstream.JetStream, prefix string, n int) error {
+	l := js.ListStreams(ctx, jetstream.WithStreamListSubject(">"))
+	var todo []jetstream.StreamConfig
+	for info := range l.Info() {
+		if strings.HasPrefix(info.Config.Name, prefix) && max(info.Config.Replicas, 1) < n {
+			todo = append(todo, info.Config)
+		}
+	}
+	if err := l.Err(); err != nil {
+		return fmt.Errorf("jetstream: list streams: %w", err)
+	}
+	for _, have := range todo {
+		want := have
+		want.Replicas = n
+		if _, err := updateStream(ctx, js, have, want); err != nil {
+			return fmt.Errorf("jetstream: %s to %d replicas: %w", have.Name, n, err)
+		}
+	}
+	return nil
 }
 
 // streamSettingsMatch reports whether have already holds every setting the
