@@ -168,6 +168,10 @@ func TestClusterLosesANode(t *testing.T) {
 		m, _, tb := routedServer(t, t.TempDir(), p, func(c *Config) {
 			c.NATSURL, c.Replicas = cl.url(), 3
 			quickTakeover(c)
+			// The router's stop waits for its batch's writes, which a
+			// loaded 3-replica cluster may take more than the default
+			// 2 s of to store (a CI run at load 20 did).
+			c.Shutdown = SplitShutdown(90 * time.Second)
 		})
 		mains, tables = append(mains, m), append(tables, tb)
 	}

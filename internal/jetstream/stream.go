@@ -42,9 +42,6 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.St
 		case err != nil:
 			return nil, err
 		case streamSettingsMatch(s.CachedInfo().Config, want):
-			if want.Replicas > 1 && !replicated(s.CachedInfo(), want.Replicas) {
-				return waitReplicated(ctx, s, want) // an earlier update still copying
-			}
 			return s, nil
 		default:
 			return updateStream(ctx, js, s.CachedInfo().Config, want)
@@ -65,8 +62,11 @@ func updateStream(ctx context.Context, js jetstream.JetStream, have, want jetstr
 	return waitReplicated(ctx, s, want)
 }
 
-// waitReplicated waits until s, which wants want.Replicas, is replicated.
+// waitReplicated waits until s, which wants want.Replicas, is replicated,
+// for at most replicationWait: past it, the stream is returned as it is
+// (its writes wait for the replicas, or fail and are retried).
 func waitReplicated(ctx context.Context, s jetstream.Stream, want jetstream.StreamConfig) (jetstream.Stream, error) {
+	give := time.After(replicationWait)
 	for {
 		info, err := s.Info(ctx)
 		if err == nil && replicated(info, want.Replicas) {
@@ -75,10 +75,15 @@ func waitReplicated(ctx context.Context, s jetstream.Stream, want jetstream.Stre
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("stream %q: waiting for its %d replicas: %w", want.Name, want.Replicas, ctx.Err())
+		case <-give:
+			return s, nil
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
+
+// replicationWait bounds waitReplicated.
+const replicationWait = 30 * time.Second
 
 // replicated reports whether the stream info shows n replicas of which a
 // leader and a majority are current: enough to take writes, and to lose
