@@ -85,3 +85,19 @@ func PartnerName(sourceName string) (string, bool) {
 	}
 	return partner, true
 }
+
+// A PartnerSourceView is what a partner's dashboard shows of one of its
+// sources: the customer it was created for, the state that customer sees,
+// and when the source and the customer's partner bus were created. It says
+// nothing else of the customer's bus (no rules, targets or events).
+type PartnerSourceView struct {
+	Name      string
+	Account   string // the customer
+	State     string
+	CreatedAt time.Time
+	// Expires is when a PENDING source expires; zero otherwise.
+	Expires time.Time
+	// BusCreatedAt is when the customer's partner bus was created; zero
+	// when it does not exist.
+	BusCreatedAt time.Time
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's chromium, which the browser test drives. Without
+// it the test skips, except in CI (CI set), where it fails: .ci/run
+// installs it.
+const chromiumPath = "/usr/bin/chromium"
+
+// shotsEnv names a directory the browser test also writes its screenshots
+// to, to regenerate the README's (docs/console/).
+const shotsEnv = "SWITCHYARD_CONSOLE_SHOTS"
+
+// A browser drives one headless chromium tab for a test and records what
+// the page writes to its console.
+type browser struct {
+	t     *testing.T
+	ctx   context.Context
+	base  string
+	shots []string // directories screenshots are saved in
+
+	mu   sync.Mutex
+	errs []string // console errors and uncaught exceptions; guarded by mu
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI: %s is missing (.ci/run installs it): %v", chromiumPath, err)
+		}
+		t.Skipf("%s not installed", chromiumPath)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.WindowSize(1280, 800))
+	if os.Geteuid() == 0 { // chromium refuses to sandbox itself as root
+		opts = append(opts, chromedp.NoSandbox)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(cancelTab)
+	b := &browser{t: t, ctx: ctx, base: base, shots: []string{t.TempDir()}}
+	if dir := os.Getenv(shotsEnv); dir != "" {
+		b.shots = append(b.shots, dir)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for msg, err := range messages {
+			if err != nil {
+				return
+			}
+			if msg.Type == chromedp.ConsoleError || msg.IsException() {
+				b.mu.Lock()
+				b.errs = append(b.errs, fmt.Sprintf("%s (%s:%d)", msg, msg.URL, msg.Line))
+				b.mu.Unlock()
+			}
+		}
+	}()
+	return b
+}
+
+// do runs actions, failing the test with step in the message.
+func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v (page errors: %v)", step, err, b.consoleErrors())
+	}
+}
+
+// waitFor polls the JavaScript condition until it is true (at most 30 s).
+func (b *browser) waitFor(step, cond string) {
+	b.t.Helper()
+	b.do(step, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second))(ctx, t)
+		return chromedp.Void{}, err
+	})
+}
+
+// eval returns the value of a JavaScript expression (awaited if a promise).
+func eval[T any](b *browser, step, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("%s: %v", step, err)
+	}
+	return v
+}
+
+func (b *browser) consoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.errs...)
+}
+
+// shot saves a PNG of the viewport as name.png in each screenshot directory.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	for _, dir := range b.shots {
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
+
+// show opens a view by its hash and waits for cond.
+func (b *browser) show(view, cond string) {
+	b.t.Helper()
+	b.do("open "+view, chromedp.Evaluate[chromedp.Void](`location.hash = "#`+view+`"; undefined`))
+	b.waitFor("view "+view, cond)
+}
+
+// signIn signs in with account as the access key id (--auth dev).
+func (b *browser) signIn(account string) {
+	b.t.Helper()
+	if eval[bool](b, "signed in?", `!document.getElementById("nav").hidden`) {
+		b.do("sign out", chromedp.Click(chromedp.ID("signout")))
+	}
+	b.waitFor("sign-in form", `!document.getElementById("signin").hidden`)
+	b.do("sign in as "+account,
+		chromedp.SetValue(chromedp.ID("akid"), account),
+		chromedp.SetValue(chromedp.ID("secret"), "console-test-secret"),
+		chromedp.Click(chromedp.CSS(`#signin-form button[type="submit"]`)))
+	b.waitFor("signed in as "+account, `document.getElementById("who-account").textContent.includes("`+account+`")`)
+}
+
+// jsString quotes s for a JavaScript expression.
+func jsString(s string) string { return fmt.Sprintf("%q", s) }
+
+// TestConsoleBrowser follows the partner flow in a real browser: the
+// partner creates a source in the console, the customer sees it offered,
+// creates the partner bus and a rule in the editor, the partner puts an
+// event, and it appears in the customer's live stream and in the partner's
+// counters as accepted and delivered.
+func TestConsoleBrowser(t *testing.T) {
+	m, _ := startServer(t, t.TempDir(), nil)
+	b := newBrowser(t, "http://"+m.Addr()+"/console/")
+	b.do("load", chromedp.Navigate(b.base))
+	b.waitFor("page ready", `document.body.dataset.ready === "true"`)
+	if fails := eval[[]string](b, "crypto self-test", `SY.crypto.selfTest()`); len(fails) > 0 {
+		t.Fatalf("SHA-256/HMAC self-test: %v", fails)
+	}
+	b.shot("signin")
+
+	// The partner creates a source for the customer.
+	b.signIn(partnerAcct)
+	b.show("partner", `document.getElementById("partner-note").textContent.includes("`+partnerAcct+`")`)
+	b.do("create source",
+		chromedp.SetValue(chromedp.ID("cs-name"), srcName),
+		chromedp.SetValue(chromedp.ID("cs-account"), customerAcct),
+		chromedp.Click(chromedp.CSS(`#create-source button[type="submit"]`)))
+	src := `document.querySelector('#partner-sources [data-source=` + jsString(srcName) + `]')`
+	b.waitFor("source listed", src+` !== null`)
+
+	// The customer sees it offered and creates the partner bus.
+	b.signIn(customerAcct)
+	row := `document.querySelector('tr[data-source=` + jsString(srcName) + `]')`
+	b.show("sources", row+` !== null && `+row+`.textContent.includes("PENDING")`)
+	b.do("create bus", chromedp.Click(chromedp.CSS(`tr[data-source="`+srcName+`"] button`)))
+	b.waitFor("source ACTIVE", row+` !== null && `+row+`.textContent.includes("ACTIVE")`)
+	b.shot("sources")
+
+	// A rule in the editor: the playground first, an error where AWS puts it.
+	b.show("buses", `document.querySelector('#bus-detail h2') !== null && document.querySelector('#bus-detail h2').textContent === `+jsString(srcName))
+	b.do("new rule", chromedp.Click(chromedp.ID("new-rule")))
+	b.waitFor("editor", `document.getElementById("rule-form") !== null`)
+	b.do("bad pattern", chromedp.SetValue(chromedp.ID("rule-pattern"), `{"source": "not-an-array"}`), chromedp.Click(chromedp.ID("rule-test")))
+	b.waitFor("pattern error shown", `document.getElementById("rule-error").textContent.includes("InvalidEventPatternException")`)
+	pattern := `{"source": [` + jsString(srcName) + `], "detail-type": ["Order Created"]}`
+	b.do("good pattern",
+		chromedp.SetValue(chromedp.ID("rule-name"), "orders-to-default"),
+		chromedp.SetValue(chromedp.ID("rule-pattern"), pattern),
+		chromedp.SetValue(chromedp.ID("rule-sample"), fmt.Sprintf(`{"version":"0","id":"1","detail-type":"Order Created","source":%q,"account":%q,"time":"2026-12-02T10:00:00Z","region":"us-east-1","resources":[],"detail":{}}`, srcName, customerAcct)),
+		chromedp.Click(chromedp.ID("rule-test")))
+	b.waitFor("pattern matches", `document.getElementById("rule-test-result").textContent.includes("matches the sample")`)
+	target := "arn:aws:events:us-east-1:" + customerAcct + ":event-bus/default"
+	b.do("target", chromedp.SetValue(chromedp.ID("rule-target-arn"), target))
+	b.shot("rule-editor")
+	b.do("save rule", chromedp.Click(chromedp.ID("rule-save")))
+	b.waitFor("rule listed", `(document.querySelector('tr[data-rule="orders-to-default"]') || {textContent: ""}).textContent.includes(`+jsString(target)+`)`)
+	b.shot("buses")
+
+	// The live stream of the partner bus.
+	b.show("live", `Array.from(document.querySelectorAll("#live-bus option")).some(o => o.value === `+jsString(srcName)+`)`)
+	b.do("follow", chromedp.SetValue(chromedp.ID("live-bus"), srcName), chromedp.Click(chromedp.ID("live-start")))
+	b.waitFor("following", `document.getElementById("live-status").textContent.startsWith("Following")`)
+
+	out, err := clientFor(m, partnerAcct).PutPartnerEvents(b.ctx, &eventbridge.PutPartnerEventsInput{Entries: []types.PutPartnerEventsRequestEntry{{
+		Source: aws.String(srcName), DetailType: aws.String("Order Created"), Detail: aws.String(`{"orderId":"o-42","total":42.5}`),
+	}}})
+	if err != nil || out.FailedEntryCount != 0 {
+		t.Fatalf("PutPartnerEvents: %v %+v", err, out)
+	}
+	id := aws.ToString(out.Entries[0].EventId)
+	b.waitFor("event in the live stream", `document.querySelector('#live-events li[data-id=`+jsString(id)+`]') !== null`)
+	b.do("filter", chromedp.SetValue(chromedp.ID("live-filter"), "o-42"))
+	b.shot("live")
+
+	b.show("deadletters", `document.getElementById("dl-status").textContent !== ""`)
+	b.shot("deadletters")
+
+	// The partner's counters: accepted and delivered.
+	b.signIn(partnerAcct)
+	count := func(kind string) string {
+		return `(document.querySelector('#partner-sources [data-source=` + jsString(srcName) + `] [data-count="` + kind + `"] b') || {}).textContent`
+	}
+	b.show("partner", count("accepted")+` === "1" && `+count("delivered")+` === "1"`)
+	b.shot("partner")
+	b.do("conformance", chromedp.Click(chromedp.ID("conf-open")))
+	b.waitFor("conformance report", `document.getElementById("conf-body").textContent.includes("first event delivered")`)
+	b.shot("conformance")
+	md := eval[string](b, "markdown export", `SY.exports["conf-md"]`)
+	if !strings.Contains(md, srcName) || !strings.Contains(md, "customer created the partner event bus (ACTIVE)") {
+		t.Errorf("markdown export:\n%s", md)
+	}
+
+	// Phone width.
+	b.do("phone", chromedp.EmulateViewport(390, 844))
+	b.show("partner", count("accepted")+` === "1"`)
+	b.shot("partner-phone")
+
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
