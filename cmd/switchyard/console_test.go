@@ -35,6 +35,8 @@ type browser struct {
 
 	mu   sync.Mutex
 	errs []string // console errors and uncaught exceptions; guarded by mu
+	// apiErrors counts the 400 answers the browser logged; guarded by mu.
+	apiErrors int
 }
 
 func newBrowser(t *testing.T, base string) *browser {
@@ -65,6 +67,14 @@ func newBrowser(t *testing.T, base string) *browser {
 			if err != nil {
 				return
 			}
+			if msg.Type == chromedp.ConsoleError && msg.Source == "network" && strings.Contains(msg.Text, "status of 400") {
+				// The browser logs every 4xx answer to fetch; the test
+				// counts those it caused on purpose (API errors shown).
+				b.mu.Lock()
+				b.apiErrors++
+				b.mu.Unlock()
+				continue
+			}
 			if msg.Type == chromedp.ConsoleError || msg.IsException() {
 				b.mu.Lock()
 				b.errs = append(b.errs, fmt.Sprintf("%s (%s:%d)", msg, msg.URL, msg.Line))
@@ -86,8 +96,15 @@ func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 // waitFor polls the JavaScript condition until it is true (at most 30 s).
 func (b *browser) waitFor(step, cond string) {
 	b.t.Helper()
+	b.waitEvery(step, cond, 50*time.Millisecond)
+}
+
+// waitEvery is waitFor polling every interval, for conditions that act
+// (click a refresh button) when false.
+func (b *browser) waitEvery(step, cond string, interval time.Duration) {
+	b.t.Helper()
 	b.do(step, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Poll[bool](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second))(ctx, t)
+		_, err := chromedp.Poll[bool](cond, chromedp.WithPollingInterval(interval), chromedp.WithPollingTimeout(30*time.Second))(ctx, t)
 		return chromedp.Void{}, err
 	})
 }
@@ -154,7 +171,7 @@ func jsString(s string) string { return fmt.Sprintf("%q", s) }
 func TestConsoleBrowser(t *testing.T) {
 	m, _ := startServer(t, t.TempDir(), nil)
 	b := newBrowser(t, "http://"+m.Addr()+"/console/")
-	b.do("load", chromedp.Navigate(b.base))
+	b.do("load", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(b.base))
 	b.waitFor("page ready", `document.body.dataset.ready === "true"`)
 	if fails := eval[[]string](b, "crypto self-test", `SY.crypto.selfTest()`); len(fails) > 0 {
 		t.Fatalf("SHA-256/HMAC self-test: %v", fails)
@@ -198,6 +215,13 @@ func TestConsoleBrowser(t *testing.T) {
 	b.do("save rule", chromedp.Click(chromedp.ID("rule-save")))
 	b.waitFor("rule listed", `(document.querySelector('tr[data-rule="orders-to-default"]') || {textContent: ""}).textContent.includes(`+jsString(target)+`)`)
 	b.shot("buses")
+	// A second target switchyard does not deliver to (CodeBuild), put with
+	// the SDK: its events become dead letters at once.
+	codebuild := "arn:aws:codebuild:us-east-1:" + customerAcct + ":project/orders"
+	if out, err := clientFor(m, customerAcct).PutTargets(b.ctx, &eventbridge.PutTargetsInput{Rule: aws.String("orders-to-default"), EventBusName: aws.String(srcName),
+		Targets: []types.Target{{Id: aws.String("build"), Arn: aws.String(codebuild)}}}); err != nil || out.FailedEntryCount != 0 {
+		t.Fatalf("PutTargets: %v %+v", err, out)
+	}
 
 	// The live stream of the partner bus.
 	b.show("live", `Array.from(document.querySelectorAll("#live-bus option")).some(o => o.value === `+jsString(srcName)+`)`)
@@ -215,8 +239,15 @@ func TestConsoleBrowser(t *testing.T) {
 	b.do("filter", chromedp.SetValue(chromedp.ID("live-filter"), "o-42"))
 	b.shot("live")
 
+	dead := `document.querySelector('#dl-list [data-seq]')`
 	b.show("deadletters", `document.getElementById("dl-status").textContent !== ""`)
+	b.waitEvery("dead letter listed", dead+` !== null || (document.getElementById("dl-refresh").click(), false)`, 300*time.Millisecond)
+	if text := eval[string](b, "dead letter", dead+`.textContent`); !strings.Contains(text, "ERROR_CODE") || !strings.Contains(text, codebuild) {
+		t.Errorf("dead letter shows %q", text)
+	}
 	b.shot("deadletters")
+	b.do("redrive", chromedp.Click(chromedp.CSS(`#dl-list [data-seq] button`)))
+	b.waitFor("redriven", `document.getElementById("dl-status").textContent.includes("queued again") || document.getElementById("dl-status").textContent.includes("dead letter(s)")`)
 
 	// The partner's counters: accepted and delivered.
 	b.signIn(partnerAcct)
@@ -238,6 +269,12 @@ func TestConsoleBrowser(t *testing.T) {
 	b.show("partner", count("accepted")+` === "1"`)
 	b.shot("partner-phone")
 
+	b.mu.Lock()
+	apiErrors := b.apiErrors
+	b.mu.Unlock()
+	if apiErrors != 1 { // the bad pattern tested on purpose
+		t.Errorf("the browser logged %d API errors (400), want 1: the bad pattern", apiErrors)
+	}
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 	}

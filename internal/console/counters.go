@@ -70,7 +70,8 @@ func codeName(i int) string {
 type Counters struct {
 	now       func() time.Time
 	maxSeries int64
-	series    sync.Map // key "s:"+source or "a:"+account -> *Series
+	sources   sync.Map // source name -> *Series
+	accounts  sync.Map // partner account -> *Series
 	n         atomic.Int64
 	untracked atomic.Int64
 }
@@ -94,11 +95,11 @@ func NewCounters(now func() time.Time, maxSeries int) *Counters {
 // (eventbus.PartnerObserver): under its source, or under the account when
 // it names none.
 func (c *Counters) PartnerIngested(partnerAccount string, pc eventbus.PartnerCount) {
-	key := "s:" + pc.Source
+	m, key := &c.sources, pc.Source
 	if pc.Source == "" {
-		key = "a:" + partnerAccount
+		m, key = &c.accounts, partnerAccount
 	}
-	s := c.get(key)
+	s := c.get(m, key)
 	if s == nil {
 		return
 	}
@@ -121,7 +122,7 @@ func (c *Counters) PartnerIngested(partnerAccount string, pc eventbus.PartnerCou
 // Throttled counts one throttled request of partnerAccount
 // (eventbus.PartnerObserver).
 func (c *Counters) Throttled(partnerAccount string) {
-	if s := c.get("a:" + partnerAccount); s != nil {
+	if s := c.get(&c.accounts, partnerAccount); s != nil {
 		s.add(c.now(), func(k *counts) *atomic.Int64 { return &k.throttled }, 1)
 	}
 }
@@ -132,7 +133,7 @@ func (c *Counters) Delivered(account, bus string) {
 	if _, ok := eventbus.PartnerName(bus); !ok {
 		return
 	}
-	s := c.get("s:" + bus)
+	s := c.get(&c.sources, bus)
 	if s == nil {
 		return
 	}
@@ -142,26 +143,26 @@ func (c *Counters) Delivered(account, bus string) {
 }
 
 // Source returns the counts of the named source (nil if none were made).
-func (c *Counters) Source(name string) *Series { return c.load("s:" + name) }
+func (c *Counters) Source(name string) *Series { return load(&c.sources, name) }
 
 // Account returns the counts of partnerAccount's throttled requests and of
 // its failed entries that named none of its sources (nil if none).
-func (c *Counters) Account(partnerAccount string) *Series { return c.load("a:" + partnerAccount) }
+func (c *Counters) Account(partnerAccount string) *Series { return load(&c.accounts, partnerAccount) }
 
 // Untracked returns how many sources or accounts were not counted because
 // MaxSeries were already kept.
 func (c *Counters) Untracked() int64 { return c.untracked.Load() }
 
-func (c *Counters) load(key string) *Series {
-	if v, ok := c.series.Load(key); ok {
+func load(m *sync.Map, key string) *Series {
+	if v, ok := m.Load(key); ok {
 		return v.(*Series)
 	}
 	return nil
 }
 
-// get returns the Series of key, making it if there is room.
-func (c *Counters) get(key string) *Series {
-	if s := c.load(key); s != nil {
+// get returns the Series of key in m, making it if there is room.
+func (c *Counters) get(m *sync.Map, key string) *Series {
+	if s := load(m, key); s != nil {
 		return s
 	}
 	if c.n.Add(1) > c.maxSeries {
@@ -169,7 +170,7 @@ func (c *Counters) get(key string) *Series {
 		c.untracked.Add(1)
 		return nil
 	}
-	v, loaded := c.series.LoadOrStore(key, &Series{})
+	v, loaded := m.LoadOrStore(key, &Series{})
 	if loaded {
 		c.n.Add(-1)
 	}
@@ -329,7 +330,7 @@ func (c *Counters) Seen(source, state string, now time.Time) {
 	if i < 0 {
 		return
 	}
-	if s := c.get("s:" + source); s != nil {
+	if s := c.get(&c.sources, source); s != nil {
 		s.seen[i].CompareAndSwap(0, now.UnixNano())
 	}
 }

@@ -15,31 +15,47 @@
     return e;
   }
 
+  // The ingest outcomes are stacked bars per minute; deliveries are a line.
   const SERIES = [
     { key: "accepted", label: "accepted", color: "#1f5fbf" },
-    { key: "delivered", label: "delivered", color: "#1d7a3a" },
     { key: "dropped", label: "accepted and dropped", color: "#c98a00" },
     { key: "failedTotal", label: "failed", color: "#b3261e" },
+    { key: "delivered", label: "delivered (line)", color: "#1d7a3a" },
   ];
 
-  // chart draws the per-minute counts as lines over the last hour.
+  // chart draws the per-minute counts of the last hour.
   function chart(name, perMinute, start) {
-    const W = 600, H = 120, P = 22;
-    const max = Math.max(1, ...perMinute.flatMap((m) => SERIES.map((s) => m[s.key] || 0)));
-    const x = (i) => P + (i * (W - 2 * P)) / (perMinute.length - 1);
-    const y = (v) => H - P - (v * (H - 2 * P)) / max;
+    const W = 600, H = 130, L = 28, R = 8, T = 10, B = 22;
+    const stack = (m) => (m.accepted || 0) + (m.dropped || 0) + (m.failedTotal || 0);
+    const max = Math.max(1, ...perMinute.map((m) => Math.max(stack(m), m.delivered || 0)));
+    const slot = (W - L - R) / perMinute.length;
+    const y = (v) => H - B - (v * (H - T - B)) / max;
     const title = `Events per minute for ${name}, the last ${perMinute.length} minutes`;
+    const muted = { "font-size": 11, fill: "#5b6573" };
     const g = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img", "aria-label": title },
       svg("title", {}, title),
-      svg("line", { x1: P, y1: H - P, x2: W - P, y2: H - P, stroke: "#aab2bd" }),
-      svg("text", { x: 2, y: P, "font-size": 11, fill: "#5b6573" }, String(max)),
-      svg("text", { x: 2, y: H - P, "font-size": 11, fill: "#5b6573" }, "0"),
-      svg("text", { x: P, y: H - 4, "font-size": 11, fill: "#5b6573" }, SY.fmtTime(start).slice(11, 16)),
-      svg("text", { x: W - P, y: H - 4, "font-size": 11, fill: "#5b6573", "text-anchor": "end" }, "now"));
-    for (const s of SERIES) {
-      const pts = perMinute.map((m, i) => `${x(i).toFixed(1)},${y(m[s.key] || 0).toFixed(1)}`).join(" ");
-      g.append(svg("polyline", { points: pts, fill: "none", stroke: s.color, "stroke-width": 2, "data-series": s.key }));
-    }
+      svg("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#aab2bd" }),
+      svg("line", { x1: L, y1: T, x2: W - R, y2: T, stroke: "#e3e6ea" }),
+      svg("text", Object.assign({ x: L - 4, y: T + 4, "text-anchor": "end" }, muted), String(max)),
+      svg("text", Object.assign({ x: L - 4, y: H - B + 4, "text-anchor": "end" }, muted), "0"),
+      svg("text", Object.assign({ x: L, y: H - 6 }, muted), SY.fmtTime(start).slice(11, 16)),
+      svg("text", Object.assign({ x: W - R, y: H - 6, "text-anchor": "end" }, muted), "now"));
+    perMinute.forEach((m, i) => {
+      let base = 0;
+      for (const s of SERIES.slice(0, 3)) {
+        const v = m[s.key] || 0;
+        if (!v) continue;
+        g.append(svg("rect", { x: (L + i * slot + 1).toFixed(1), y: y(base + v).toFixed(1), width: Math.max(1, slot - 2).toFixed(1),
+          height: (y(base) - y(base + v)).toFixed(1), fill: s.color, "data-series": s.key }));
+        base += v;
+      }
+    });
+    const pts = perMinute.map((m, i) => [L + (i + 0.5) * slot, y(m.delivered || 0)]);
+    g.append(svg("polyline", { points: pts.map((p) => p.map((n) => n.toFixed(1)).join(",")).join(" "), fill: "none",
+      stroke: SERIES[3].color, "stroke-width": 2, "data-series": "delivered" }));
+    perMinute.forEach((m, i) => {
+      if (m.delivered) g.append(svg("circle", { cx: pts[i][0].toFixed(1), cy: pts[i][1].toFixed(1), r: 3, fill: SERIES[3].color }));
+    });
     return g;
   }
 
@@ -47,27 +63,30 @@
     return el("div", { class: "legend" }, SERIES.map((s) => el("span", {}, el("span", { class: "sw s-" + s.key.replace("Total", "") }), s.label)));
   }
 
-  function counts(c, withThrottled) {
+  // counts shows a source's totals, or (account) the account-wide ones:
+  // failed entries that named no source of the account, and throttling.
+  function counts(c, account) {
     const failed = Object.entries(c.failed || {}).map(([k, v]) => `${k} ${v}`).join(", ");
     const cell = (label, v, key) => el("div", { "data-count": key }, el("b", { text: String(v) }), label);
+    const failedCell = cell("failed" + (failed ? ` (${failed})` : ""), c.failedTotal, "failed");
+    if (account) return el("div", { class: "counts" }, failedCell, cell("throttled requests", c.throttled, "throttled"));
     return el("div", { class: "counts" },
       cell("accepted", c.accepted, "accepted"), cell("accepted and dropped", c.dropped, "dropped"),
-      cell("failed" + (failed ? ` (${failed})` : ""), c.failedTotal, "failed"), cell("delivered", c.delivered, "delivered"),
-      withThrottled ? cell("throttled requests", c.throttled, "throttled") : null);
+      failedCell, cell("delivered", c.delivered, "delivered"));
   }
 
   function sourceCard(s) {
-    return el("article", { class: "card", "data-source": s.name },
+    return el("article", { class: "card source", "data-source": s.name },
       el("h2", { class: "mono", text: s.name }),
-      el("dl", { class: "kv" },
+      el("div", { class: "source-body" }, el("div", {}, el("dl", { class: "kv" },
         el("dt", { text: "Customer account" }), el("dd", { class: "mono", text: s.account }),
         el("dt", { text: "State the customer sees" }), el("dd", {}, SY.badge(s.state)),
         el("dt", { text: "Created" }), el("dd", { text: SY.fmtTime(s.createdAt) }),
         s.expires ? [el("dt", { text: "Expires" }), el("dd", { text: SY.fmtTime(s.expires) })] : null,
         s.busCreatedAt ? [el("dt", { text: "Customer's bus created" }), el("dd", { text: SY.fmtTime(s.busCreatedAt) })] : null),
       counts(s.counts.total, false),
-      chart(s.name, s.counts.perMinute, s.counts.start), legend(),
-      el("div", { class: "row" }, el("button", { type: "button", class: "secondary", onclick: () => deleteSource(s.name) }, "Delete source")));
+      el("button", { type: "button", class: "secondary", onclick: () => deleteSource(s.name) }, "Delete source")),
+      el("div", {}, chart(s.name, s.counts.perMinute, s.counts.start), legend())));
   }
 
   async function load() {
@@ -80,11 +99,11 @@
     const r = await load();
     $("partner-note").textContent = `Sources created by account ${r.account}. Counts are this server node's since it started` +
       " (per minute for the last hour); delivered counts only how many of the customer's target deliveries succeeded, nothing of the customer's rules or data.";
+    $("partner-sources").replaceChildren(...(r.sources.length ? r.sources.map(sourceCard)
+      : [el("p", { class: "muted", text: "This account has created no partner event source." })]));
     $("partner-account").replaceChildren(el("div", { class: "card" }, el("h2", { text: "Account-wide" }),
       el("p", { class: "muted", text: "Throttled PutPartnerEvents requests, and failed entries that named none of this account's sources." }),
       counts(r.accountCounts.total, true)));
-    $("partner-sources").replaceChildren(...(r.sources.length ? r.sources.map(sourceCard)
-      : [el("p", { class: "muted", text: "This account has created no partner event source." })]));
     timer = setInterval(() => {
       if ($("view-partner").hidden) { clearInterval(timer); return; }
       SY.views.partner().catch((e) => SY.showError($("view-partner"), e));
