@@ -192,9 +192,9 @@ func TestConsoleBrowser(t *testing.T) {
 	b.signIn(customerAcct)
 	row := `document.querySelector('tr[data-source=` + jsString(srcName) + `]')`
 	b.show("sources", row+` !== null && `+row+`.textContent.includes("PENDING")`)
+	b.shot("sources")
 	b.do("create bus", chromedp.Click(chromedp.CSS(`tr[data-source="`+srcName+`"] button`)))
 	b.waitFor("source ACTIVE", row+` !== null && `+row+`.textContent.includes("ACTIVE")`)
-	b.shot("sources")
 
 	// A rule in the editor: the playground first, an error where AWS puts it.
 	b.show("buses", `document.querySelector('#bus-detail h2') !== null && document.querySelector('#bus-detail h2').textContent === `+jsString(srcName))

@@ -172,13 +172,17 @@
     const list = out.deadLetters || [];
     $("dl-status").textContent = list.length ? `${list.length} dead letter(s), oldest first.` : "No dead letters.";
     $("dl-list").replaceChildren(...list.map((d) => el("div", { class: "card", "data-seq": d.seq },
-      el("dl", { class: "kv" },
-        el("dt", { text: "Stored" }), el("dd", { text: SY.fmtTime(d.stored) }),
-        ...Object.entries(d.attributes || {}).sort().flatMap(([k, v]) => [el("dt", { class: "mono", text: k }), el("dd", { class: "mono", text: v })]),
-        ...Object.entries(d.switchyard || {}).sort().flatMap(([k, v]) => [el("dt", { class: "mono", text: k }), el("dd", { class: "mono", text: v })])),
+      el("h2", { text: `Dead letter ${d.seq}, stored ${SY.fmtTime(d.stored)}` }),
+      el("h3", { text: "Attributes (as AWS sets them on the dead-letter message)" }), kv(d.attributes),
+      el("h3", { text: "switchyard" }), kv(d.switchyard),
       el("details", {}, el("summary", { text: "Event" }), el("pre", { text: typeof d.event === "string" ? d.event : JSON.stringify(d.event, null, 2) })),
       el("button", { type: "button", onclick: (e) => redrive(e.target, d.seq) }, "Redrive"))));
   };
+
+  function kv(obj) {
+    return el("dl", { class: "kv" }, Object.entries(obj || {}).sort().flatMap(([k, v]) =>
+      [el("dt", { class: "mono", text: k }), el("dd", { class: "mono", text: v })]));
+  }
 
   async function redrive(button, seq) {
     button.disabled = true;
