@@ -239,6 +239,14 @@ func TestConsoleBrowser(t *testing.T) {
 	b.do("filter", chromedp.SetValue(chromedp.ID("live-filter"), "o-42"))
 	b.shot("live")
 
+	// The playground on the event just seen.
+	b.do("forget the old view", chromedp.Evaluate[chromedp.Void](`document.getElementById("bus-detail").replaceChildren(); undefined`))
+	b.show("buses", `document.querySelector('tr[data-rule="orders-to-default"] button') !== null`)
+	b.do("edit rule", chromedp.Click(chromedp.CSS(`tr[data-rule="orders-to-default"] button`)))
+	b.waitFor("editor", `document.getElementById("rule-use-recent") !== null`)
+	b.do("use the event seen", chromedp.Click(chromedp.ID("rule-use-recent")), chromedp.Click(chromedp.ID("rule-test")))
+	b.waitFor("seen event matches", `document.getElementById("rule-sample").value.includes(`+jsString(id)+`) && document.getElementById("rule-test-result").textContent.includes("matches the sample")`)
+
 	dead := `document.querySelector('#dl-list [data-seq]')`
 	b.show("deadletters", `document.getElementById("dl-status").textContent !== ""`)
 	b.waitEvery("dead letter listed", dead+` !== null || (document.getElementById("dl-refresh").click(), false)`, 300*time.Millisecond)
@@ -251,6 +259,9 @@ func TestConsoleBrowser(t *testing.T) {
 
 	// The partner's counters: accepted and delivered.
 	b.signIn(partnerAcct)
+	if n := eval[int](b, "events left", `document.querySelectorAll("#live-events li").length`); n != 0 {
+		t.Errorf("%d events of the customer still on the page after signing in as the partner", n)
+	}
 	count := func(kind string) string {
 		return `(document.querySelector('#partner-sources [data-source=` + jsString(srcName) + `] [data-count="` + kind + `"] b') || {}).textContent`
 	}

@@ -383,6 +383,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// works again.
 	m.server = &http.Server{Handler: m.front(m.withConsole(handler)), ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.Log.With("component", "http").Handler(), slog.LevelWarn), TLSConfig: tlsConfig}
+	if m.console != nil { // open live event streams must not hold up shutdown
+		m.server.RegisterOnShutdown(m.console.Shutdown)
+	}
 	srv, ln, serveErr := m.server, m.listener, make(chan error, 1)
 	m.serveErr = serveErr
 	go func() {

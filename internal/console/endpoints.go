@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"sort"
 	"sync/atomic"
@@ -189,20 +188,41 @@ func lifecycle(v eventbus.PartnerSourceView, counts View, s *Series) []Step {
 	return steps
 }
 
-// tail streams the events put on the caller's bus req.EventBusName.
-func (h *Handler) tail(ctx context.Context, w http.ResponseWriter, c eventbus.Caller, req request) error {
+// tail streams the events put on the caller's bus req.EventBusName until
+// the client goes away or Shutdown. It reports whether it started the
+// answer; if not, err is what to answer instead.
+func (h *Handler) tail(ctx context.Context, w http.ResponseWriter, c eventbus.Caller, req request) (started bool, err error) {
 	if h.cfg.Tail == nil {
-		return disabled("live event stream")
+		return false, disabled("live event stream")
 	}
+	select {
+	case <-h.done:
+		return false, awserr.New(awserr.ServiceUnavailable, "The server is shutting down.")
+	default:
+	}
+	select {
+	case h.tails <- struct{}{}:
+		defer func() { <-h.tails }()
+	default:
+		return false, awserr.New(awserr.Throttling, "Too many live event streams are open on this server; try again later.")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-h.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.Header().Set("X-Accel-Buffering", "no")
 	sw := &streamWriter{w: w, rc: http.NewResponseController(w)}
-	var started atomic.Bool
-	ready := func() {
-		started.Store(true)
+	var ready atomic.Bool
+	err = h.cfg.Tail(ctx, time.Duration(req.SinceSeconds)*time.Second, func() {
+		ready.Store(true)
 		_ = sw.line(map[string]bool{"ready": true})
-	}
-	err := h.cfg.Tail(ctx, time.Duration(req.SinceSeconds)*time.Second, ready, func(ev eventbus.BusEvent) error {
+	}, func(ev eventbus.BusEvent) error {
 		if ev.Account != c.Account || ev.Bus != req.EventBusName {
 			return nil
 		}
@@ -210,21 +230,16 @@ func (h *Handler) tail(ctx context.Context, w http.ResponseWriter, c eventbus.Ca
 			Event json.RawMessage `json:"event"`
 		}{ev.Event.Envelope})
 	}, func(n int) { _ = sw.line(map[string]int{"dropped": n}) })
-	if started.Load() || ctx.Err() != nil {
-		return errStarted{err}
+	if ready.Load() || ctx.Err() != nil {
+		if err != nil && ctx.Err() == nil {
+			h.cfg.Log.Warn("console: live event stream ended", "err", err)
+		}
+		return true, nil
 	}
 	if err != nil {
-		return awserr.InternalError(err)
+		return false, awserr.InternalError(err)
 	}
-	return nil
-}
-
-// errStarted wraps the end of a stream whose answer was already started.
-type errStarted struct{ error }
-
-func errTailStarted(err error) bool {
-	var e errStarted
-	return errors.As(err, &e)
+	return false, nil
 }
 
 func (h *Handler) deadLetters(ctx context.Context, c eventbus.Caller, req request) (any, error) {

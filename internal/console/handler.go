@@ -73,16 +73,28 @@ type Config struct {
 	DeadLetters DeadLetters
 	// Region is shown on the page and used in its signatures.
 	Region string
+	// MaxTails bounds the live event streams open at once on this node
+	// (DefaultMaxTails if zero); beyond, a stream is refused with
+	// ThrottlingException. Each one reads every event put on the node's
+	// event log and keeps only the caller's.
+	MaxTails int
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
 	Log *slog.Logger
 }
+
+// DefaultMaxTails is the default Config.MaxTails.
+const DefaultMaxTails = 16
 
 // A Handler serves the console: GET of the page's files under Path, and
 // POST of its endpoints under APIPath. Safe for concurrent use.
 type Handler struct {
 	cfg   Config
 	files http.Handler
+	tails chan struct{} // a token per open stream, MaxTails of them
+	// done is closed by Shutdown: open streams end.
+	done     chan struct{}
+	shutdown sync.Once
 }
 
 // NewHandler returns the console's handler.
@@ -97,8 +109,17 @@ func NewHandler(cfg Config) *Handler {
 	if err != nil { // the embedded tree always has it
 		panic(err)
 	}
-	return &Handler{cfg: cfg, files: http.StripPrefix(Path, http.FileServerFS(sub))}
+	if cfg.MaxTails <= 0 {
+		cfg.MaxTails = DefaultMaxTails
+	}
+	return &Handler{cfg: cfg, files: http.StripPrefix(Path, http.FileServerFS(sub)),
+		tails: make(chan struct{}, cfg.MaxTails), done: make(chan struct{})}
 }
+
+// Shutdown ends the live event streams open now and refuses new ones, so
+// that a server shutting down does not wait for them (http.Server's
+// RegisterOnShutdown). Safe to call more than once.
+func (h *Handler) Shutdown() { h.shutdown.Do(func() { close(h.done) }) }
 
 // ServeHTTP answers the console's requests; it is meant to get every path
 // under Path (and Path without its slash, which it redirects).
@@ -146,9 +167,9 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, endpoint stri
 	case epPartner:
 		out, err = h.partner(ctx, caller)
 	case epTail:
-		err = h.tail(ctx, w, caller, req)
-		if err == nil || errTailStarted(err) {
-			return // the stream was started: errors end it, with no body of their own
+		var started bool
+		if started, err = h.tail(ctx, w, caller, req); started {
+			return // the stream was answered: its end is the answer's end
 		}
 	case epDeadLetters:
 		out, err = h.deadLetters(ctx, caller, req)

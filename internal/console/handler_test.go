@@ -280,3 +280,48 @@ func FuzzParseRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestTailBoundAndShutdown: at most MaxTails streams are open at once, and
+// Shutdown ends the open ones and refuses new ones.
+func TestTailBoundAndShutdown(t *testing.T) {
+	auth, err := sigv4.NewVerifier(sigv4.Config{Credentials: testCreds, Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewHandler(Config{Auth: auth, MaxTails: 1, Tail: func(ctx context.Context, _ time.Duration, ready func(), _ func(eventbus.BusEvent) error, _ func(int)) error {
+		ready()
+		<-ctx.Done()
+		return nil
+	}})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	body := `{"EventBusName":"default"}`
+	req, err := http.NewRequest(http.MethodPost, srv.URL+APIPath+epTail, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: "AKIACUSTOMER", SecretAccessKey: "customer-secret"}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "events", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	r := bufio.NewReader(res.Body)
+	if line, err := r.ReadString('\n'); err != nil || line != "{\"ready\":true}\n" {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	if res2, body2 := call(t, srv, epTail, "AKIACUSTOMER", body); res2.StatusCode != 400 || !strings.Contains(body2, "ThrottlingException") {
+		t.Errorf("second stream: %d %s", res2.StatusCode, body2)
+	}
+	h.Shutdown()
+	if rest, err := io.ReadAll(r); err != nil || len(rest) != 0 {
+		t.Errorf("after Shutdown the stream ends: %q, %v", rest, err)
+	}
+	if res3, body3 := call(t, srv, epTail, "AKIACUSTOMER", body); res3.StatusCode != 503 || !strings.Contains(body3, "ServiceUnavailable") {
+		t.Errorf("stream after Shutdown: %d %s", res3.StatusCode, body3)
+	}
+}

@@ -130,6 +130,12 @@
     SY.state.creds = null;
     SY.state.recent = [];
     sessionStorage.removeItem(STORE);
+    // Nothing of this account stays on the page for the next one.
+    for (const id of ["sources-list", "bus-list", "bus-detail", "live-events", "dl-list", "partner-sources", "partner-account", "conf-body"]) {
+      $(id).replaceChildren();
+    }
+    for (const id of ["live-status", "dl-status", "partner-error", "partner-note"]) $(id).textContent = "";
+    $("live-pause").disabled = true;
     $("nav").hidden = true;
     $("who").hidden = true;
     for (const v of document.querySelectorAll(".view")) v.hidden = true;
@@ -197,7 +203,7 @@
   }
 
   function onEvent(ev) {
-    SY.state.recent.unshift(ev);
+    SY.state.recent.unshift({ bus: live.bus, event: ev });
     SY.state.recent.length = Math.min(SY.state.recent.length, 50);
     if (live.paused) {
       live.held.push(ev);

@@ -53,7 +53,7 @@
     const buses = await SY.all("ListEventBuses", {}, "EventBuses");
     if (!buses.some((b) => b.Name === selectedBus)) selectedBus = (buses.find((b) => b.Name !== "default") || buses[0] || {}).Name || "";
     $("bus-list").replaceChildren(...buses.map((b) => el("button", {
-      type: "button", role: "listitem", "aria-pressed": String(b.Name === selectedBus), "data-bus": b.Name,
+      type: "button", "aria-pressed": String(b.Name === selectedBus), "data-bus": b.Name,
       onclick: () => { selectedBus = b.Name; SY.views.buses(); },
     }, b.Name)));
     if (selectedBus) await showBus(selectedBus);
@@ -93,8 +93,8 @@
   // sampleEvent is an event for the playground: the newest seen on this
   // bus by the live stream, else a made-up one from the bus's source.
   function sampleEvent(bus) {
-    const seen = SY.state.recent.find((e) => e.source === bus || bus === "default");
-    if (seen) return seen;
+    const seen = SY.state.recent.find((r) => r.bus === bus);
+    if (seen) return seen.event;
     return {
       version: "0", id: "11111111-2222-4333-8444-555555555555", "detail-type": "Order Created",
       source: bus.startsWith("aws.partner/") ? bus : "com.example.orders", account: SY.state.creds.account || "123456789012",
@@ -134,7 +134,8 @@
       ev.preventDefault();
       f.error.textContent = "";
       try {
-        await SY.api("PutRule", { Name: f.name.value.trim(), EventBusName: bus, EventPattern: f.pattern.value, State: "ENABLED" });
+        const keep = rule ? { State: rule.State, Description: rule.Description } : { State: "ENABLED" };
+        await SY.api("PutRule", Object.assign({ Name: f.name.value.trim(), EventBusName: bus, EventPattern: f.pattern.value }, keep));
         if (f.targetArn.value.trim()) {
           const out = await SY.api("PutTargets", { Rule: f.name.value.trim(), EventBusName: bus, Targets: [{ Id: f.targetId.value.trim(), Arn: f.targetArn.value.trim() }] });
           if (out.FailedEntryCount) throw new SY.APIError(out.FailedEntries[0].ErrorCode, out.FailedEntries[0].ErrorMessage);
@@ -147,7 +148,8 @@
       }
     };
     const useRecent = () => {
-      if (SY.state.recent.length) f.sample.value = JSON.stringify(SY.state.recent[0], null, 2);
+      const seen = SY.state.recent.find((r) => r.bus === bus) || SY.state.recent[0];
+      if (seen) f.sample.value = JSON.stringify(seen.event, null, 2);
       else f.result.textContent = "No event seen yet: follow the bus in Live events first.";
     };
     box.replaceChildren(el("form", { class: "card", id: "rule-form", onsubmit: save },
@@ -157,7 +159,7 @@
         el("label", {}, "Sample event (the newest seen on the live stream, or a made-up one)", f.sample)),
       el("div", { class: "row" },
         el("button", { type: "button", id: "rule-test", class: "secondary", onclick: test }, "Test pattern"),
-        el("button", { type: "button", class: "secondary", onclick: useRecent }, "Use last seen event")),
+        el("button", { type: "button", id: "rule-use-recent", class: "secondary", onclick: useRecent }, "Use last seen event")),
       f.result,
       el("div", { class: "row" }, el("label", {}, "Target id", f.targetId), el("label", {}, "Target ARN", f.targetArn)),
       f.error,
