@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/chromedp/chromedp"
@@ -176,6 +180,7 @@ func TestConsoleBrowser(t *testing.T) {
 	if fails := eval[[]string](b, "crypto self-test", `SY.crypto.selfTest()`); len(fails) > 0 {
 		t.Fatalf("SHA-256/HMAC self-test: %v", fails)
 	}
+	checkPageSignature(t, b)
 	b.shot("signin")
 
 	// The partner creates a source for the customer.
@@ -288,5 +293,36 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// checkPageSignature compares the page's SigV4 Authorization header, made
+// with WebCrypto and with its plain-JS fallback (what a page served over
+// plain http on a non-loopback address uses), with the AWS SDK signer's for
+// the same request.
+func checkPageSignature(t *testing.T, b *browser) {
+	t.Helper()
+	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	body := `{"Name":"default"}`
+	req, err := http.NewRequest(http.MethodPost, "http://switchyard.example:4010/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSEvents.DescribeEventBus")
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "events", "us-east-1", at); err != nil {
+		t.Fatal(err)
+	}
+	want := req.Header.Get("Authorization")
+	for _, plain := range []bool{false, true} {
+		got := eval[string](b, "page signature", fmt.Sprintf(`SY.crypto.sign({accessKeyId: "AKIDEXAMPLE", secret: %q, region: "us-east-1",
+			host: "switchyard.example:4010", path: "/", body: %q, now: new Date(%q), plain: %t,
+			headers: {"content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSEvents.DescribeEventBus"}}).then(h => h.authorization)`,
+			creds.SecretAccessKey, body, at.Format(time.RFC3339), plain))
+		if got != want {
+			t.Errorf("page signature (plain JS %t):\n%s\nSDK's:\n%s", plain, got, want)
+		}
 	}
 }

@@ -69,13 +69,13 @@
 
   const subtle = globalThis.crypto && globalThis.crypto.subtle;
 
-  // The async forms use WebCrypto where it exists.
-  async function digest(bytes) {
-    if (subtle) return new Uint8Array(await subtle.digest("SHA-256", bytes));
+  // The async forms use WebCrypto where it exists, unless plain is set.
+  async function digest(bytes, plain) {
+    if (subtle && !plain) return new Uint8Array(await subtle.digest("SHA-256", bytes));
     return sha256(bytes);
   }
-  async function mac(key, data) {
-    if (subtle) {
+  async function mac(key, data, plain) {
+    if (subtle && !plain) {
       const k = await subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
       return new Uint8Array(await subtle.sign("HMAC", k, data));
     }
@@ -86,16 +86,17 @@
   const utf8 = (s) => enc.encode(s);
 
   // signingKey derives the SigV4 key of a day, region and service.
-  async function signingKey(secret, day, region, service) {
-    let k = await mac(utf8("AWS4" + secret), utf8(day));
-    k = await mac(k, utf8(region));
-    k = await mac(k, utf8(service));
-    return mac(k, utf8("aws4_request"));
+  async function signingKey(secret, day, region, service, plain) {
+    let k = await mac(utf8("AWS4" + secret), utf8(day), plain);
+    k = await mac(k, utf8(region), plain);
+    k = await mac(k, utf8(service), plain);
+    return mac(k, utf8("aws4_request"), plain);
   }
 
   // sign returns the headers of a SigV4-signed POST of body to path
-  // (no query) on host, with extra headers (lower-case names) signed too.
-  async function sign({ accessKeyId, secret, region, host, path, body, headers, now }) {
+  // (no query) on host, with extra headers (lower-case names) signed too;
+  // plain forces the plain-JS hashes even where WebCrypto exists (tests).
+  async function sign({ accessKeyId, secret, region, host, path, body, headers, now, plain }) {
     const date = (now || new Date()).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
     const day = date.slice(0, 8);
     const all = Object.assign({}, headers, { host: host, "x-amz-date": date });
@@ -104,11 +105,11 @@
     for (const [n, v] of Object.entries(all)) lower[n.toLowerCase()] = String(v).trim().replace(/\s+/g, " ");
     const signedHeaders = names.join(";");
     const canonical = ["POST", path, "", names.map((n) => n + ":" + lower[n]).join("\n") + "\n", signedHeaders,
-      hex(await digest(utf8(body)))].join("\n");
+      hex(await digest(utf8(body), plain))].join("\n");
     const scope = `${day}/${region}/events/aws4_request`;
-    const toSign = ["AWS4-HMAC-SHA256", date, scope, hex(await digest(utf8(canonical)))].join("\n");
-    const key = await signingKey(secret, day, region, "events");
-    const signature = hex(await mac(key, utf8(toSign)));
+    const toSign = ["AWS4-HMAC-SHA256", date, scope, hex(await digest(utf8(canonical), plain))].join("\n");
+    const key = await signingKey(secret, day, region, "events", plain);
+    const signature = hex(await mac(key, utf8(toSign), plain));
     const out = Object.assign({}, headers, { "x-amz-date": date });
     out.authorization = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
     return out;
