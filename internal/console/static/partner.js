@@ -85,7 +85,7 @@
         s.expires ? [el("dt", { text: "Expires" }), el("dd", { text: SY.fmtTime(s.expires) })] : null,
         s.busCreatedAt ? [el("dt", { text: "Customer's bus created" }), el("dd", { text: SY.fmtTime(s.busCreatedAt) })] : null),
       counts(s.counts.total, false),
-      el("button", { type: "button", class: "secondary", onclick: () => deleteSource(s.name) }, "Delete source")),
+      s.state === "DELETED" ? null : el("button", { type: "button", class: "secondary", onclick: () => deleteSource(s.name) }, "Delete source")),
       el("div", {}, chart(s.name, s.counts.perMinute, s.counts.start), legend())));
   }
 
@@ -106,6 +106,9 @@
       counts(r.accountCounts.total, true)));
     timer = setInterval(() => {
       if ($("view-partner").hidden) { clearInterval(timer); return; }
+      // Redrawing would take the keyboard focus away from a source's button.
+      const active = document.activeElement;
+      if (active && ($("partner-sources").contains(active) || $("partner-account").contains(active))) return;
       SY.views.partner().catch((e) => SY.showError($("view-partner"), e));
     }, 2000);
   };
@@ -124,6 +127,7 @@
 
   async function deleteSource(name) {
     $("partner-error").textContent = "";
+    if (!window.confirm(`Delete the partner event source ${name}? Its customer will see it DELETED.`)) return;
     const src = report && report.sources.find((s) => s.name === name);
     try {
       await SY.api("DeletePartnerEventSource", { Name: name, Account: src ? src.account : "" });
