@@ -272,6 +272,7 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 	b.show("partner", count("accepted")+` === "1" && `+count("delivered")+` === "1"`)
 	b.shot("partner")
+	checkKeyboard(t, b)
 	b.do("conformance", chromedp.Click(chromedp.ID("conf-open")))
 	b.waitFor("conformance report", `document.getElementById("conf-body").textContent.includes("first event delivered")`)
 	b.shot("conformance")
@@ -323,6 +324,31 @@ func checkPageSignature(t *testing.T, b *browser) {
 			creds.SecretAccessKey, body, at.Format(time.RFC3339), plain))
 		if got != want {
 			t.Errorf("page signature (plain JS %t):\n%s\nSDK's:\n%s", plain, got, want)
+		}
+	}
+}
+
+// checkKeyboard tabs through the partner dashboard from the top: the
+// views' links and the dashboard's buttons are reached by the keyboard
+// alone, each with a visible focus outline.
+func checkKeyboard(t *testing.T, b *browser) {
+	t.Helper()
+	b.do("focus the top", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur(); window.focus(); undefined`))
+	want := map[string]bool{"#buses": false, "#live": false, "#deadletters": false, "create-source": false, "conf-open": false, "delete": false}
+	for i := 0; i < 40; i++ {
+		b.do("tab", chromedp.KeyEvent("\t"))
+		got := eval[[]string](b, "focused", `(() => { const e = document.activeElement; const s = getComputedStyle(e);
+			return [e.getAttribute("href") || e.id || (e.closest("form") || {}).id || e.textContent.trim().toLowerCase().split(" ")[0], s.outlineStyle, s.outlineWidth]; })()`)
+		if _, ok := want[got[0]]; ok {
+			want[got[0]] = true
+			if got[1] == "none" || got[2] == "0px" {
+				t.Errorf("%s has no visible focus: outline %s %s", got[0], got[1], got[2])
+			}
+		}
+	}
+	for k, reached := range want {
+		if !reached {
+			t.Errorf("%s not reached with Tab", k)
 		}
 	}
 }
