@@ -241,7 +241,26 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 	id := aws.ToString(out.Entries[0].EventId)
 	b.waitFor("event in the live stream", `document.querySelector('#live-events li[data-id=`+jsString(id)+`]') !== null`)
-	b.do("filter", chromedp.SetValue(chromedp.ID("live-filter"), "o-42"))
+
+	// Paused, a new event is held until resumed.
+	b.do("pause", chromedp.Click(chromedp.ID("live-pause")))
+	out, err = clientFor(m, partnerAcct).PutPartnerEvents(b.ctx, &eventbridge.PutPartnerEventsInput{Entries: []types.PutPartnerEventsRequestEntry{{
+		Source: aws.String(srcName), DetailType: aws.String("Order Created"), Detail: aws.String(`{"orderId":"o-43","total":1}`),
+	}}})
+	if err != nil || out.FailedEntryCount != 0 {
+		t.Fatalf("PutPartnerEvents: %v %+v", err, out)
+	}
+	held := aws.ToString(out.Entries[0].EventId)
+	b.waitFor("event held", `document.getElementById("live-status").textContent.includes("1 new event(s) held")`)
+	if n := eval[int](b, "shown while paused", `document.querySelectorAll('#live-events li[data-id=`+jsString(held)+`]').length`); n != 0 {
+		t.Errorf("an event was shown while paused")
+	}
+	b.do("resume", chromedp.Click(chromedp.ID("live-pause")))
+	b.waitFor("held event shown", `document.querySelector('#live-events li[data-id=`+jsString(held)+`]') !== null`)
+	b.do("filter", chromedp.SetValue(chromedp.ID("live-filter"), "o-42"), chromedp.Evaluate[chromedp.Void](`document.getElementById("live-filter").dispatchEvent(new Event("input")); undefined`))
+	if n := eval[int](b, "filtered", `Array.from(document.querySelectorAll("#live-events li")).filter(li => !li.hidden).length`); n != 1 {
+		t.Errorf("%d events shown with the filter o-42, want 1", n)
+	}
 	b.shot("live")
 
 	// The playground on the event just seen.
@@ -250,7 +269,7 @@ func TestConsoleBrowser(t *testing.T) {
 	b.do("edit rule", chromedp.Click(chromedp.CSS(`tr[data-rule="orders-to-default"] button`)))
 	b.waitFor("editor", `document.getElementById("rule-use-recent") !== null`)
 	b.do("use the event seen", chromedp.Click(chromedp.ID("rule-use-recent")), chromedp.Click(chromedp.ID("rule-test")))
-	b.waitFor("seen event matches", `document.getElementById("rule-sample").value.includes(`+jsString(id)+`) && document.getElementById("rule-test-result").textContent.includes("matches the sample")`)
+	b.waitFor("seen event matches", `document.getElementById("rule-sample").value.includes(`+jsString(held)+`) && document.getElementById("rule-test-result").textContent.includes("matches the sample")`)
 
 	dead := `document.querySelector('#dl-list [data-seq]')`
 	b.show("deadletters", `document.getElementById("dl-status").textContent !== ""`)
@@ -270,7 +289,7 @@ func TestConsoleBrowser(t *testing.T) {
 	count := func(kind string) string {
 		return `(document.querySelector('#partner-sources [data-source=` + jsString(srcName) + `] [data-count="` + kind + `"] b') || {}).textContent`
 	}
-	b.show("partner", count("accepted")+` === "1" && `+count("delivered")+` === "1"`)
+	b.show("partner", count("accepted")+` === "2" && `+count("delivered")+` === "2"`)
 	b.shot("partner")
 	checkKeyboard(t, b)
 	b.do("conformance", chromedp.Click(chromedp.ID("conf-open")))
@@ -283,7 +302,7 @@ func TestConsoleBrowser(t *testing.T) {
 
 	// Phone width.
 	b.do("phone", chromedp.EmulateViewport(390, 844))
-	b.show("partner", count("accepted")+` === "1"`)
+	b.show("partner", count("accepted")+` === "2"`)
 	b.shot("partner-phone")
 
 	b.mu.Lock()

@@ -134,7 +134,7 @@
     for (const id of ["sources-list", "bus-list", "bus-detail", "live-events", "dl-list", "partner-sources", "partner-account", "conf-body"]) {
       $(id).replaceChildren();
     }
-    for (const id of ["live-status", "dl-status", "partner-error", "partner-note"]) $(id).textContent = "";
+    for (const id of ["live-status", "live-count", "dl-status", "partner-error", "partner-note"]) $(id).textContent = "";
     $("live-pause").disabled = true;
     $("nav").hidden = true;
     $("who").hidden = true;
@@ -200,6 +200,14 @@
     const list = $("live-events");
     list.prepend(item);
     while (list.children.length > MAX_EVENTS) list.lastElementChild.remove();
+    countShown();
+  }
+
+  // countShown says how many of the events kept the filter shows.
+  function countShown() {
+    const all = $("live-events").children;
+    const shown = Array.from(all).filter((li) => !li.hidden).length;
+    $("live-count").textContent = all.length ? `${shown} of ${all.length} event(s) shown (the newest ${MAX_EVENTS} are kept).` : "";
   }
 
   function onEvent(ev) {
@@ -267,6 +275,7 @@
 
   function refilter() {
     for (const li of $("live-events").children) li.hidden = !matchesFilter(li.querySelector("pre").textContent);
+    countShown();
   }
 
   async function start() {
@@ -278,7 +287,7 @@
     $("signout").addEventListener("click", signOut);
     $("live-form").addEventListener("submit", follow);
     $("live-pause").addEventListener("click", togglePause);
-    $("live-clear").addEventListener("click", () => $("live-events").replaceChildren());
+    $("live-clear").addEventListener("click", () => { $("live-events").replaceChildren(); countShown(); });
     $("live-filter").addEventListener("input", refilter);
     window.addEventListener("hashchange", route);
     loadCreds();
