@@ -25,7 +25,8 @@ func (s *Service) PartnerSourceViews(ctx context.Context, partnerAccount string)
 		if src.PartnerAccount != partnerAccount {
 			continue
 		}
-		v := eventbus.PartnerSourceView{Name: src.Name, Account: src.Account, CreatedAt: src.CreatedAt}
+		v := eventbus.PartnerSourceView{Name: src.Name, Account: src.Account, CreatedAt: src.CreatedAt,
+			PendingSince: src.PendingSince, DeletedAt: src.DeletedAt}
 		bus, _, err := s.st.Buses.Get(ctx, src.Account, src.Name)
 		switch {
 		case err == nil:

@@ -152,6 +152,23 @@ func TestPartnerSourceViews(t *testing.T) {
 	if views, err := m.service.PartnerSourceViews(ctx, customerAcct); err != nil || len(views) != 0 {
 		t.Errorf("the customer's own views: %v, %v", views, err)
 	}
+
+	// Deactivated, then deleted by the partner while the bus exists: the
+	// view keeps it, DELETED, with both times.
+	must[*eventbridge.DeactivateEventSourceOutput](t)(customer.DeactivateEventSource(ctx, &eventbridge.DeactivateEventSourceInput{Name: aws.String(srcName)}))
+	must[*eventbridge.DeletePartnerEventSourceOutput](t)(partner.DeletePartnerEventSource(ctx, &eventbridge.DeletePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
+	views, err = m.service.PartnerSourceViews(ctx, partnerAcct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range views {
+		if v.Name != srcName {
+			continue
+		}
+		if v.State != "DELETED" || v.DeletedAt.IsZero() || !v.PendingSince.After(v.CreatedAt) {
+			t.Errorf("deleted source's view %+v", v)
+		}
+	}
 }
 
 // BenchmarkPutPartnerEventsCounters measures PutPartnerEvents through the

@@ -170,6 +170,12 @@ func lifecycle(v eventbus.PartnerSourceView, counts View, s *Series) []Step {
 	if t := nonZero(v.BusCreatedAt); t != nil {
 		steps = append(steps, Step{"customer created the partner event bus (ACTIVE)", *t})
 	}
+	if v.PendingSince.After(v.CreatedAt) {
+		steps = append(steps, Step{"PENDING again: the customer deactivated the source or deleted its bus (latest time)", v.PendingSince.UTC()})
+	}
+	if t := nonZero(v.DeletedAt); t != nil {
+		steps = append(steps, Step{"partner deleted the source (DELETED for the customer)", *t})
+	}
 	for _, x := range []struct {
 		step string
 		at   *time.Time

@@ -88,7 +88,8 @@ func newTestServer(t *testing.T) (*httptest.Server, *Counters, *fakeDeadLetters)
 	h := NewHandler(Config{
 		Auth: auth, Counters: counters, Tail: fakeTail, DeadLetters: dl, Region: "us-east-1",
 		Sources: fakeSources{views: []eventbus.PartnerSourceView{
-			{Name: src, Account: customer, State: eventbus.StateActive, CreatedAt: created, BusCreatedAt: created.Add(time.Minute)},
+			{Name: src, Account: customer, State: eventbus.StateDeleted, CreatedAt: created, PendingSince: created.Add(2 * time.Minute),
+				BusCreatedAt: created.Add(time.Minute), DeletedAt: created.Add(3 * time.Minute)},
 			{Name: "aws.partner/other.com/x/y", Account: customer, State: eventbus.StateActive, CreatedAt: created},
 		}},
 	})
@@ -137,7 +138,8 @@ func TestEndpoints(t *testing.T) {
 		{name: "unknown endpoint", endpoint: "rules", key: "AKIAPARTNER", body: `{}`, status: 400, contains: []string{"UnknownOperationException"}},
 		{name: "config", endpoint: epConfig, key: "AKIACUSTOMER", body: ``, status: 200, contains: []string{`"account":"222222222222"`, `"region":"us-east-1"`}},
 		{name: "partner sees its own sources and counts", endpoint: epPartner, key: "AKIAPARTNER", body: `{}`, status: 200,
-			contains: []string{src, `"accepted":2`, "customer created the partner event bus (ACTIVE)", `"perNode":true`},
+			contains: []string{src, `"accepted":2`, "customer created the partner event bus (ACTIVE)", `"perNode":true`,
+				"PENDING again", "partner deleted the source (DELETED for the customer)", "dashboard first saw the source DELETED"},
 			excludes: []string{"other.com", `"accepted":5`}},
 		{name: "a customer is no partner", endpoint: epPartner, key: "AKIACUSTOMER", body: `{}`, status: 200, contains: []string{`"sources":[]`}},
 		{name: "unknown field", endpoint: epPartner, key: "AKIAPARTNER", body: `{"Account":"999999999999"}`, status: 400, contains: []string{"ValidationException"}},

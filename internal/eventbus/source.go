@@ -39,6 +39,9 @@ type Source struct {
 	// Deleted is set when the partner deleted the source while the customer's
 	// bus existed: the customer keeps seeing it as DELETED.
 	Deleted bool `json:"deleted,omitempty"`
+	// DeletedAt is when the partner deleted it (set with Deleted; zero in
+	// records written before it existed).
+	DeletedAt time.Time `json:"deletedAt,omitzero"`
 }
 
 // A SourceStatus is what the customer sees of a source at one instant.
@@ -100,4 +103,10 @@ type PartnerSourceView struct {
 	// BusCreatedAt is when the customer's partner bus was created; zero
 	// when it does not exist.
 	BusCreatedAt time.Time
+	// PendingSince is when the source last became PENDING (its creation,
+	// or the customer deactivating it or deleting its bus).
+	PendingSince time.Time
+	// DeletedAt is when the partner deleted it (zero if it did not, or
+	// before this was recorded).
+	DeletedAt time.Time
 }
