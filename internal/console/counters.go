@@ -106,16 +106,16 @@ func (c *Counters) PartnerIngested(partnerAccount string, pc eventbus.PartnerCou
 	now := c.now()
 	if pc.Stored > 0 {
 		s.add(now, func(k *counts) *atomic.Int64 { return &k.accepted }, pc.Stored)
-		s.firstAccepted.CompareAndSwap(0, now.UnixNano())
+		setOnce(&s.firstAccepted, now)
 	}
 	if pc.Dropped > 0 {
 		s.add(now, func(k *counts) *atomic.Int64 { return &k.dropped }, pc.Dropped)
-		s.firstDropped.CompareAndSwap(0, now.UnixNano())
+		setOnce(&s.firstDropped, now)
 	}
 	if pc.Failed > 0 {
 		i := codeIndex(pc.Code)
 		s.add(now, func(k *counts) *atomic.Int64 { return &k.failed[i] }, pc.Failed)
-		s.firstFailed.CompareAndSwap(0, now.UnixNano())
+		setOnce(&s.firstFailed, now)
 	}
 }
 
@@ -139,7 +139,15 @@ func (c *Counters) Delivered(account, bus string) {
 	}
 	now := c.now()
 	s.add(now, func(k *counts) *atomic.Int64 { return &k.delivered }, 1)
-	s.firstDelivered.CompareAndSwap(0, now.UnixNano())
+	setOnce(&s.firstDelivered, now)
+}
+
+// setOnce sets t to now if it is still 0, without writing (or taking its
+// cache line) once it is set.
+func setOnce(t *atomic.Int64, now time.Time) {
+	if t.Load() == 0 {
+		t.CompareAndSwap(0, now.UnixNano())
+	}
 }
 
 // Source returns the counts of the named source (nil if none were made).
