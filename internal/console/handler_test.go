@@ -22,10 +22,12 @@ import (
 	"github.com/switchyard/switchyard/internal/sigv4"
 )
 
-// The test's access keys: a partner's and its customer's.
-var testCreds = []sigv4.Credential{
-	{AccessKeyID: "AKIAPARTNER", SecretAccessKey: "partner-secret", Account: partner, Partners: []string{"acme.com"}},
-	{AccessKeyID: "AKIACUSTOMER", SecretAccessKey: "customer-secret", Account: customer},
+// testCreds are the test's access keys: a partner's and its customer's.
+func testCreds() []sigv4.Credential {
+	return []sigv4.Credential{
+		{AccessKeyID: "AKIAPARTNER", SecretAccessKey: "partner-secret", Account: partner, Partners: []string{"acme.com"}},
+		{AccessKeyID: "AKIACUSTOMER", SecretAccessKey: "customer-secret", Account: customer},
+	}
 }
 
 type fakeSources struct{ views []eventbus.PartnerSourceView }
@@ -57,16 +59,14 @@ func (f *fakeDeadLetters) Redrive(_ context.Context, account string, seq uint64)
 	return nil
 }
 
-// events is what the fake tail hands out: events of two accounts and buses.
-var events = []eventbus.BusEvent{
-	{Account: customer, Bus: src, Event: eventbus.Event{ID: "mine", Envelope: []byte(`{"id":"mine"}`)}},
-	{Account: customer, Bus: "default", Event: eventbus.Event{ID: "other-bus", Envelope: []byte(`{"id":"other-bus"}`)}},
-	{Account: "333333333333", Bus: src, Event: eventbus.Event{ID: "other-account", Envelope: []byte(`{"id":"other-account"}`)}},
-}
-
+// fakeTail hands out events of two accounts and buses, then ends.
 func fakeTail(ctx context.Context, _ time.Duration, ready func(), fn func(eventbus.BusEvent) error, _ func(int)) error {
 	ready()
-	for _, ev := range events {
+	for _, ev := range []eventbus.BusEvent{
+		{Account: customer, Bus: src, Event: eventbus.Event{ID: "mine", Envelope: []byte(`{"id":"mine"}`)}},
+		{Account: customer, Bus: "default", Event: eventbus.Event{ID: "other-bus", Envelope: []byte(`{"id":"other-bus"}`)}},
+		{Account: "333333333333", Bus: src, Event: eventbus.Event{ID: "other-account", Envelope: []byte(`{"id":"other-account"}`)}},
+	} {
 		if err := fn(ev); err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func fakeTail(ctx context.Context, _ time.Duration, ready func(), fn func(eventb
 
 func newTestServer(t *testing.T) (*httptest.Server, *Counters, *fakeDeadLetters) {
 	t.Helper()
-	auth, err := sigv4.NewVerifier(sigv4.Config{Credentials: testCreds, Region: "us-east-1"})
+	auth, err := sigv4.NewVerifier(sigv4.Config{Credentials: testCreds(), Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func call(t *testing.T, srv *httptest.Server, endpoint, keyID, body string) (*ht
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	for _, c := range testCreds {
+	for _, c := range testCreds() {
 		if c.AccessKeyID == keyID {
 			sum := sha256.Sum256([]byte(body))
 			creds := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}
@@ -286,7 +286,7 @@ func FuzzParseRequest(f *testing.F) {
 // TestTailBoundAndShutdown: at most MaxTails streams are open at once, and
 // Shutdown ends the open ones and refuses new ones.
 func TestTailBoundAndShutdown(t *testing.T) {
-	auth, err := sigv4.NewVerifier(sigv4.Config{Credentials: testCreds, Region: "us-east-1"})
+	auth, err := sigv4.NewVerifier(sigv4.Config{Credentials: testCreds(), Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
