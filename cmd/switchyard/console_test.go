@@ -304,6 +304,9 @@ func TestConsoleBrowser(t *testing.T) {
 	b.do("phone", chromedp.EmulateViewport(390, 844))
 	b.show("partner", count("accepted")+` === "2"`)
 	b.shot("partner-phone")
+	b.signIn(customerAcct)
+	b.show("buses", `document.querySelector('tr[data-rule="orders-to-default"]') !== null`)
+	b.shot("buses-phone")
 
 	b.mu.Lock()
 	apiErrors := b.apiErrors

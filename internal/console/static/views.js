@@ -26,10 +26,11 @@
         action = el("button", { type: "button", onclick: (e) => act(e.target, "ActivateEventSource", { Name: s.Name }), text: "Activate" });
       }
       return el("tr", { "data-source": s.Name },
-        el("td", { class: "mono", text: s.Name }), el("td", { text: s.CreatedBy || "" }), el("td", {}, SY.badge(s.State)),
-        el("td", { text: SY.fmtTime(s.CreationTime) }), el("td", { text: SY.fmtTime(s.ExpirationTime) }), el("td", {}, action));
+        el("td", { class: "mono", "data-label": "Name", text: s.Name }), el("td", { "data-label": "Created by", text: s.CreatedBy || "" }),
+        el("td", { "data-label": "State" }, SY.badge(s.State)), el("td", { "data-label": "Created", text: SY.fmtTime(s.CreationTime) }),
+        el("td", { "data-label": "Expires", text: SY.fmtTime(s.ExpirationTime) }), el("td", {}, action));
     });
-    box.replaceChildren(el("div", { class: "scroll" }, el("table", {},
+    box.replaceChildren(el("div", { class: "scroll" }, el("table", { class: "stack" },
       el("thead", {}, el("tr", {}, ["Name", "Created by", "State", "Created", "Expires", ""].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, rows))));
   };
@@ -79,12 +80,12 @@
       el("div", { class: "card" },
         el("div", { class: "row" }, el("h2", { text: `Rules (${rules.length})` }),
           el("button", { type: "button", id: "new-rule", onclick: () => ruleEditor(name, null, bus.Arn) }, "New rule")),
-        rules.length ? el("div", { class: "scroll" }, el("table", {},
+        rules.length ? el("div", { class: "scroll" }, el("table", { class: "stack" },
           el("thead", {}, el("tr", {}, ["Rule", "State", "Pattern", "Targets", ""].map((h) => el("th", { scope: "col", text: h })))),
           el("tbody", {}, rules.map((r, i) => el("tr", { "data-rule": r.Name },
-            el("td", { class: "mono", text: r.Name }), el("td", {}, SY.badge(r.State)),
-            el("td", {}, el("code", { text: r.EventPattern || r.ScheduleExpression || "" })),
-            el("td", {}, targets[i].map((t) => el("div", { class: "mono", text: `${t.Id}: ${t.Arn}` }))),
+            el("td", { class: "mono", "data-label": "Rule", text: r.Name }), el("td", { "data-label": "State" }, SY.badge(r.State)),
+            el("td", { "data-label": "Pattern" }, el("code", { text: r.EventPattern || r.ScheduleExpression || "" })),
+            el("td", { "data-label": "Targets" }, el("div", {}, targets[i].map((t) => el("div", { class: "mono", text: `${t.Id}: ${t.Arn}` })))),
             el("td", {}, el("button", { type: "button", class: "secondary", onclick: () => ruleEditor(name, r, bus.Arn, targets[i]) }, "Edit")))))))
           : el("p", { class: "muted", text: "No rules on this bus." })),
       el("div", { id: "rule-editor" }));
