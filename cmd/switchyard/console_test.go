@@ -181,6 +181,9 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatalf("SHA-256/HMAC self-test: %v", fails)
 	}
 	checkPageSignature(t, b)
+	if shown := eval[bool](b, "views before sign-in", `document.getElementById("nav").offsetParent !== null || document.getElementById("who").offsetParent !== null`); shown {
+		t.Errorf("the views' links or Sign out are shown before signing in")
+	}
 	b.shot("signin")
 
 	// The partner creates a source for the customer.
