@@ -189,6 +189,38 @@ func BenchmarkIngest(b *testing.B) {
 	})
 }
 
+// BenchmarkIngestConsole is BenchmarkIngest's service/PutPartnerEvents
+// with the console's partner counters off and on (--console), in one run,
+// each on its own server: what counting costs the durable ingest path.
+func BenchmarkIngestConsole(b *testing.B) {
+	for _, on := range []string{"false", "true"} {
+		b.Run("console="+on, func(b *testing.B) {
+			ctx := context.Background()
+			m := startBenchMain(b, "--put-partner-events-rate", "0", "--console="+on)
+			partnerCtx := eventbus.WithCaller(ctx, eventbus.Caller{Account: partnerAcct, AnyPartner: true})
+			customerCtx := eventbus.WithCaller(ctx, eventbus.Caller{Account: customerAcct, AnyPartner: true})
+			if _, err := m.service.CreatePartnerEventSource(partnerCtx, &apimodel.CreatePartnerEventSourceRequest{Name: aws.String(srcName), Account: aws.String(customerAcct)}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := m.service.CreateEventBus(customerCtx, &apimodel.CreateEventBusRequest{Name: aws.String(srcName), EventSourceName: aws.String(srcName)}); err != nil {
+				b.Fatal(err)
+			}
+			detail := aws.String(benchDetail(1024))
+			entries := make([]apimodel.PutPartnerEventsRequestEntry, 20)
+			for i := range entries {
+				entries[i] = apimodel.PutPartnerEventsRequestEntry{Source: aws.String(srcName), DetailType: aws.String("Order Created"), Detail: detail}
+			}
+			runCallers(b, 8, len(entries), func() error {
+				out, err := m.service.PutPartnerEvents(partnerCtx, &apimodel.PutPartnerEventsRequest{Entries: entries})
+				if err == nil && *out.FailedEntryCount != 0 {
+					err = fmt.Errorf("failed entries: %+v", out.Entries)
+				}
+				return err
+			})
+		})
+	}
+}
+
 // runCallers runs b.N calls of call from callers goroutines and reports
 // events per second (eventsPerCall events each).
 func runCallers(b *testing.B, callers, eventsPerCall int, call func() error) {

@@ -140,6 +140,7 @@ func (m *Main) startRouting(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open dead letters: %w", err)
 	}
+	m.dead = dead
 	jobs := delivery.Producer{Queue: q}
 
 	buses := bustarget.New(bustarget.Config{
@@ -157,6 +158,7 @@ func (m *Main) startRouting(ctx context.Context) error {
 		Workers: rc.Workers, SendTimeout: rc.SendTimeout,
 		Backoff: delivery.Backoff{Base: rc.BackoffBase, Max: rc.BackoffMax},
 		Now:     rc.Now, Log: log, Observer: m.obs.deliveryObserver(), BusLog: deliveryLog,
+		Delivered: m.deliveredHook(),
 	}.ForQueue(q.Limits()), kinds, delivery.DeadLetterRecords{Store: dead}, jobs)
 	disp.Start(q)
 	m.obs.queue, m.obs.evlog, m.obs.disp = q, evlog, disp

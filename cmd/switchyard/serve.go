@@ -19,6 +19,7 @@ import (
 	"github.com/switchyard/switchyard/internal/archive"
 	"github.com/switchyard/switchyard/internal/awsjson"
 	"github.com/switchyard/switchyard/internal/buslog"
+	"github.com/switchyard/switchyard/internal/console"
 	"github.com/switchyard/switchyard/internal/delivery/awstarget"
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
@@ -96,6 +97,9 @@ type Config struct {
 	BusLogStdout   bool
 	BusLogMaxAge   time.Duration
 	BusLogMaxBytes int64
+	// Console serves the web console at /console/ on Listen and counts
+	// partner events for its dashboard (default true).
+	Console bool
 }
 
 // DefaultReadTimeout bounds reading a request's headers (at most 10 s of
@@ -118,6 +122,7 @@ func DefaultConfig() Config {
 		Shutdown:          SplitShutdown(DefaultShutdownTimeout),
 		Metrics:           true,
 		BusLogs:           true,
+		Console:           true,
 		NATSListen:        "127.0.0.1:0",
 		AccessLogInterval: DefaultAccessLogInterval,
 	}
@@ -155,6 +160,11 @@ type Main struct {
 	busLog *buslog.Logger
 	// metricsAddr is the --metrics-listen address bound ("" without).
 	metricsAddr string
+	// counters and console are the web console's (nil with
+	// --console=false); dead is the dead letter store it reads.
+	counters *console.Counters
+	console  *console.Handler
+	dead     *jetstream.DeadLetters
 }
 
 // replayQueue is the work queue of replays: a replay's job is acknowledged
@@ -220,6 +230,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.BoolVar(&c.BusLogStdout, "bus-logs-stdout", c.BusLogStdout, "also write bus log records to stdout, one JSON record per line")
 	fs.DurationVar(&c.BusLogMaxAge, "bus-logs-max-age", c.BusLogMaxAge, "how long bus log records are kept (0: 24h)")
 	fs.Int64Var(&c.BusLogMaxBytes, "bus-logs-max-bytes", c.BusLogMaxBytes, "size bound of the bus log stream, reserved from JetStream's store limit; the oldest records go first (0: 1 GiB, or a tenth of the store limit if less)")
+	fs.BoolVar(&c.Console, "console", c.Console, "serve the web console at /console/ on --listen, and count each partner event source's events for its dashboard (in memory, per node)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "`HOST:PORT` to serve /metrics on instead of --listen, with /healthz and /readyz (unauthenticated)")
 	c.Routing.addFlags(fs)
 	fs.String("config", "", "`FILE` of flags, one `name = value` a line (# comments); SWITCHYARD_* variables and flags override it")
@@ -333,6 +344,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	apiCfg.Log = m.Log.With("component", "api")
 	apiCfg.TargetPut = m.awsTargets.Notice
 	apiCfg.Observer = m.obs.ingestObserver()
+	if c.Console {
+		m.counters = console.NewCounters(nil, 0)
+	}
+	apiCfg.Partner = m.partnerObserver()
 	if err := m.startBusLog(ctx); err != nil {
 		return err
 	}
@@ -346,6 +361,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.startMetricsListener(); err != nil {
 		return err
 	}
+	m.startConsole(auth)
 	dispatch := func(ctx context.Context, op string, body []byte) (any, error) {
 		return apimodel.Dispatch(ctx, m.service, op, body)
 	}
@@ -368,8 +384,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// net/http, which retries after a backoff of 5 ms doubling to 1 s and
 	// logs each through ErrorLog; serving resumes by itself once accept
 	// works again.
-	m.server = &http.Server{Handler: m.front(handler), ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute,
+	m.server = &http.Server{Handler: m.front(m.withConsole(handler)), ReadHeaderTimeout: min(10*time.Second, readTimeout), IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(m.Log.With("component", "http").Handler(), slog.LevelWarn), TLSConfig: tlsConfig}
+	if m.console != nil { // open live event streams must not hold up shutdown
+		m.server.RegisterOnShutdown(m.console.Shutdown)
+	}
 	srv, ln, serveErr := m.server, m.listener, make(chan error, 1)
 	m.serveErr = serveErr
 	go func() {

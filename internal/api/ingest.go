@@ -129,6 +129,9 @@ func (s *Service) PutPartnerEvents(ctx context.Context, in *apimodel.PutPartnerE
 	}
 	now := s.now()
 	if !s.throttle.allowPutPartnerEvents(c.Account, now) {
+		if s.cfg.Partner != nil {
+			s.cfg.Partner.Throttled(c.Account)
+		}
 		return nil, awserr.RateExceeded()
 	}
 	entries := make([]eventbus.PutEntry, len(in.Entries))
@@ -158,10 +161,12 @@ func (s *Service) PutPartnerEvents(ctx context.Context, in *apimodel.PutPartnerE
 	s.logReceived(c.Account, b)
 	if err := b.commit(ctx, s.st.Events); err != nil {
 		b.report(s.cfg.Observer, "PutPartnerEvents", err)
+		s.reportPartner(ctx, c.Account, b, entries, &sources, err)
 		s.logIngested(c.Account, b, err)
 		return nil, err
 	}
 	b.report(s.cfg.Observer, "PutPartnerEvents", nil)
+	s.reportPartner(ctx, c.Account, b, entries, &sources, nil)
 	s.logIngested(c.Account, b, nil)
 	out := &apimodel.PutPartnerEventsResponse{FailedEntryCount: ptr(int64(b.failed)), Entries: make([]apimodel.PutPartnerEventsResultEntry, len(b.results))}
 	for i := range b.results {
@@ -256,6 +261,49 @@ func (b *ingest) report(o eventbus.IngestObserver, op string, commitErr error) {
 			c.Stored, c.Dropped = 0, 0
 		}
 		o.Ingested(op, c)
+	}
+}
+
+// codeInternalFailure is the ErrorCode of entries that lost their EventId
+// because the request failed as a whole (see PartnerCount).
+const codeInternalFailure = "InternalFailure"
+
+// reportPartner tells Config.Partner, if set, what became of the entries
+// of a PutPartnerEvents request: the stored and dropped counts per source
+// (all failed when commitErr is set), then each failed entry under its
+// source when the caller owns it, else under "". Sources not resolved yet
+// are looked up for failed entries only, which are rare; a lookup that
+// fails leaves the entry under "".
+func (s *Service) reportPartner(ctx context.Context, caller string, b *ingest, entries []eventbus.PutEntry, sources *partnerSources, commitErr error) {
+	o := s.cfg.Partner
+	if o == nil {
+		return
+	}
+	for _, c := range b.counts {
+		if c.Source == "" || c.Stored+c.Dropped == 0 {
+			continue
+		}
+		pc := eventbus.PartnerCount{Source: c.Source, Stored: c.Stored, Dropped: c.Dropped}
+		if commitErr != nil {
+			pc = eventbus.PartnerCount{Source: c.Source, Failed: c.Stored + c.Dropped, Code: codeInternalFailure}
+		}
+		o.PartnerIngested(caller, pc)
+	}
+	if b.failed == 0 {
+		return
+	}
+	for i := range b.results {
+		r := &b.results[i]
+		if r.err.OK() {
+			continue
+		}
+		src := ""
+		if name := entries[i].Source; isPartnerSourceName(name) {
+			if x, err := sources.resolve(ctx, name); err == nil && x.owned {
+				src = name
+			}
+		}
+		o.PartnerIngested(caller, eventbus.PartnerCount{Source: src, Failed: 1, Code: r.err.Code})
 	}
 }
 
@@ -464,4 +512,11 @@ func (p *partnerSources) resolve(ctx context.Context, name string) (partnerSourc
 	}
 	p.seen = append(p.seen, x)
 	return x, nil
+}
+
+// isPartnerSourceName reports whether name has the shape of a partner event
+// source's name, so looking it up is worth a store read.
+func isPartnerSourceName(name string) bool {
+	_, ok := eventbus.PartnerName(name)
+	return ok && len(name) <= 256
 }

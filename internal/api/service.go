@@ -82,6 +82,10 @@ type Config struct {
 	// Observer is told what became of the entries of every PutEvents and
 	// PutPartnerEvents request (nil: nothing is).
 	Observer eventbus.IngestObserver
+	// Partner is told, per partner account, what became of the entries
+	// of its PutPartnerEvents requests and of its throttled requests
+	// (nil: nothing is).
+	Partner eventbus.PartnerObserver
 	// BusLog, if set, writes the log records of ingested events (nil:
 	// none are written, and a LogConfig level is reported as a gap).
 	BusLog BusLog

@@ -191,7 +191,7 @@ func (s *Service) DeletePartnerEventSource(ctx context.Context, in *apimodel.Del
 		if !exists {
 			return eventbus.ErrRemove
 		}
-		src.Deleted = true
+		src.Deleted, src.DeletedAt = true, s.now()
 		return nil
 	}, name)
 	if errors.Is(err, eventbus.ErrNotFound) || errors.Is(err, errNoChange) {

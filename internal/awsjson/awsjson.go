@@ -272,13 +272,24 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, requestID, 
 	default:
 		h.log.Debug("request refused", "op", op, "requestId", requestID, "code", e.Code, "message", e.Message)
 	}
+	return WriteError(w, e)
+}
+
+// WriteError writes err as AWS writes an error: {"__type": <exception>,
+// "message": <text>} with X-Amzn-ErrorType and the exception's status; an
+// error that is not an *awserr.Error is written as InternalException
+// without its text. It returns the exception code written. Handlers beside
+// the API (the console's endpoints) answer errors with it, so there is
+// one wire form of an error.
+func WriteError(w http.ResponseWriter, err error) string {
+	e := awserr.From(err)
 	body, _ := json.Marshal(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message,omitempty"`
 	}{e.Code, e.Message})
 	w.Header().Set("Content-Type", ContentType)
 	w.Header().Set("X-Amzn-ErrorType", e.Code)
-	w.WriteHeader(status)
+	w.WriteHeader(e.HTTPStatus())
 	_, _ = w.Write(body)
 	return e.Code
 }

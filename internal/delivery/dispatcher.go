@@ -81,6 +81,10 @@ type Config struct {
 	Observer Observer
 	// BusLog, if set, writes the invocation records of buses that log.
 	BusLog BusLog
+	// Delivered, if set, is told the bus (owner account and name) of
+	// every job delivered, once its target has it. Called from many
+	// goroutines at once; it must not block.
+	Delivered func(account, bus string)
 }
 
 // ForQueue returns c with the settings a queue dictates filled in where c

@@ -168,6 +168,26 @@ func TestHandleDelivers(t *testing.T) {
 	}
 }
 
+// TestHandleTellsDelivered: Config.Delivered hears of each delivered job's
+// bus, and of no failed one.
+func TestHandleTellsDelivered(t *testing.T) {
+	var mu sync.Mutex
+	var told []string
+	e := newEnv(Config{Delivered: func(account, bus string) {
+		mu.Lock()
+		told = append(told, account+"/"+bus)
+		mu.Unlock()
+	}})
+	e.d.Handle(context.Background(), newFakeMsg(t, 1, sqsJob(e.now)))
+	e.rec.fail = func(int) error { return Permanent(CodeNoResource, "Queue q does not exist.") }
+	e.d.Handle(context.Background(), newFakeMsg(t, 1, sqsJob(e.now)))
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) != 1 || told[0] != "222222222222/orders" {
+		t.Fatalf("told %v, want one delivery from 222222222222/orders", told)
+	}
+}
+
 func TestHandleRetriesThenDeadLettersByAttempts(t *testing.T) {
 	e := newEnv(Config{})
 	e.rec.fail = func(int) error { return Retryable(CodeThrottling, "slow down") }

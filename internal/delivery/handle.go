@@ -140,6 +140,9 @@ func (d *Dispatcher) attemptJob(ctx context.Context, job *Job, rnd float64, last
 			bl.Attempted(job, attempt, input, AttemptDelivered, nil)
 		}
 		d.cfg.Observer.Attempted(kind, AttemptDelivered, took)
+		if d.cfg.Delivered != nil {
+			d.cfg.Delivered(job.Account, job.Bus)
+		}
 		if d.cfg.Log.Enabled(ctx, slog.LevelDebug) { // the logger is built only when it will be used
 			d.cfg.Log.Debug("delivery: delivered", "event", job.Event.ID, "rule", job.RuleArn, "target", job.Target.Arn, "attempt", attempt)
 		}

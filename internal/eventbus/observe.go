@@ -24,3 +24,26 @@ type IngestCount struct {
 type IngestObserver interface {
 	Ingested(op string, c IngestCount)
 }
+
+// A PartnerCount is what became of the entries of one PutPartnerEvents
+// request that named one partner event source the caller owns, or (Source
+// "") of the entries that named none it owns.
+type PartnerCount struct {
+	Source string
+	// Stored and Dropped are as in IngestCount; Failed entries got Code as
+	// their ErrorCode (InternalFailure for those that lost their EventId
+	// when the request failed as a whole).
+	Stored, Dropped, Failed int
+	Code                    string
+}
+
+// A PartnerObserver is told what a partner account's PutPartnerEvents
+// requests became, for the partner's own dashboard: one PartnerIngested
+// call per source and outcome of each request that got past its
+// whole-request checks, and one Throttled call per request refused whole
+// with ThrottlingException. Called on the request's goroutine, from many
+// at once; it must not block.
+type PartnerObserver interface {
+	PartnerIngested(partnerAccount string, c PartnerCount)
+	Throttled(partnerAccount string)
+}

@@ -39,6 +39,9 @@ type Source struct {
 	// Deleted is set when the partner deleted the source while the customer's
 	// bus existed: the customer keeps seeing it as DELETED.
 	Deleted bool `json:"deleted,omitempty"`
+	// DeletedAt is when the partner deleted it (set with Deleted; zero in
+	// records written before it existed).
+	DeletedAt time.Time `json:"deletedAt,omitzero"`
 }
 
 // A SourceStatus is what the customer sees of a source at one instant.
@@ -84,4 +87,26 @@ func PartnerName(sourceName string) (string, bool) {
 		return "", false
 	}
 	return partner, true
+}
+
+// A PartnerSourceView is what a partner's dashboard shows of one of its
+// sources: the customer it was created for, the state that customer sees,
+// and when the source and the customer's partner bus were created. It says
+// nothing else of the customer's bus (no rules, targets or events).
+type PartnerSourceView struct {
+	Name      string
+	Account   string // the customer
+	State     string
+	CreatedAt time.Time
+	// Expires is when a PENDING source expires; zero otherwise.
+	Expires time.Time
+	// BusCreatedAt is when the customer's partner bus was created; zero
+	// when it does not exist.
+	BusCreatedAt time.Time
+	// PendingSince is when the source last became PENDING (its creation,
+	// or the customer deactivating it or deleting its bus).
+	PendingSince time.Time
+	// DeletedAt is when the partner deleted it (zero if it did not, or
+	// before this was recorded).
+	DeletedAt time.Time
 }
