@@ -116,13 +116,14 @@ func replaceEachNode(t *testing.T, replicas int) {
 	ld := startLoadWith(t, clients, 100*time.Millisecond, putTenPartner) // about 300 events/s: each held event is retried until the end
 	// more waits for n more acknowledged events. With replicas 3 puts go
 	// on through the other nodes; with replicas 1 they stop while the node
-	// holding the event log is down, so it waits a few seconds at most.
+	// holding the event log is down (and for good once its disk is gone),
+	// so it waits a second at most.
 	more := func(n int) {
 		if replicas > 1 {
 			ld.waitCount(ld.count() + n)
 			return
 		}
-		for want, end := ld.count()+n, time.Now().Add(3*time.Second); ld.count() < want && time.Now().Before(end); {
+		for want, end := ld.count()+n, time.Now().Add(time.Second); ld.count() < want && time.Now().Before(end); {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
