@@ -88,8 +88,7 @@ func CopyStreams(ctx context.Context, from, to *Conn, replicas int, progress fun
 	}
 	type plan struct {
 		src    jetstream.Stream
-		dst    jetstream.Stream
-		create *jetstream.StreamConfig
+		create *jetstream.StreamConfig // nil: the target has the stream
 	}
 	var plans []plan
 	var missing []string
@@ -102,8 +101,7 @@ func CopyStreams(ctx context.Context, from, to *Conn, replicas int, progress fun
 			return nil, fmt.Errorf("jetstream: source stream %s: %w", name, err)
 		}
 		p := plan{src: src}
-		p.dst, err = to.js.Stream(ctx, name)
-		switch {
+		switch _, err := to.js.Stream(ctx, name); {
 		case errors.Is(err, jetstream.ErrStreamNotFound):
 			cfg := src.CachedInfo().Config
 			if cfg.Retention != jetstream.LimitsPolicy {
@@ -124,11 +122,12 @@ func CopyStreams(ctx context.Context, from, to *Conn, replicas int, progress fun
 	for _, p := range plans {
 		c := CopiedStream{Name: p.src.CachedInfo().Config.Name}
 		if p.create != nil {
-			if p.dst, err = to.js.CreateStream(ctx, *p.create); err != nil {
+			if _, err := to.js.CreateStream(ctx, *p.create); err != nil {
 				return done, fmt.Errorf("jetstream: create %s in the target: %w", c.Name, err)
 			}
 			c.Created = true
 		}
+		var err error
 		if c.Msgs, err = copyMessages(ctx, p.src, to.js); err != nil {
 			return done, fmt.Errorf("jetstream: copy %s: %w", c.Name, err)
 		}
