@@ -94,6 +94,10 @@ func TestBusLogRecords(t *testing.T) {
 	if r := byType[buslog.EventReceipt]; r.LogLevel != "TRACE" || r.Details.Source != "app" || r.Details.CallerAccountID != customerAcct || len(r.Details.Event) == 0 {
 		t.Errorf("EVENT_RECEIPT %+v", r)
 	}
+	// The request's id (its x-amzn-RequestId) on both ingest records.
+	if rcpt, ing := byType[buslog.EventReceipt], byType[buslog.EventIngestSuccess]; len(rcpt.RequestID) != 36 || ing.RequestID != rcpt.RequestID {
+		t.Errorf("request_id %q on EVENT_RECEIPT, %q on EVENT_INGEST_SUCCESS: want the request's id on both", rcpt.RequestID, ing.RequestID)
+	}
 	if r := byType[buslog.RuleMatch]; r.LogLevel != "INFO" || r.Details.RuleArn != ruleARN(customerAcct, "traced", "r") {
 		t.Errorf("RULE_MATCH %+v", r)
 	}

@@ -99,14 +99,14 @@ func (s *Service) PutEvents(ctx context.Context, in *apimodel.PutEventsRequest) 
 		}
 		b.accept(i, e, c.Account, d.account, d.bus, "", d.exists)
 	}
-	s.logReceived(c.Account, b)
+	s.logReceived(ctx, c.Account, b)
 	if err := b.commit(ctx, s.st.Events); err != nil {
 		b.report(s.cfg.Observer, "PutEvents", err)
-		s.logIngested(c.Account, b, err)
+		s.logIngested(ctx, c.Account, b, err)
 		return nil, err
 	}
 	b.report(s.cfg.Observer, "PutEvents", nil)
-	s.logIngested(c.Account, b, nil)
+	s.logIngested(ctx, c.Account, b, nil)
 	out := &apimodel.PutEventsResponse{FailedEntryCount: ptr(int64(b.failed)), Entries: make([]apimodel.PutEventsResultEntry, len(b.results))}
 	for i := range b.results {
 		id, code, msg := b.result(i)
@@ -158,16 +158,16 @@ func (s *Service) PutPartnerEvents(ctx context.Context, in *apimodel.PutPartnerE
 		}
 		b.accept(i, e, src.account, src.account, e.Source, e.Source, src.active)
 	}
-	s.logReceived(c.Account, b)
+	s.logReceived(ctx, c.Account, b)
 	if err := b.commit(ctx, s.st.Events); err != nil {
 		b.report(s.cfg.Observer, "PutPartnerEvents", err)
 		s.reportPartner(ctx, c.Account, b, entries, &sources, err)
-		s.logIngested(c.Account, b, err)
+		s.logIngested(ctx, c.Account, b, err)
 		return nil, err
 	}
 	b.report(s.cfg.Observer, "PutPartnerEvents", nil)
 	s.reportPartner(ctx, c.Account, b, entries, &sources, nil)
-	s.logIngested(c.Account, b, nil)
+	s.logIngested(ctx, c.Account, b, nil)
 	out := &apimodel.PutPartnerEventsResponse{FailedEntryCount: ptr(int64(b.failed)), Entries: make([]apimodel.PutPartnerEventsResultEntry, len(b.results))}
 	for i := range b.results {
 		id, code, msg := b.result(i)
@@ -312,22 +312,22 @@ func (s *Service) reportPartner(ctx context.Context, caller string, b *ingest, e
 // Ingested, once the append returned, the events stored (err nil) or not
 // (err). Neither may block.
 type BusLog interface {
-	Received(caller string, events []eventbus.BusEvent)
-	Ingested(caller string, events []eventbus.BusEvent, err error)
+	Received(caller, requestID string, events []eventbus.BusEvent)
+	Ingested(caller, requestID string, events []eventbus.BusEvent, err error)
 }
 
 // logReceived tells Config.BusLog, if set, of the events b is about to
 // store.
-func (s *Service) logReceived(caller string, b *ingest) {
+func (s *Service) logReceived(ctx context.Context, caller string, b *ingest) {
 	if s.cfg.BusLog != nil && len(b.events) > 0 {
-		s.cfg.BusLog.Received(caller, b.events)
+		s.cfg.BusLog.Received(caller, eventbus.RequestIDFrom(ctx), b.events)
 	}
 }
 
 // logIngested tells Config.BusLog, if set, what became of b's events.
-func (s *Service) logIngested(caller string, b *ingest, err error) {
+func (s *Service) logIngested(ctx context.Context, caller string, b *ingest, err error) {
 	if s.cfg.BusLog != nil && len(b.events) > 0 {
-		s.cfg.BusLog.Ingested(caller, b.events, err)
+		s.cfg.BusLog.Ingested(caller, eventbus.RequestIDFrom(ctx), b.events, err)
 	}
 }
 

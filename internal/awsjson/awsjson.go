@@ -152,7 +152,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.observer.Request(op, code, time.Since(start))
 	}()
-	out, op, err := h.serve(w, r)
+	out, op, err := h.serve(w, r, requestID)
 	if err != nil {
 		code = h.writeError(w, r, requestID, op, err)
 		return
@@ -172,7 +172,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve does the work of ServeHTTP, returning the operation name for logging.
 // Nothing of the body is read before the headers pass authentication, and
 // while it is read it holds its share of MaxUnverifiedBytes.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (any, string, error) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, requestID string) (any, string, error) {
 	if r.Method != http.MethodPost {
 		dropBody(w, r)
 		return nil, "", awserr.OperationUnknown()
@@ -215,7 +215,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (any, string, er
 	if err != nil {
 		return nil, op, err
 	}
-	ctx := eventbus.WithCaller(r.Context(), caller)
+	ctx := eventbus.WithRequestID(eventbus.WithCaller(r.Context(), caller), requestID)
 	out, err := h.dispatch(ctx, op, body)
 	return out, op, err
 }

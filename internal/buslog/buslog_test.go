@@ -105,8 +105,8 @@ func TestRecordsByLevel(t *testing.T) {
 	for _, bus := range []string{"info", "full", "off"} {
 		ev := eventbus.BusEvent{Account: "1", Bus: bus, Event: eventbus.Event{ID: "e-" + bus,
 			Envelope: []byte(`{"source":"app","detail-type":"T","detail":{}}`)}}
-		l.Received("1", []eventbus.BusEvent{ev})
-		l.Ingested("1", []eventbus.BusEvent{ev}, nil)
+		l.Received("1", "req-1", []eventbus.BusEvent{ev})
+		l.Ingested("1", "req-1", []eventbus.BusEvent{ev}, nil)
 		l.Routed(ev, nil)
 		job := &delivery.Job{Account: "1", Bus: bus, RuleArn: "rule", Target: eventbus.Target{ID: "t", Arn: "arn"}, Event: ev.Event}
 		l.Attempting(job, 1)
@@ -128,6 +128,10 @@ func TestRecordsByLevel(t *testing.T) {
 			}
 		default:
 			t.Errorf("record of a bus that does not log: %+v", r)
+		}
+		ingest := r.MessageType == EventReceipt || r.MessageType == EventIngestSuccess
+		if ingest && r.RequestID != "req-1" || !ingest && r.RequestID != "" {
+			t.Errorf("%s record's request_id %q", r.MessageType, r.RequestID)
 		}
 	}
 	wantInfo := []string{EventIngestSuccess, InvocationAttemptPermanentFailure, InvocationFailure}
@@ -168,8 +172,8 @@ func BenchmarkOff(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		l.Received("1", events)
-		l.Ingested("1", events, nil)
+		l.Received("1", "req-2", events)
+		l.Ingested("1", "req-2", events, nil)
 		for i := range events {
 			if l.Enabled(events[i].Account, events[i].Bus) { // router
 				b.Fatal("enabled")

@@ -29,22 +29,23 @@ func eventDetails(ev *eventbus.Event) Details {
 }
 
 // Received writes the EVENT_RECEIPT records of the events a PutEvents or
-// PutPartnerEvents request of caller is about to store.
-func (l *Logger) Received(caller string, events []eventbus.BusEvent) {
+// PutPartnerEvents request of caller, answered as requestID, is about to
+// store.
+func (l *Logger) Received(caller, requestID string, events []eventbus.BusEvent) {
 	for i := range events {
 		ev := &events[i]
 		if c, ok := l.config(ev.Account, ev.Bus); ok {
 			d := eventDetails(&ev.Event)
 			d.CallerAccountID = caller
-			l.emit(c, ev.Account, ev.Bus, &Record{EventID: ev.Event.ID, MessageType: EventReceipt, Details: d})
+			l.emit(c, ev.Account, ev.Bus, &Record{RequestID: requestID, EventID: ev.Event.ID, MessageType: EventReceipt, Details: d})
 		}
 	}
 }
 
 // Ingested writes EVENT_INGEST_SUCCESS for each of the events a request of
 // caller stored, or EVENT_INGEST_FAILURE for each when storing them failed
-// with err.
-func (l *Logger) Ingested(caller string, events []eventbus.BusEvent, err error) {
+// with err. requestID is the request's.
+func (l *Logger) Ingested(caller, requestID string, events []eventbus.BusEvent, err error) {
 	for i := range events {
 		ev := &events[i]
 		c, ok := l.config(ev.Account, ev.Bus)
@@ -54,7 +55,7 @@ func (l *Logger) Ingested(caller string, events []eventbus.BusEvent, err error) 
 		d := eventDetails(&ev.Event)
 		d.CallerAccountID = caller
 		if err == nil {
-			l.emit(c, ev.Account, ev.Bus, &Record{EventID: ev.Event.ID, MessageType: EventIngestSuccess, Details: d})
+			l.emit(c, ev.Account, ev.Bus, &Record{RequestID: requestID, EventID: ev.Event.ID, MessageType: EventIngestSuccess, Details: d})
 			continue
 		}
 		status := http.StatusInternalServerError
@@ -62,7 +63,7 @@ func (l *Logger) Ingested(caller string, events []eventbus.BusEvent, err error) 
 		if errors.As(err, &ae) {
 			status = ae.HTTPStatus()
 		}
-		l.emit(c, ev.Account, ev.Bus, &Record{EventID: ev.Event.ID, MessageType: EventIngestFailure, Details: d,
+		l.emit(c, ev.Account, ev.Bus, &Record{RequestID: requestID, EventID: ev.Event.ID, MessageType: EventIngestFailure, Details: d,
 			Error: &Failure{HTTPStatusCode: status, ErrorMessage: err.Error(), AWSService: "events"}})
 	}
 }
