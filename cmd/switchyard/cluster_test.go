@@ -439,3 +439,57 @@ func embeddedClusterLosesANode(t *testing.T, wipe bool) {
 	}, func(missing []string) { logClusterState(t, dirs[1], missing) })
 	t.Logf("%d events acknowledged, all delivered, %d twice", len(acked), dups)
 }
+
+// TestClusterLosesASwitchyardNode runs two switchyard binaries with
+// --replicas 3 on a 3-node NATS cluster, an API destination as the target,
+// and kills one of them with SIGKILL under load (its NATS server stays):
+// what it had taken (log batches being routed, deliveries in flight) is
+// handed to the other after the ack wait, and every event either node
+// acknowledged is delivered. The killed node then starts again and serves.
+func TestClusterLosesASwitchyardNode(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs a 3-node NATS cluster and two binaries")
+	}
+	cl := startNATSCluster(t, 3)
+	bin := buildBinary(t)
+	keyFile := filepath.Join(t.TempDir(), "secret.key")
+	if _, _, err := secrets.LoadOrCreateKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--nats-url", cl.url(), "--replicas", "3", "--secret-key-file", keyFile,
+		"--retry-backoff-base", "100ms", "--retry-backoff-max", "1s"}
+	dirs := []string{t.TempDir(), t.TempDir()}
+	addr0, kill0 := runBinary(t, bin, dirs[0], args...)
+	addr1, _ := runBinary(t, bin, dirs[1], args...)
+
+	h := newHook(t, nil)
+	setup := apitest.NewClient(addr1, customerAcct, "x")
+	conn := createLocalConnection(t, setup, "c", types.ConnectionAuthorizationTypeBasic, "cl", "")
+	dest := createLocalDestination(t, setup, "d", conn, h.srv.URL+"/hook", 0)
+	putRule(t, setup, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("h", dest))
+
+	ld := startLoad(t, []*eventbridge.Client{apitest.NewClient(addr0, customerAcct, "x"), apitest.NewClient(addr1, customerAcct, "x")},
+		20*time.Millisecond)
+	ld.waitCount(200)
+	kill0()
+	ld.waitCount(ld.count() + 200) // node 1 goes on alone
+	addr0, _ = runBinary(t, bin, dirs[0], args...)
+	if _, err := putTen(apitest.NewClient(addr0, customerAcct, "x"), -1); err != nil {
+		t.Fatalf("the restarted node: %v", err)
+	}
+	acked, fails := ld.stop()
+	dups := waitAllDelivered(t, acked, 60*time.Second, func() map[string]int {
+		seen := map[string]int{}
+		for _, hit := range h.to("/hook") {
+			var env struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(hit.Body, &env) == nil {
+				seen[env.ID]++
+			}
+		}
+		return seen
+	}, nil)
+	t.Logf("%d events acknowledged, all delivered, %d twice; %d requests failed (the killed node's) and were not acknowledged", len(acked), dups, fails)
+}
