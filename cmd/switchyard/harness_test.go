@@ -30,19 +30,13 @@ var (
 func must[T any](t *testing.T) func(T, error) T { return apitest.Must[T](t) }
 
 // startServer runs the real program on 127.0.0.1:0 over dataDir, closing it
-// when the test ends (or earlier through the returned stop function). Its
-// ack waits are those runBinary gives the binary (quickTakeover): a log
-// batch or a delivery left unacknowledged is handed on after 3 s, not the
-// default 30 s, which is longer than the tests wait for a delivery (on a
-// loaded machine, runs left 1 of 50 events undelivered for 20 s, the mark
-// of a message waiting out its ack wait).
+// when the test ends (or earlier through the returned stop function).
 func startServer(t *testing.T, dataDir string, configure func(*Config)) (*Main, func()) {
 	t.Helper()
 	m := NewMain()
 	if err := m.ParseFlags([]string{"--listen", "127.0.0.1:0", "--data-dir", dataDir}, func(string) string { return "" }); err != nil {
 		t.Fatal(err)
 	}
-	quickTakeover(&m.Config)
 	if configure != nil {
 		configure(&m.Config)
 	}
