@@ -40,3 +40,20 @@ func TestAllocationTestsRunWithoutRace(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDifferentialRunsWithoutRace guards the other half of that second run:
+// pattern's TestDifferential checks only a tenth of its pairs under -race,
+// so the README's command and .ci/run must run it again without -race.
+func TestDifferentialRunsWithoutRace(t *testing.T) {
+	t.Parallel()
+	const want = "go test -race -count=1 ./... && go test -count=1 -run 'Alloc|Differential' ./pattern"
+	for _, name := range []string{"README.md", filepath.Join(".ci", "run")} {
+		src, err := os.ReadFile(filepath.Join("..", "..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(src), want) {
+			t.Errorf("%s does not run %q", name, want)
+		}
+	}
+}

@@ -147,6 +147,9 @@ func (d *DeadLetters) Put(ctx context.Context, dl DeadLetter) error {
 	return nil
 }
 
+// listFetch is how many dead letters List fetches at a time.
+const listFetch = 256
+
 // List calls fn for every stored dead letter of account (every account if
 // empty), oldest first, until fn returns an error (which List returns) or
 // the letters stored when List started are all seen.
@@ -164,7 +167,7 @@ func (d *DeadLetters) List(ctx context.Context, account string, fn func(DeadLett
 		return fmt.Errorf("jetstream: list dead letters: %w", err)
 	}
 	for pending := info.NumPending; pending > 0; {
-		batch, err := cons.Fetch(int(min(pending, 256)), jetstream.FetchMaxWait(5*time.Second))
+		batch, err := cons.Fetch(int(min(pending, listFetch)), jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
 			return fmt.Errorf("jetstream: list dead letters: %w", err)
 		}

@@ -85,6 +85,7 @@ func TestDeadLettersPutList(t *testing.T) {
 
 func TestDeadLettersManyAndRestart(t *testing.T) {
 	t.Parallel()
+	const total = listFetch + listFetch/4 // more than one fetch; each Put is an fsync
 	dir := t.TempDir()
 	func() {
 		c, err := Open(t.Context(), Config{DataDir: dir}, testLogger())
@@ -100,7 +101,7 @@ func TestDeadLettersManyAndRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range 600 { // more than one fetch
+		for i := range total {
 			if err := d.Put(t.Context(), DeadLetter{ID: fmt.Sprint(i), Account: "222222222222", Body: []byte(fmt.Sprint(i))}); err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +113,7 @@ func TestDeadLettersManyAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := listAll(t, d, "222222222222")
-	if len(got) != 600 || string(got[599].Body) != "599" {
+	if len(got) != total || string(got[total-1].Body) != fmt.Sprint(total-1) {
 		t.Fatalf("after restart listed %d", len(got))
 	}
 }
