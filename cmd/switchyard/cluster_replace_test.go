@@ -53,10 +53,10 @@ func TestEmbeddedClusterReplacesEachNode(t *testing.T) {
 	}
 }
 
-// clusterSlot lets one test at a time run a cluster of three binaries:
-// two at once, beside the package's other tests, have starved a cluster's
-// start past its 90-second wait on this 2-core machine.
-var clusterSlot = make(chan struct{}, 1)
+// clusterSlot lets two tests at a time run a cluster of three binaries:
+// three at once, beside the package's other tests, have starved a
+// cluster's start past its wait on this 2-core machine.
+var clusterSlot = make(chan struct{}, 2)
 
 // oneClusterAtATime waits for clusterSlot and frees it when t ends.
 func oneClusterAtATime(t *testing.T) {

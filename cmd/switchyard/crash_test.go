@@ -246,7 +246,7 @@ func serveAddr(t *testing.T, stderr interface{ Read([]byte) (int, error) }) stri
 	select {
 	case a := <-found:
 		return a
-	case <-time.After(90 * time.Second): // a cluster node rejoining empty may take a while
+	case <-time.After(3 * time.Minute): // a cluster node rejoining empty on a loaded machine may take a while
 		t.Fatal("server did not start")
 		return ""
 	}
