@@ -28,7 +28,7 @@ func createArchive(t *testing.T, c *eventbridge.Client, name, bus, pattern strin
 // waitArchived waits until the archive holds n events.
 func waitArchived(t *testing.T, c *eventbridge.Client, name string, n int64) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for {
 		d := must[*eventbridge.DescribeArchiveOutput](t)(c.DescribeArchive(context.Background(), &eventbridge.DescribeArchiveInput{ArchiveName: aws.String(name)}))
 		if d.EventCount == n {
@@ -148,7 +148,7 @@ func TestReplaySurvivesRestart(t *testing.T) {
 		Destination: &types.ReplayDestination{Arn: aws.String(eventbus.BusARN("us-east-1", customerAcct, "default"))},
 	}))
 	// Stop once the replay is under way, not done.
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for {
 		r, _, err := m.stores.Replays.Get(ctx, customerAcct, "long")
 		if err != nil {
@@ -230,7 +230,7 @@ func TestScheduledRuleFires(t *testing.T) {
 	count := func() int { return len(probes[0].to(sink)) + len(probes[1].to(sink)) }
 	for i := 1; i <= 5; i++ {
 		clock.Advance(time.Minute)
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(testWait)
 		for count() < i {
 			if time.Now().After(deadline) {
 				t.Fatalf("tick %d: %d deliveries", i, count())
@@ -272,7 +272,7 @@ func TestScheduledRuleFires(t *testing.T) {
 // name in state.
 func waitScheduled(t *testing.T, m *Main, name, state string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for {
 		if r, ok := m.scheduler.Rule(customerAcct, eventbus.DefaultBus, name); ok && r.State == state {
 			return

@@ -44,7 +44,7 @@ func TestBusLogRecords(t *testing.T) {
 		must[*eventbridge.CreateEventBusOutput](t)(c.CreateEventBus(ctx, in))
 		putRule(t, c, name, "r", `{"source":["app"]}`, types.RuleStateEnabled, target("t", sqsARN(customerAcct, name)))
 		waitRules(t, tb, customerAcct, name, 1)
-		for deadline := time.Now().Add(10 * time.Second); m.busLog.Enabled(customerAcct, name) != (level != ""); {
+		for deadline := time.Now().Add(testWait); m.busLog.Enabled(customerAcct, name) != (level != ""); {
 			if time.Now().After(deadline) {
 				t.Fatalf("bus logger has not seen bus %s", name)
 			}

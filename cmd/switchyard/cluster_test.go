@@ -107,7 +107,7 @@ func (c *natsCluster) stop(i int) {
 // waitLeader waits until some server leads the JetStream meta group.
 func (c *natsCluster) waitLeader(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for time.Now().Before(deadline) {
 		for _, s := range c.servers {
 			if s != nil && s.JetStreamIsLeader() {

@@ -3,11 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -178,7 +180,23 @@ var binary struct {
 	err  error
 }
 
+// testParallel is how many of this package's tests run at once unless
+// -test.parallel says otherwise. They wait far more than they compute (on
+// fsync, on the processes and servers they start, on delivery), so the
+// default, GOMAXPROCS, would leave a two-core machine mostly idle while
+// the package's tests ran two at a time.
+const testParallel = 4
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", strconv.Itoa(testParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
 	code := m.Run()
 	if binary.path != "" {
 		_ = os.RemoveAll(filepath.Dir(binary.path))

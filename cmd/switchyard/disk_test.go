@@ -40,7 +40,7 @@ func streamState(t *testing.T, m *Main, stream string) (msgs, bytes uint64) {
 // waitStreamEmpty waits until stream holds no message.
 func waitStreamEmpty(t *testing.T, m *Main, stream string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for {
 		msgs, bytes := streamState(t, m, stream)
 		if msgs == 0 && bytes == 0 {
@@ -156,7 +156,7 @@ func wantStorageFull(t *testing.T, err error) {
 // measures can still meet a full disk first: see README.)
 func waitStoreLimitBelow(t *testing.T, m *Main, mnt string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for {
 		info, err := m.conn.JetStream().AccountInfo(context.Background())
 		if err != nil {
@@ -166,7 +166,7 @@ func waitStoreLimitBelow(t *testing.T, m *Main, mnt string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("store limit %d after 10 s, %d stored, %d free", info.Limits.MaxStore, info.Store, freeBytes(t, mnt))
+			t.Fatalf("store limit %d after %v, %d stored, %d free", info.Limits.MaxStore, testWait, info.Store, freeBytes(t, mnt))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

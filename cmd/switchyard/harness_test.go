@@ -31,6 +31,12 @@ func must[T any](t *testing.T) func(T, error) T { return apitest.Must[T](t) }
 
 // startServer runs the real program on 127.0.0.1:0 over dataDir, closing it
 // when the test ends (or earlier through the returned stop function).
+// testWait is how long a test waits for what it expects (a delivery, a
+// rule in the router, a log record) before it fails. A passing test never
+// waits it out; it is long enough for a message that waits out a 30-second
+// ack wait on a starved machine, where 10 and 20 seconds were not.
+const testWait = time.Minute
+
 func startServer(t *testing.T, dataDir string, configure func(*Config)) (*Main, func()) {
 	t.Helper()
 	m := NewMain()

@@ -80,13 +80,13 @@ func (h *hook) to(path string) []hookHit {
 // waitFor waits until path has had n requests.
 func (h *hook) waitFor(t *testing.T, path string, n int) []hookHit {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for {
 		if got := h.to(path); len(got) >= n {
 			return got
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d requests after 20s, want %d", path, len(h.to(path)), n)
+			t.Fatalf("%s: %d requests after %v, want %d", path, len(h.to(path)), testWait, n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -323,10 +323,10 @@ func TestHTTPTargetOAuthRefresh(t *testing.T) {
 
 func waitUntil(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for !ok() {
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s after 20s", what)
+			t.Fatalf("no %s after %v", what, testWait)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -113,7 +113,7 @@ func tapLogAs(t *testing.T, m *Main, durable string) *logTap {
 func (tap *logTap) until(marker string) []storedEvent {
 	tap.t.Helper()
 	var got []storedEvent
-	timeout := time.After(20 * time.Second)
+	timeout := time.After(testWait)
 	for {
 		select {
 		case e := <-tap.ch:
@@ -122,7 +122,7 @@ func (tap *logTap) until(marker string) []storedEvent {
 				return got
 			}
 		case <-timeout:
-			tap.t.Fatalf("event %s not in the log after 20s; read %d records", marker, len(got))
+			tap.t.Fatalf("event %s not in the log after %v; read %d records", marker, testWait, len(got))
 		}
 	}
 }

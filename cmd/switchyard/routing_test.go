@@ -101,13 +101,13 @@ func (p *probe) undelivered(target string, ids []string, within time.Duration) [
 // waitFor waits until target has had n deliveries and returns them.
 func (p *probe) waitFor(t *testing.T, target string, n int) []probeHit {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for {
 		if got := p.to(target); len(got) >= n {
 			return got
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d deliveries after 20s, want %d", target, len(p.to(target)), n)
+			t.Fatalf("%s: %d deliveries after %v, want %d", target, len(p.to(target)), testWait, n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -135,7 +135,7 @@ func routedServer(t *testing.T, dir string, p *probe, configure func(*Config)) (
 // waitRules waits until the router routes n rules of account's bus.
 func waitRules(t *testing.T, tb *router.Table, account, bus string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for tb.Rules(account, bus) != n {
 		if time.Now().After(deadline) {
 			t.Fatalf("router has %d rules on %s/%s, want %d", tb.Rules(account, bus), account, bus, n)
@@ -148,7 +148,7 @@ func waitRules(t *testing.T, tb *router.Table, account, bus string, n int) {
 // check made after it ("nothing more arrived") is final: see routingIdle.
 func waitIdle(t *testing.T, m *Main) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for {
 		busy, err := routingIdle(context.Background(), m.conn.JetStream())
 		if err != nil {
@@ -158,7 +158,7 @@ func waitIdle(t *testing.T, m *Main) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("routing not idle after 20s: %s", busy)
+			t.Fatalf("routing not idle after %v: %s", testWait, busy)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -276,14 +276,14 @@ func listDeadLetters(t *testing.T, m *Main) []jetstream.DeadLetter {
 // waitDeadLetters waits until the server holds n dead letters.
 func waitDeadLetters(t *testing.T, m *Main, n int) []jetstream.DeadLetter {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for {
 		got := listDeadLetters(t, m)
 		if len(got) >= n {
 			return got
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d dead letters after 20s, want %d", len(got), n)
+			t.Fatalf("%d dead letters after %v, want %d", len(got), testWait, n)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -360,7 +360,7 @@ func TestRoutingBusToBus(t *testing.T) {
 			if e.Bus == "audit" {
 				onAudit = append(onAudit, e)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(testWait):
 			t.Fatal("the event never reached the audit bus's log")
 		}
 	}
@@ -455,7 +455,7 @@ func TestRoutingHopLimit(t *testing.T) {
 			if e.Event.ID == id {
 				hops = append(hops, e.Event.Hops)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(testWait):
 			t.Fatalf("hops seen: %v", hops)
 		}
 	}
@@ -643,7 +643,7 @@ func TestRoutingSharedByProcesses(t *testing.T) {
 		waitRules(t, tb, customerAcct, "default", 1)
 	}
 	ids := putEvents(t, clientFor(mains[1], customerAcct), "default", "app", 60)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testWait)
 	for len(probes[0].to(sink))+len(probes[1].to(sink)) < len(ids) {
 		if time.Now().After(deadline) {
 			t.Fatalf("delivered %d + %d of %d", len(probes[0].to(sink)), len(probes[1].to(sink)), len(ids))

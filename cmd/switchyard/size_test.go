@@ -87,13 +87,13 @@ func TestLargeEventEndToEnd(t *testing.T) {
 			t.Fatalf("%s got event %s of %d bytes, want %s with the whole detail", arn, h.EventID, len(h.Input), id)
 		}
 	}
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(testWait); ; time.Sleep(20 * time.Millisecond) {
 		a := must[*eventbridge.DescribeArchiveOutput](t)(c.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: aws.String("big")}))
 		if a.EventCount == 1 && a.SizeBytes > 1<<20 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("archive holds %d events of %d bytes after 20s, want the 1 MB event", a.EventCount, a.SizeBytes)
+			t.Fatalf("archive holds %d events of %d bytes after %v, want the 1 MB event", a.EventCount, a.SizeBytes, testWait)
 		}
 	}
 	dead := waitDeadLetters(t, m, 1)

@@ -74,8 +74,8 @@ func TestTailBinary(t *testing.T) {
 			if env.ID != id || env.Source != "app" {
 				t.Fatalf("line %d: %s, want event %s", i, line, id)
 			}
-		case <-time.After(20 * time.Second):
-			t.Fatalf("tail printed %d of %d events in 20s", i, len(want))
+		case <-time.After(testWait):
+			t.Fatalf("tail printed %d of %d events in %v", i, len(want), testWait)
 		}
 	}
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
