@@ -243,12 +243,15 @@ func startBinary(t *testing.T, bin, dir string, args ...string) (wait func() str
 
 var servingAddr = regexp.MustCompile(`switchyard serving" addr=(\S+)`)
 
-// serveAddr reads the server's log until it says where it listens.
+// serveAddr reads the server's log until it says where it listens. A
+// server that exits first fails the test at once, with its last lines.
 func serveAddr(t *testing.T, stderr interface{ Read([]byte) (int, error) }) string {
 	t.Helper()
 	found := make(chan string, 1)
+	exited := make(chan []string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
+		var last []string
 		for sc.Scan() {
 			if m := servingAddr.FindStringSubmatch(sc.Text()); m != nil {
 				select {
@@ -259,11 +262,24 @@ func serveAddr(t *testing.T, stderr interface{ Read([]byte) (int, error) }) stri
 			if strings.Contains(sc.Text(), "level=ERROR") || strings.Contains(sc.Text(), "dead-lettered") {
 				fmt.Fprintln(os.Stderr, "server:", sc.Text())
 			}
+			last = append(last, sc.Text())
+			if len(last) > 10 {
+				last = last[1:]
+			}
 		}
+		exited <- last
 	}()
 	select {
 	case a := <-found:
 		return a
+	case last := <-exited:
+		select {
+		case a := <-found:
+			return a
+		default:
+		}
+		t.Fatalf("server exited before serving; its last lines:\n%s", strings.Join(last, "\n"))
+		return ""
 	case <-time.After(3 * time.Minute): // a cluster node rejoining empty on a loaded machine may take a while
 		t.Fatal("server did not start")
 		return ""
