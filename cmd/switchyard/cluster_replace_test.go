@@ -264,16 +264,7 @@ func putTenPartner(c *eventbridge.Client, i int) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for _, e := range out.Entries {
-		if e.EventId != nil {
-			ids = append(ids, *e.EventId)
-		}
-	}
-	if out.FailedEntryCount > 0 {
-		return ids, fmt.Errorf("%d entries failed", out.FailedEntryCount)
-	}
-	return ids, nil
+	return acknowledged(out.FailedEntryCount, out.Entries, func(e types.PutPartnerEventsResultEntry) *string { return e.EventId })
 }
 
 // TestClusterUpgradesReplicas runs switchyard with --replicas 1 on a

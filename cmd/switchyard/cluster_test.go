@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -331,14 +330,20 @@ func putTen(c *eventbridge.Client, i int) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return acknowledged(out.FailedEntryCount, out.Entries, func(e types.PutEventsResultEntry) *string { return e.EventId })
+}
+
+// acknowledged returns the event ids of a put's result entries, and an
+// error when some entries failed.
+func acknowledged[E any](failed int32, entries []E, id func(E) *string) ([]string, error) {
 	var ids []string
-	for _, e := range out.Entries {
-		if e.EventId != nil {
-			ids = append(ids, *e.EventId)
+	for _, e := range entries {
+		if p := id(e); p != nil {
+			ids = append(ids, *p)
 		}
 	}
-	if out.FailedEntryCount > 0 {
-		return ids, errors.New("some entries failed")
+	if failed > 0 {
+		return ids, fmt.Errorf("%d entries failed", failed)
 	}
 	return ids, nil
 }
@@ -425,18 +430,7 @@ func embeddedClusterLosesANode(t *testing.T, wipe bool) {
 	waitCount(count() + 100)
 	acked, _ := ld.stop()
 
-	dups := waitAllDelivered(t, acked, 90*time.Second, func() map[string]int {
-		seen := map[string]int{}
-		for _, hit := range h.to("/hook") {
-			var env struct {
-				ID string `json:"id"`
-			}
-			if json.Unmarshal(hit.Body, &env) == nil {
-				seen[env.ID]++
-			}
-		}
-		return seen
-	}, func(missing []string) { logClusterState(t, dirs[1], missing) })
+	dups := waitAllDelivered(t, acked, 90*time.Second, h.eventIDs("/hook"), func(missing []string) { logClusterState(t, dirs[1], missing) })
 	t.Logf("%d events acknowledged, all delivered, %d twice", len(acked), dups)
 }
 
@@ -479,9 +473,16 @@ func TestClusterLosesASwitchyardNode(t *testing.T) {
 		t.Fatalf("the restarted node: %v", err)
 	}
 	acked, fails := ld.stop()
-	dups := waitAllDelivered(t, acked, 60*time.Second, func() map[string]int {
+	dups := waitAllDelivered(t, acked, 60*time.Second, h.eventIDs("/hook"), nil)
+	t.Logf("%d events acknowledged, all delivered, %d twice; %d requests failed (the killed node's) and were not acknowledged", len(acked), dups, fails)
+}
+
+// eventIDs returns a function counting the requests to path by the id of
+// the event each carried.
+func (h *hook) eventIDs(path string) func() map[string]int {
+	return func() map[string]int {
 		seen := map[string]int{}
-		for _, hit := range h.to("/hook") {
+		for _, hit := range h.to(path) {
 			var env struct {
 				ID string `json:"id"`
 			}
@@ -490,6 +491,5 @@ func TestClusterLosesASwitchyardNode(t *testing.T) {
 			}
 		}
 		return seen
-	}, nil)
-	t.Logf("%d events acknowledged, all delivered, %d twice; %d requests failed (the killed node's) and were not acknowledged", len(acked), dups, fails)
+	}
 }

@@ -81,3 +81,22 @@ func applyConfig(fs *flag.FlagSet, name string, r io.Reader) error {
 	}
 	return nil
 }
+
+// envName is the SWITCHYARD_* variable of flag name: SWITCHYARD_DATA_DIR
+// for data-dir.
+func envName(flagName string) string {
+	return "SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// setFromEnv sets the named flags of fs from their SWITCHYARD_* variables
+// read with getenv, where set; flags given later override them.
+func setFromEnv(fs *flag.FlagSet, getenv func(string) string, names ...string) error {
+	for _, name := range names {
+		if v := getenv(envName(name)); v != "" {
+			if err := fs.Set(name, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -74,12 +74,8 @@ func runDeadLetters(ctx context.Context, args []string, getenv func(string) stri
 	fs.BoolVar(&f.all, "all", false, "redrive: every dead letter that --account, --rule and --target select")
 	fs.StringVar(&f.rule, "rule", "", "redrive: only dead letters of this rule `ARN`")
 	fs.StringVar(&f.target, "target", "", "redrive: only dead letters for this target `ARN`")
-	for _, name := range []string{"data-dir", "nats-url"} {
-		if v := getenv("SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
-			if err := fs.Set(name, v); err != nil {
-				return err
-			}
-		}
+	if err := setFromEnv(fs, getenv, "data-dir", "nats-url"); err != nil {
+		return err
 	}
 	parse := func(args []string) error {
 		if err := fs.Parse(args); err != nil {

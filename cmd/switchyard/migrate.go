@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/switchyard/switchyard/internal/jetstream"
 )
@@ -30,12 +29,8 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	fs.StringVar(&from, "from", "", "`DIR`: the data directory of the single switchyard to copy (stopped)")
 	fs.StringVar(&dataDir, "data-dir", "", "`DIR` of a running cluster node to copy into")
 	fs.StringVar(&natsURL, "nats-url", "", "`URL` of the NATS cluster to copy into, instead of --data-dir")
-	for _, name := range []string{"data-dir", "nats-url"} {
-		if v := getenv("SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
-			if err := fs.Set(name, v); err != nil {
-				return err
-			}
-		}
+	if err := setFromEnv(fs, getenv, "data-dir", "nats-url"); err != nil {
+		return err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -241,7 +241,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
-		name := "SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		name := envName(f.Name)
 		if v := getenv(name); v != "" && envErr == nil {
 			if err := f.Value.Set(v); err != nil {
 				envErr = fmt.Errorf("%s=%q: %w", name, v, err)

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
 	"github.com/switchyard/switchyard/internal/jetstream"
@@ -47,12 +46,8 @@ func runTail(ctx context.Context, args []string, getenv func(string) string, std
 	fs.StringVar(&c.pattern, "pattern", "", "event pattern `JSON`: print only the events it matches")
 	fs.BoolVar(&c.logs, "logs", false, "print the bus's log records (see LogConfig) instead of its events")
 	fs.DurationVar(&c.log.Since, "since", 0, "first print the events the log still holds from this long ago")
-	for _, name := range []string{"data-dir", "nats-url"} {
-		if v := getenv("SWITCHYARD_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
-			if err := fs.Set(name, v); err != nil {
-				return err
-			}
-		}
+	if err := setFromEnv(fs, getenv, "data-dir", "nats-url"); err != nil {
+		return err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
