@@ -51,8 +51,8 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.St
 }
 
 // updateStream updates a stream from have to want. When that adds
-// replicas, it returns once the stream has a leader and every new replica
-// has caught up: until then the stream may not take writes, and the
+// replicas, it waits (see waitReplicated) until a leader and a majority of
+// them are current: until then the stream may not take writes, and the
 // switchyard opening it would answer its first requests with errors.
 func updateStream(ctx context.Context, js jetstream.JetStream, have, want jetstream.StreamConfig) (jetstream.Stream, error) {
 	s, err := js.UpdateStream(ctx, want)
@@ -106,7 +106,7 @@ func replicated(info *jetstream.StreamInfo, n int) bool {
 // fewer than n replicas n of them (streams switchyard opens only on use,
 // such as archives, are not updated by opening them at start).
 func scaleUp(ctx context.Context, js jetstream.JetStream, prefix string, n int) error {
-	l := js.ListStreams(ctx, jetstream.WithStreamListSubject(">"))
+	l := js.ListStreams(ctx)
 	var todo []jetstream.StreamConfig
 	for info := range l.Info() {
 		if strings.HasPrefix(info.Config.Name, prefix) && max(info.Config.Replicas, 1) < n {
