@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,24 +31,50 @@ type natsCluster struct {
 	servers []*server.Server
 }
 
-// freePorts returns n ports free on 127.0.0.1 now.
+// freePorts returns n ports free on 127.0.0.1 now, for a test's listeners
+// that must keep their port across a restart (cluster routes, an API that
+// clients keep calling). They are taken below the kernel's ephemeral range
+// (ip_local_port_range), which outgoing connections and ":0" listeners
+// draw from: a port from that range, freed while a node restarts, was
+// taken by another test's connection in a CI run. No port is handed out
+// twice in one test process.
 func freePorts(t *testing.T, n int) []int {
 	t.Helper()
-	var ports []int
-	var lns []net.Listener
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil && v > 12000 {
+				low = v
+			}
 		}
-		lns = append(lns, ln)
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
-	for _, ln := range lns {
+	givenPorts.mu.Lock()
+	defer givenPorts.mu.Unlock()
+	var ports []int
+	for try := 0; len(ports) < n; try++ {
+		if try > 10000 {
+			t.Fatalf("no %d free ports below %d", n, low)
+		}
+		p := 10000 + rand.IntN(low-10000)
+		if givenPorts.m[p] {
+			continue
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
 		ln.Close()
+		givenPorts.m[p] = true
+		ports = append(ports, p)
 	}
 	return ports
 }
+
+// givenPorts are the ports freePorts has handed out.
+var givenPorts = struct {
+	mu sync.Mutex
+	m  map[int]bool
+}{m: map[int]bool{}}
 
 // startNATSCluster starts n clustered nats-servers with JetStream (fsync on
 // every write) and waits until the cluster has a JetStream leader.
