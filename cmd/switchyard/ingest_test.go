@@ -138,14 +138,7 @@ func BenchmarkIngest(b *testing.B) {
 	const callers = 8
 	ctx := context.Background()
 	m := startBenchMain(b, "--put-events-rate", "0", "--put-partner-events-rate", "0")
-	partnerCtx := eventbus.WithCaller(ctx, eventbus.Caller{Account: partnerAcct, AnyPartner: true})
-	customerCtx := eventbus.WithCaller(ctx, eventbus.Caller{Account: customerAcct, AnyPartner: true})
-	if _, err := m.service.CreatePartnerEventSource(partnerCtx, &apimodel.CreatePartnerEventSourceRequest{Name: aws.String(srcName), Account: aws.String(customerAcct)}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := m.service.CreateEventBus(customerCtx, &apimodel.CreateEventBusRequest{Name: aws.String(srcName), EventSourceName: aws.String(srcName)}); err != nil {
-		b.Fatal(err)
-	}
+	partnerCtx, customerCtx := benchPartnerBus(b, m)
 	detail := aws.String(benchDetail(1024))
 	partnerEntries := make([]apimodel.PutPartnerEventsRequestEntry, 20)
 	for i := range partnerEntries {
@@ -195,16 +188,8 @@ func BenchmarkIngest(b *testing.B) {
 func BenchmarkIngestConsole(b *testing.B) {
 	for _, on := range []string{"false", "true"} {
 		b.Run("console="+on, func(b *testing.B) {
-			ctx := context.Background()
 			m := startBenchMain(b, "--put-partner-events-rate", "0", "--console="+on)
-			partnerCtx := eventbus.WithCaller(ctx, eventbus.Caller{Account: partnerAcct, AnyPartner: true})
-			customerCtx := eventbus.WithCaller(ctx, eventbus.Caller{Account: customerAcct, AnyPartner: true})
-			if _, err := m.service.CreatePartnerEventSource(partnerCtx, &apimodel.CreatePartnerEventSourceRequest{Name: aws.String(srcName), Account: aws.String(customerAcct)}); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := m.service.CreateEventBus(customerCtx, &apimodel.CreateEventBusRequest{Name: aws.String(srcName), EventSourceName: aws.String(srcName)}); err != nil {
-				b.Fatal(err)
-			}
+			partnerCtx, _ := benchPartnerBus(b, m)
 			detail := aws.String(benchDetail(1024))
 			entries := make([]apimodel.PutPartnerEventsRequestEntry, 20)
 			for i := range entries {
@@ -284,4 +269,21 @@ func startBenchMain(b *testing.B, flags ...string) *Main {
 		}
 	})
 	return m
+}
+
+// benchPartnerBus creates the partner source srcName for customerAcct and
+// its partner bus through m's service, and returns the partner's and the
+// customer's contexts.
+func benchPartnerBus(b *testing.B, m *Main) (partner, customer context.Context) {
+	b.Helper()
+	ctx := context.Background()
+	partner = eventbus.WithCaller(ctx, eventbus.Caller{Account: partnerAcct, AnyPartner: true})
+	customer = eventbus.WithCaller(ctx, eventbus.Caller{Account: customerAcct, AnyPartner: true})
+	if _, err := m.service.CreatePartnerEventSource(partner, &apimodel.CreatePartnerEventSourceRequest{Name: aws.String(srcName), Account: aws.String(customerAcct)}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := m.service.CreateEventBus(customer, &apimodel.CreateEventBusRequest{Name: aws.String(srcName), EventSourceName: aws.String(srcName)}); err != nil {
+		b.Fatal(err)
+	}
+	return partner, customer
 }
