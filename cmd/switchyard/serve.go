@@ -513,8 +513,8 @@ func openSecrets(c Config, log *slog.Logger) (eventbus.Sealer, error) {
 		var created bool
 		if key, created, err = secrets.LoadOrCreateKeyFile(path); created {
 			log.Info("generated the key that encrypts connection secrets; keep it with the data", "file", absDataDir(path))
-			if c.NATSURL != "" {
-				log.Warn("with --nats-url, give every switchyard process the same --secret-key-file", "generated", absDataDir(path))
+			if c.NATSURL != "" || c.ClusterName != "" {
+				log.Warn("in a cluster, give every switchyard node the same --secret-key-file: connection secrets sealed on one node are unreadable on the others", "generated", absDataDir(path))
 			}
 		}
 	}

@@ -1,6 +1,10 @@
 package eventbus
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
 
 // Stores are the typed record stores of switchyard's metadata, each kept in
 // its own KV bucket. This is the one place that says which bucket holds
@@ -31,16 +35,27 @@ type Stores struct {
 }
 
 // OpenStores returns the stores, opening each of their buckets (named
-// [a-z]+) with open.
+// [a-z]+) with open, all at once: open must be safe for concurrent use.
+// (On a cluster, opening a bucket may wait for its replicas.)
 func OpenStores(open func(bucket string) (KV, error)) (Stores, error) {
 	buckets := []string{"sources", "buses", "rules", "connections", "apidestinations", "archives", "replays", "schedules", "endpoints"}
+	opened := make([]KV, len(buckets))
+	errs := make([]error, len(buckets))
+	var wg sync.WaitGroup
+	for i, b := range buckets {
+		wg.Go(func() {
+			if opened[i], errs[i] = open(b); errs[i] != nil {
+				errs[i] = fmt.Errorf("open bucket %s: %w", b, errs[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return Stores{}, err
+	}
 	kv := make(map[string]KV, len(buckets))
-	for _, b := range buckets {
-		k, err := open(b)
-		if err != nil {
-			return Stores{}, fmt.Errorf("open bucket %s: %w", b, err)
-		}
-		kv[b] = k
+	for i, b := range buckets {
+		kv[b] = opened[i]
 	}
 	return Stores{
 		Sources: NewRecords(kv["sources"],

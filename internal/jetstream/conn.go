@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -139,6 +138,14 @@ type Conn struct {
 
 	stopped  chan struct{} // closed by Close once nc is closed and srv has shut down
 	stopOnce sync.Once     // guards close(stopped)
+
+	// An embedded cluster node's connection to the system account, and
+	// its takeover of earlier incarnations when its data is new (see
+	// identity.go); nil otherwise.
+	sysPassword  string
+	sys          *nats.Conn
+	takeover     *takeover
+	stopTakeover context.CancelFunc
 }
 
 // Open connects to JetStream as cfg says: to cfg.URL, or, when it is empty,
@@ -173,7 +180,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 				return nil, fmt.Errorf("%w (%s): nats-server would delete them as orphans when it joins a cluster", ErrStandaloneData, cfg.DataDir)
 			}
 		}
-		srv, err := startEmbedded(cfg, log)
+		var auth *clusterAuth
+		if cfg.Cluster.Name != "" {
+			var err error
+			if auth, err = c.clusterIdentity(); err != nil {
+				return nil, err
+			}
+			cfg = c.cfg
+		}
+		srv, err := startEmbedded(cfg, log, auth)
 		if err != nil {
 			return nil, err
 		}
@@ -213,6 +228,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 			case <-actx.Done():
 			case <-time.After(100 * time.Millisecond):
 			}
+		}
+		if err := c.startTakeover(); err != nil {
+			nc.Close()
+			c.stopServer()
+			return nil, err
 		}
 	}
 	if err := waitJetStream(actx, js, log); err != nil {
@@ -343,7 +363,8 @@ const MinMaxPayload = 4 << 20
 
 // startEmbedded starts a nats-server with JetStream and waits until it
 // accepts in-process connections.
-func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
+// auth, if not nil, authenticates its clients.
+func startEmbedded(cfg Config, log *slog.Logger, auth *clusterAuth) (*server.Server, error) {
 	opts := &server.Options{
 		ServerName: cfg.ServerName,
 		JetStream:  true,
@@ -380,9 +401,15 @@ func startEmbedded(cfg Config, log *slog.Logger) (*server.Server, error) {
 			return nil, err
 		}
 	}
+	if auth != nil {
+		opts.CustomClientAuthentication, opts.Authorization = auth, ""
+	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: embedded server: %w", err)
+	}
+	if auth != nil {
+		auth.srv = srv
 	}
 	srv.SetLoggerV2(serverLogger{log: log, notices: cfg.ServerNotices}, false, false, false)
 	srv.Start()
@@ -455,6 +482,12 @@ func (c *Conn) Stopped() <-chan struct{} { return c.stopped }
 func (c *Conn) stopServer() {
 	c.guard.close()
 	c.guard = nil
+	if c.stopTakeover != nil {
+		c.stopTakeover()
+	}
+	if c.sys != nil {
+		c.sys.Close()
+	}
 	if c.srv == nil {
 		return
 	}
@@ -497,13 +530,6 @@ func clusterOptions(opts *server.Options, c ClusterConfig) error {
 		return errors.New("jetstream: a cluster node needs a fixed route port (the other nodes' routes name it)")
 	}
 	opts.Cluster = server.ClusterOpts{Name: c.Name, Host: host, Port: port}
-	if opts.ServerName == DefaultServerName { // every node's name must differ
-		name, err := os.Hostname()
-		if err != nil {
-			name = "switchyard"
-		}
-		opts.ServerName = name + "-" + strconv.Itoa(port)
-	}
 	auth := ""
 	if c.Secret != "" {
 		opts.Cluster.Username, opts.Cluster.Password = clusterUser, c.Secret

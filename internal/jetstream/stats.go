@@ -84,11 +84,20 @@ func (c *Conn) Ping(ctx context.Context) error {
 // every stream and consumer the cluster placed on it, as nats-server's own
 // /healthz judges it; a node that rejoined (perhaps with an empty disk) is
 // not current until it has caught up, and losing another node before then
-// may lose the cluster its quorum. With an external NATS server it returns
-// nil: that server's own /healthz answers for it.
+// may lose the cluster its quorum. A cluster node that started with no
+// cluster state (a new machine, or one whose disk was lost) is not current
+// either until the cluster has removed the peers its address had before
+// and every stream has its full set of current replicas again (see
+// identity.go). With an external NATS server it returns nil: that server's
+// own /healthz answers for it.
 func (c *Conn) Current() error {
 	if c.srv == nil {
 		return nil
+	}
+	if c.takeover != nil {
+		if err := c.takeover.pending(c.streamMembers); err != nil {
+			return err
+		}
 	}
 	h := c.srv.Healthz(&server.HealthzOptions{})
 	if h == nil || h.Status == "ok" {
