@@ -246,11 +246,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 			c.stopServer()
 			return nil, err
 		}
-		// Archives are opened when used; those kept with fewer replicas
-		// get more now. The other streams do as they are opened.
+		// Streams kept with fewer replicas get more now, all at once:
+		// archives are opened only when used, and the others would
+		// otherwise wait for their replicas one after another as they are
+		// opened (buckets, which open together, are left to that).
 		// Copying their data to the new replicas may take longer than
 		// StartTimeout: only ctx bounds it.
-		if err := c.settling(ctx, func(ctx context.Context) error { return scaleUp(ctx, js, ArchiveStreamPrefix, cfg.Replicas) }); err != nil {
+		if err := c.settling(ctx, func(ctx context.Context) error { return scaleUp(ctx, js, StreamPrefix, cfg.Replicas) }); err != nil {
 			nc.Close()
 			c.stopServer()
 			return nil, err
@@ -307,6 +309,11 @@ const (
 	errCodeNoPeers               jetstream.ErrorCode = 10005
 	errCodeInsufficientResources jetstream.ErrorCode = 10023
 )
+
+// StreamPrefix begins the names of switchyard's own streams (its default
+// ones, and every archive's): Open gives those kept with fewer replicas
+// than Config.Replicas more.
+const StreamPrefix = "SWITCHYARD_"
 
 // replicasCheckStream is the stream checkReplicas creates and deletes.
 const replicasCheckStream = "SWITCHYARD_REPLICAS_CHECK"

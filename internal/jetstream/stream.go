@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -103,8 +104,8 @@ func replicated(info *jetstream.StreamInfo, n int) bool {
 }
 
 // scaleUp gives every stream whose name starts with prefix and that has
-// fewer than n replicas n of them (streams switchyard opens only on use,
-// such as archives, are not updated by opening them at start).
+// fewer than n replicas n of them, all at once, waiting for each to be
+// replicated as updateStream does.
 func scaleUp(ctx context.Context, js jetstream.JetStream, prefix string, n int) error {
 	l := js.ListStreams(ctx)
 	var todo []jetstream.StreamConfig
@@ -116,14 +117,22 @@ func scaleUp(ctx context.Context, js jetstream.JetStream, prefix string, n int) 
 	if err := l.Err(); err != nil {
 		return fmt.Errorf("jetstream: list streams: %w", err)
 	}
-	for _, have := range todo {
-		want := have
-		want.Replicas = n
-		if _, err := updateStream(ctx, js, have, want); err != nil {
-			return fmt.Errorf("jetstream: %s to %d replicas: %w", have.Name, n, err)
-		}
+	// All at once: a stream with consumers has taken about 10 s to report
+	// its new replicas current (nats-server 2.15), and one at a time the
+	// waits add up.
+	errs := make([]error, len(todo))
+	var wg sync.WaitGroup
+	for i, have := range todo {
+		wg.Go(func() {
+			want := have
+			want.Replicas = n
+			if _, err := updateStream(ctx, js, have, want); err != nil {
+				errs[i] = fmt.Errorf("jetstream: %s to %d replicas: %w", have.Name, n, err)
+			}
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // streamSettingsMatch reports whether have already holds every setting the
