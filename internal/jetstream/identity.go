@@ -177,6 +177,7 @@ type takeover struct {
 // alive, so every server is asked (system account's JSZ ping) and a peer
 // counts as an incarnation if any of them names it so.
 func (t *takeover) run(ctx context.Context) {
+	warned := map[string]bool{} // peer IDs whose removal failed once
 	for {
 		peers, answered, err := t.metaPeers(ctx)
 		if err == nil && answered > 0 {
@@ -187,8 +188,11 @@ func (t *takeover) run(ctx context.Context) {
 				}
 				left++
 				if err := t.remove(ctx, id); err != nil {
-					t.log.Warn("jetstream: could not remove this node's earlier incarnation from the cluster yet; retrying",
-						"peer", name, "err", err)
+					if !warned[id] {
+						t.log.Warn("jetstream: could not remove this node's earlier incarnation from the cluster yet; retrying",
+							"peer", name, "err", err)
+						warned[id] = true
+					}
 					continue
 				}
 				t.mu.Lock()
