@@ -4,7 +4,10 @@
 // (atomic multi-key commits on JetStream's atomic batch publish), the
 // durable event log that ingest appends to and routing consumes from (Events
 // is its eventbus.EventLog and eventbus.EventStream), the delivery queue
-// (eventbus.Queue) and the dead letters (eventbus.DeadLetters).
+// (eventbus.Queue) and the dead letters (eventbus.DeadLetters). An embedded
+// server may be a node of a cluster of switchyard processes; this package
+// then also owns the node's name, which changes with a new disk, and the
+// removal of the names its address had before (identity.go).
 //
 // Everything it acknowledges is durable: the embedded server fsyncs every
 // write (SyncAlways) and every write waits for its JetStream acknowledgement.

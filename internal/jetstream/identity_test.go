@@ -1,10 +1,18 @@
 package jetstream
 
 import (
+	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
 )
 
 func TestIncarnationOf(t *testing.T) {
@@ -80,4 +88,138 @@ func TestNodeName(t *testing.T) {
 			t.Fatalf("after the host was renamed nodeName = %q, want %q", name, base)
 		}
 	})
+}
+
+// TestNodeWithANewDiskTakesOver runs a three-node embedded cluster with
+// replicas 3, loses one node with its data directory and starts it again
+// empty on the same route port: it comes back under a new name, its old
+// name is removed from the cluster, the bucket's replicas include it again,
+// and nothing stored is lost.
+func TestNodeWithANewDiskTakesOver(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs a three-node cluster")
+	}
+	var routes []string
+	for range 3 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		routes = append(routes, l.Addr().String())
+		l.Close()
+	}
+	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
+	open := func(i int) (*Conn, error) {
+		return Open(t.Context(), Config{DataDir: dirs[i], Replicas: 3, StartTimeout: time.Minute,
+			ClientListen: "127.0.0.1:0", ClientToken: "t0ken",
+			Cluster: ClusterConfig{Name: "sy", Listen: routes[i], Routes: routes, Secret: "s3cret"}}, testLogger())
+	}
+	conns := make([]*Conn, 3)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() { conns[i], errs[i] = open(i) })
+	}
+	wg.Wait()
+	closeConn := func(c *Conn) {
+		if c == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := c.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}
+	for i := range conns {
+		t.Cleanup(func() { closeConn(conns[i]) }) // the one running at the end
+	}
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+	}
+	ctx := t.Context()
+	kv, err := conns[0].KV(ctx, "buses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Create(ctx, []byte(`{"kept":true}`), "acct", "b"); err != nil {
+		t.Fatal(err)
+	}
+
+	old := conns[1].srv.Name()
+	closeConn(conns[1])
+	if err := os.RemoveAll(dirs[1]); err != nil {
+		t.Fatal(err)
+	}
+	conns[1] = nil
+	if conns[1], err = open(1); err != nil {
+		t.Fatalf("node 1 with a new disk: %v", err)
+	}
+	name := conns[1].srv.Name()
+	if name == old || !incarnationOf(old, clusterBaseName(portOf(t, routes[1])), name) {
+		t.Fatalf("node 1 came back as %q, was %q: want a new name of the same address", name, old)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for err := conns[1].Current(); err != nil; err = conns[1].Current() {
+		if time.Now().After(deadline) {
+			t.Fatalf("node 1 not current after a minute: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	jsz, err := conns[0].srv.Jsz(nil)
+	if err != nil || jsz.Meta == nil {
+		t.Fatalf("Jsz: %v, %+v", err, jsz)
+	}
+	var peers []string
+	for _, p := range jsz.Meta.Replicas {
+		peers = append(peers, p.Name)
+	}
+	if slices.Contains(peers, old) || !slices.Contains(peers, name) || len(peers) != 2 {
+		t.Errorf("node 0's meta peers: %q; want node 1's new name %q and another, without %q", peers, name, old)
+	}
+	members, _, err := conns[1].streamMembers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := members["KV_buses"]; len(m) != 3 || !slices.Contains(m, name) {
+		t.Errorf("KV_buses is on %q; want three replicas, one of them %q", m, name)
+	}
+	kv, err = conns[1].KV(ctx, "buses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := kv.Get(ctx, "acct", "b"); err != nil || string(e.Value) != `{"kept":true}` {
+		t.Errorf("the record through node 1: %q, %v", e.Value, err)
+	}
+
+	// Only the process knows the system user's password, and tools need
+	// the token.
+	url := conns[1].ClientURL()
+	for _, wrong := range []string{strings.Replace(url, "t0ken", "guess", 1), strings.Replace(url, "t0ken", systemUser+":guess", 1)} {
+		if nc, err := nats.Connect(wrong, nats.Timeout(5*time.Second)); err == nil {
+			nc.Close()
+			t.Errorf("%s was let in", wrong)
+		}
+	}
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatalf("a tool with the token: %v", err)
+	}
+	defer nc.Close()
+	if _, err := nc.Request("$JS.API.INFO", nil, 5*time.Second); err != nil {
+		t.Errorf("a tool with the token reaches JetStream: %v", err)
+	}
+}
+
+func portOf(t *testing.T, addr string) int {
+	t.Helper()
+	_, port, err := splitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -59,46 +60,63 @@ func (c *Conn) KV(ctx context.Context, bucket string) (*KV, error) {
 // so a new bucket is created and then updated once; an existing bucket is
 // updated, in one step, only if a setting we choose differs.
 func (c *Conn) bucket(ctx context.Context, want jetstream.KeyValueConfig) (jetstream.KeyValue, jetstream.Stream, error) {
-	for range 2 { // a second round when another opener created it first
-		kv, err := c.js.KeyValue(ctx, want.Bucket)
-		if errors.Is(err, jetstream.ErrBucketNotFound) {
-			kv, err = c.js.CreateKeyValue(ctx, want)
-			if errors.Is(err, jetstream.ErrBucketExists) {
-				continue
-			}
+	// Again when another opener created it first, and while a bucket
+	// another node of a cluster is creating is known but its stream not
+	// found yet (seen with three nodes opening their buckets at once).
+	for round := 1; ; round++ {
+		kv, st, err := c.bucketOnce(ctx, want)
+		if err == nil || !errors.Is(err, errOpenAgain) && !errors.Is(err, jetstream.ErrStreamNotFound) || round == 50 {
+			return kv, st, err
 		}
-		if err != nil {
-			return nil, nil, err
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
 		}
-		st, err := c.js.Stream(ctx, "KV_"+want.Bucket)
-		if err != nil {
-			return nil, nil, err
+	}
+}
+
+// errOpenAgain: a bucket another opener created at the same time.
+var errOpenAgain = errors.New("created by another opener at the same time")
+
+func (c *Conn) bucketOnce(ctx context.Context, want jetstream.KeyValueConfig) (jetstream.KeyValue, jetstream.Stream, error) {
+	kv, err := c.js.KeyValue(ctx, want.Bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = c.js.CreateKeyValue(ctx, want)
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			return nil, nil, errOpenAgain
 		}
-		have := st.CachedInfo().Config
-		if have.MaxMsgsPerSubject == int64(want.History) && have.Storage == want.Storage &&
-			max(have.Replicas, 1) == max(want.Replicas, 1) && have.AllowAtomicPublish && (want.Replicas <= 1 || !have.AllowDirect) {
-			return kv, st, nil
-		}
-		old := have
-		have.MaxMsgsPerSubject, have.Storage, have.Replicas = int64(want.History), want.Storage, want.Replicas
-		have.AllowAtomicPublish = true
-		// No direct gets with replicas: a direct get may be answered by a
-		// replica that has not applied the latest write yet, and the API
-		// must read what it just wrote (PutRule, then PutTargets). Reads go
-		// through the stream's leader instead.
-		if want.Replicas > 1 {
-			have.AllowDirect = false
-		}
-		if st, err = updateStream(ctx, c.js, old, have); err != nil {
-			return nil, nil, err
-		}
-		// The handle chose direct gets when it bound: bind again.
-		if kv, err = c.js.KeyValue(ctx, want.Bucket); err != nil {
-			return nil, nil, err
-		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := c.js.Stream(ctx, "KV_"+want.Bucket)
+	if err != nil {
+		return nil, nil, err
+	}
+	have := st.CachedInfo().Config
+	if have.MaxMsgsPerSubject == int64(want.History) && have.Storage == want.Storage &&
+		max(have.Replicas, 1) == max(want.Replicas, 1) && have.AllowAtomicPublish && (want.Replicas <= 1 || !have.AllowDirect) {
 		return kv, st, nil
 	}
-	return nil, nil, errors.New("created and gone again while opening")
+	old := have
+	have.MaxMsgsPerSubject, have.Storage, have.Replicas = int64(want.History), want.Storage, want.Replicas
+	have.AllowAtomicPublish = true
+	// No direct gets with replicas: a direct get may be answered by a
+	// replica that has not applied the latest write yet, and the API must
+	// read what it just wrote (PutRule, then PutTargets). Reads go through
+	// the stream's leader instead.
+	if want.Replicas > 1 {
+		have.AllowDirect = false
+	}
+	if st, err = updateStream(ctx, c.js, old, have); err != nil {
+		return nil, nil, err
+	}
+	// The handle chose direct gets when it bound: bind again.
+	if kv, err = c.js.KeyValue(ctx, want.Bucket); err != nil {
+		return nil, nil, err
+	}
+	return kv, st, nil
 }
 
 // Get returns the current entry for key, or eventbus.ErrNotFound.
