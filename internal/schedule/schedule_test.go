@@ -190,6 +190,11 @@ func TestEachTickOnce(t *testing.T) {
 	if len(jobs) != 10 {
 		t.Fatalf("%d jobs for 10 ticks", len(jobs))
 	}
+	// One after the other, the second scheduler always finds the tick
+	// taken: nothing was enqueued twice (the queue would hide it).
+	if f.queue.dups != 0 {
+		t.Errorf("%d ticks enqueued twice", f.queue.dups)
+	}
 	for i, j := range jobs {
 		want := time.Date(2026, 12, 2, 10, 1+i, 0, 0, time.UTC)
 		if tt, _ := eventbus.EnvelopeTime(j.Event.Envelope); !tt.Equal(want) {
@@ -360,4 +365,72 @@ func TestLongDowntimeSkipsInOneStep(t *testing.T) {
 	s.Fire(ctx) // starts its record at now
 	f.clock.set(t0.Add(time.Minute))
 	fireUntil(t, []*schedule.Scheduler{s}, f.queue, 62) // r's tick and old's first
+}
+
+// hookKV runs before, once, ahead of the next Commit.
+type hookKV struct {
+	eventbus.KV
+	mu     sync.Mutex
+	before func()
+}
+
+func (kv *hookKV) Commit(ctx context.Context, writes ...eventbus.Write) ([]uint64, error) {
+	kv.mu.Lock()
+	f := kv.before
+	kv.before = nil
+	kv.mu.Unlock()
+	if f != nil {
+		f()
+	}
+	return kv.KV.Commit(ctx, writes...)
+}
+
+func (kv *hookKV) arm(f func()) {
+	kv.mu.Lock()
+	defer kv.mu.Unlock()
+	kv.before = f
+}
+
+// TestStaleSchedulerDoesNotRewind: a scheduler that fired a tick and is
+// about to record it finds that another has meanwhile fired that tick and
+// the next; it must not move the firing record back (the next tick would
+// fire again, long after the queue's de-duplication window). It enqueued
+// its tick before recording it, so that tick is queued twice under one
+// de-duplication id, and nothing else is.
+func TestStaleSchedulerDoesNotRewind(t *testing.T) {
+	f := newFixture(t, t0)
+	states := &hookKV{KV: memstore.NewKV()}
+	st, err := eventbus.OpenStores(func(bucket string) (eventbus.KV, error) {
+		if bucket == "schedules" {
+			return states, nil
+		}
+		return memstore.NewKV(), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.stores = st
+	a, b := f.scheduler(t), f.scheduler(t)
+	all := []*schedule.Scheduler{a, b}
+	f.putRule(t, eventbus.Rule{Name: "r", ScheduleExpression: "rate(1 minute)", Targets: []eventbus.Target{target("q")}})
+	waitRuleState(t, all, eventbus.RuleEnabled)
+	a.Fire(context.Background()) // starts the firing record at 10:00
+
+	// a fires 10:01; as it records it, b fires 10:01 and 10:02.
+	f.clock.set(t0.Add(time.Minute))
+	states.arm(func() {
+		f.clock.set(t0.Add(2 * time.Minute))
+		b.Fire(context.Background())
+	})
+	a.Fire(context.Background())
+	if n := len(f.queue.snapshot()); n != 2 {
+		t.Fatalf("%d jobs after 10:02, want 2", n)
+	}
+	for range 5 {
+		a.Fire(context.Background())
+		b.Fire(context.Background())
+	}
+	if n, dups := len(f.queue.snapshot()), f.queue.dups; n != 2 || dups != 1 {
+		t.Fatalf("%d jobs, %d enqueued twice; want 2 and 1 (10:01, by both)", n, dups)
+	}
 }
