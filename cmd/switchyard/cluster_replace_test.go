@@ -92,7 +92,7 @@ func replaceEachNode(t *testing.T, replicas int) {
 			// Deliveries fail until the end; retries a few seconds apart
 			// keep the retrying from crowding out the load, and the wait
 			// after the destination opens short.
-			"--retry-backoff-base", "500ms", "--retry-backoff-max", "3s"}
+			"--retry-backoff-base", "500ms", "--retry-backoff-max", "5s"}
 	}
 	addrs, kills, waits := make([]string, 3), make([]func(), 3), make([]func() string, 3)
 	for i := range 3 {
@@ -117,7 +117,7 @@ func replaceEachNode(t *testing.T, replicas int) {
 	for _, a := range addrs {
 		clients = append(clients, apitest.NewClient(a, partnerAcct, "x"))
 	}
-	ld := startLoadWith(t, clients, 100*time.Millisecond, putTenPartner) // about 300 events/s: each held event is retried until the end
+	ld := startLoadWith(t, clients, 300*time.Millisecond, putTenPartner) // about 100 events/s: each held event is retried until the end
 	// more waits for n more acknowledged events. With replicas 3 puts go
 	// on through the other nodes; with replicas 1 they stop while the node
 	// holding the event log is down (and for good once its disk is gone),
