@@ -44,9 +44,9 @@ import (
 // A node that starts with an empty disk takes a new name and has the
 // cluster remove the name its address had (internal/jetstream's
 // identity.go). Before it did, one clean-clone CI run of about eight lost
-// 110 of 2,900 acknowledged events with replicas 3, and duplicates ran up
-// to 1,039: the node came back as the same Raft peer having forgotten what
-// it had acknowledged, and could vote for a node that lacked it.
+// 110 of 2,900 acknowledged events with replicas 3: the node came back as
+// the same Raft peer having forgotten what it had acknowledged, and could
+// vote for a node that lacked it.
 func TestEmbeddedClusterReplacesEachNode(t *testing.T) {
 	t.Parallel()
 	for _, replicas := range []int{3, 1} {
