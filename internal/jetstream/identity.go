@@ -159,8 +159,9 @@ func newPassword() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// A takeover removes a new node's earlier incarnations from the cluster and
-// tracks until their replicas have been placed again.
+// A takeover removes a node's earlier incarnations from the cluster (a new
+// node's, or a node's restarted before its takeover finished) and tracks
+// until their replicas have been placed again.
 type takeover struct {
 	base, self string
 	sys        *nats.Conn
@@ -300,9 +301,9 @@ func (t *takeover) remove(ctx context.Context, id string) error {
 	return nil
 }
 
-// pending says why this node's takeover is not finished, or nil once the
-// earlier incarnations are gone and every replicated stream has its full
-// set of replicas without them (checked with streams, which lists each
+// pending says why this node's takeover is not finished, or nil once no
+// earlier incarnation is left and, if any was removed, every stream has its
+// full set of replicas without it (checked with streams, which lists each
 // stream's replica count and the names of its replicas).
 func (t *takeover) pending(streams func() (map[string][]string, map[string]int, error)) error {
 	t.mu.Lock()
@@ -311,20 +312,24 @@ func (t *takeover) pending(streams func() (map[string][]string, map[string]int, 
 		return nil
 	}
 	if !t.done {
-		return errors.New("jetstream: this node is new and its earlier incarnation is not removed from the cluster yet")
+		return errors.New("jetstream: this node's earlier incarnations (names its address had before it lost its data) are not removed from the cluster yet")
+	}
+	if len(t.removed) == 0 { // none: nothing to place again
+		t.placed = true
+		return nil
 	}
 	members, want, err := streams()
 	if err != nil {
-		return fmt.Errorf("jetstream: this node is new and its streams' replicas are not known yet: %w", err)
+		return fmt.Errorf("jetstream: the streams' replicas since this node's earlier incarnation was removed are not known yet: %w", err)
 	}
 	for stream, names := range members {
 		if len(names) < want[stream] {
-			return fmt.Errorf("jetstream: this node is new and stream %s has %d of its %d replicas", stream, len(names), want[stream])
+			return fmt.Errorf("jetstream: stream %s has %d of its %d replicas since this node's earlier incarnation was removed", stream, len(names), want[stream])
 		}
 		for _, n := range names {
 			for _, gone := range t.removed {
 				if n == gone {
-					return fmt.Errorf("jetstream: this node is new and stream %s still has a replica on its earlier incarnation %s", stream, gone)
+					return fmt.Errorf("jetstream: stream %s still has a replica on this node's earlier incarnation %s", stream, gone)
 				}
 			}
 		}
@@ -344,8 +349,8 @@ func clusterBaseName(port int) string {
 }
 
 // clusterIdentity names this embedded cluster node (see nodeName), sets up
-// its takeover when it is new, and makes the authenticator through which
-// it reaches its server's system account.
+// its takeover, and makes the authenticator through which it reaches its
+// server's system account.
 func (c *Conn) clusterIdentity() (*clusterAuth, error) {
 	_, port, err := splitHostPort(c.cfg.Cluster.Listen)
 	if err != nil {
@@ -353,14 +358,14 @@ func (c *Conn) clusterIdentity() (*clusterAuth, error) {
 	}
 	if c.cfg.ServerName == DefaultServerName {
 		base := clusterBaseName(port)
-		name, fresh, err := nodeName(c.cfg.DataDir, base)
+		name, _, err := nodeName(c.cfg.DataDir, base)
 		if err != nil {
 			return nil, fmt.Errorf("jetstream: this node's name: %w", err)
 		}
 		c.cfg.ServerName = name
-		if fresh {
-			c.takeover = &takeover{base: base, self: name, log: c.log, removed: map[string]string{}}
-		}
+		// Not only when the name is new: a node restarted before its
+		// takeover finished must finish it.
+		c.takeover = &takeover{base: base, self: name, log: c.log, removed: map[string]string{}}
 	}
 	if c.sysPassword, err = newPassword(); err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
@@ -368,8 +373,8 @@ func (c *Conn) clusterIdentity() (*clusterAuth, error) {
 	return &clusterAuth{token: c.cfg.ClientToken, password: c.sysPassword}, nil
 }
 
-// startTakeover connects to the system account and starts the takeover, if
-// this node is new.
+// startTakeover connects to the system account and starts the takeover
+// (cluster nodes named by this package).
 func (c *Conn) startTakeover() error {
 	if c.takeover == nil {
 		return nil

@@ -162,13 +162,7 @@ func TestNodeWithANewDiskTakesOver(t *testing.T) {
 	if name == old || !incarnationOf(old, clusterBaseName(portOf(t, routes[1])), name) {
 		t.Fatalf("node 1 came back as %q, was %q: want a new name of the same address", name, old)
 	}
-	deadline := time.Now().Add(time.Minute)
-	for err := conns[1].Current(); err != nil; err = conns[1].Current() {
-		if time.Now().After(deadline) {
-			t.Fatalf("node 1 not current after a minute: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitCurrent(t, conns[1])
 
 	jsz, err := conns[0].srv.Jsz(nil)
 	if err != nil || jsz.Meta == nil {
@@ -196,6 +190,18 @@ func TestNodeWithANewDiskTakesOver(t *testing.T) {
 		t.Errorf("the record through node 1: %q, %v", e.Value, err)
 	}
 
+	// Restarted on its disk, a node keeps its name and its peers.
+	kept := conns[2].srv.Name()
+	closeConn(conns[2])
+	conns[2] = nil
+	if conns[2], err = open(2); err != nil {
+		t.Fatalf("node 2 restarted: %v", err)
+	}
+	if got := conns[2].srv.Name(); got != kept {
+		t.Fatalf("node 2 restarted as %q, was %q", got, kept)
+	}
+	waitCurrent(t, conns[2])
+
 	// Only the process knows the system user's password, and tools need
 	// the token.
 	url := conns[1].ClientURL()
@@ -222,4 +228,15 @@ func portOf(t *testing.T, addr string) int {
 		t.Fatal(err)
 	}
 	return port
+}
+
+func waitCurrent(t *testing.T, c *Conn) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for err := c.Current(); err != nil; err = c.Current() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not current after a minute: %v", c.srv.Name(), err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
