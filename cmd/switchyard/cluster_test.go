@@ -195,10 +195,13 @@ func TestClusterLosesANode(t *testing.T) {
 		m, _, tb := routedServer(t, t.TempDir(), p, func(c *Config) {
 			c.NATSURL, c.Replicas = cl.url(), 3
 			quickTakeover(c)
-			// The router's stop waits for its batch's writes, which a
-			// loaded 3-replica cluster may take more than the default
-			// 2 s of to store (a CI run at load 20 did).
-			c.Shutdown = SplitShutdown(90 * time.Second)
+			// The router's stop waits for its batch's writes and acks,
+			// which a loaded 3-replica cluster may take more than the
+			// default 2 s of to store (a CI run at load 20 did), and more
+			// than 6 s with the race detector on a machine also building
+			// a binary (two runs of about twenty). 300 s gives it 20 s;
+			// the harness's close gives all of Close at most 30 s.
+			c.Shutdown = SplitShutdown(300 * time.Second)
 		})
 		mains, tables = append(mains, m), append(tables, tb)
 	}
