@@ -175,13 +175,14 @@ type takeover struct {
 
 // run removes earlier incarnations until none is left in the cluster's meta
 // group or ctx ends. nats-server knows a dead peer's name only if it saw it
-// alive, so every server is asked (system account's JSZ ping) and a peer
-// counts as an incarnation if any of them names it so.
+// alive (this node, new, never did), so every server is asked (the system
+// account's JSZ ping), a peer counts as an incarnation if any of them names
+// it so, and none left is believed only once every online server answered.
 func (t *takeover) run(ctx context.Context) {
 	warned := map[string]bool{} // peer IDs whose removal failed once
 	for {
-		peers, answered, err := t.metaPeers(ctx)
-		if err == nil && answered > 0 {
+		peers, all, err := t.metaPeers(ctx)
+		if err == nil {
 			left := 0
 			for id, name := range peers {
 				if !incarnationOf(name, t.base, t.self) {
@@ -204,7 +205,7 @@ func (t *takeover) run(ctx context.Context) {
 				t.removed[id] = name
 				t.mu.Unlock()
 			}
-			if left == 0 {
+			if left == 0 && all {
 				t.mu.Lock()
 				t.done = true
 				t.mu.Unlock()
@@ -219,20 +220,22 @@ func (t *takeover) run(ctx context.Context) {
 	}
 }
 
-// metaPeers returns the meta group's peers (ID → name) as every server
-// that answers within a second knows them, a name known to any one of
-// them preferred to none, and how many servers answered.
-func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, answered int, err error) {
+// metaPeers returns the meta group's peers (ID → name) as the servers that
+// answer within a second know them, a name known to any one of them
+// preferred to none, and whether every server some answer says is online
+// answered.
+func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, all bool, err error) {
 	inbox := t.sys.NewRespInbox()
 	sub, err := t.sys.SubscribeSync(inbox)
 	if err != nil {
-		return nil, 0, err
+		return nil, false, err
 	}
 	defer sub.Unsubscribe()
 	if err := t.sys.PublishRequest("$SYS.REQ.SERVER.PING.JSZ", inbox, []byte("{}")); err != nil {
-		return nil, 0, err
+		return nil, false, err
 	}
 	peers = map[string]string{}
+	answered, online := map[string]bool{}, map[string]bool{}
 	deadline := time.Now().Add(time.Second)
 	for {
 		wait := time.Until(deadline)
@@ -244,11 +247,15 @@ func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, answ
 			break
 		}
 		var resp struct {
+			Server struct {
+				Name string `json:"name"`
+			} `json:"server"`
 			Data struct {
 				Meta *struct {
 					Replicas []struct {
-						Name string `json:"name"`
-						Peer string `json:"peer"`
+						Name    string `json:"name"`
+						Peer    string `json:"peer"`
+						Offline bool   `json:"offline"`
 					} `json:"replicas"`
 				} `json:"meta_cluster"`
 			} `json:"data"`
@@ -256,7 +263,7 @@ func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, answ
 		if json.Unmarshal(msg.Data, &resp) != nil || resp.Data.Meta == nil {
 			continue
 		}
-		answered++
+		answered[resp.Server.Name] = true
 		for _, p := range resp.Data.Meta.Replicas {
 			if p.Peer == "" {
 				continue
@@ -267,9 +274,16 @@ func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, answ
 			if peers[p.Peer] == "" {
 				peers[p.Peer] = p.Name
 			}
+			if !p.Offline && p.Name != "" {
+				online[p.Name] = true
+			}
 		}
 	}
-	return peers, answered, nil
+	all = len(answered) > 0
+	for name := range online {
+		all = all && answered[name]
+	}
+	return peers, all, nil
 }
 
 // remove asks the meta leader to remove peer id.
