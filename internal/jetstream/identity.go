@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,18 +178,23 @@ type takeover struct {
 // group or ctx ends. nats-server knows a dead peer's name only if it saw it
 // alive (this node, new, never did), so every server is asked (the system
 // account's JSZ ping), a peer counts as an incarnation if any of them names
-// it so, and none left is believed only once every online server answered.
+// it so (and did not answer itself: see incarnations), and none left is
+// believed only once every online server answered.
 func (t *takeover) run(ctx context.Context) {
 	warned := map[string]bool{} // peer IDs whose removal failed once
 	for {
-		peers, all, err := t.metaPeers(ctx)
+		peers, answered, all, err := t.metaPeers(ctx)
 		if err == nil {
-			left := 0
-			for id, name := range peers {
-				if !incarnationOf(name, t.base, t.self) {
-					continue
+			gone, twins := incarnations(peers, answered, t.base, t.self)
+			for _, id := range twins {
+				if !warned[id] {
+					t.log.Error("jetstream: another cluster node runs under this node's host name and route port; give each node its own, or they cannot be told apart",
+						"other", peers[id], "node", t.self)
+					warned[id] = true
 				}
-				left++
+			}
+			for _, id := range gone {
+				name := peers[id]
 				if err := t.remove(ctx, id); err != nil {
 					if !warned[id] {
 						t.log.Warn("jetstream: could not remove this node's earlier incarnation from the cluster yet; retrying",
@@ -205,7 +211,7 @@ func (t *takeover) run(ctx context.Context) {
 				t.removed[id] = name
 				t.mu.Unlock()
 			}
-			if left == 0 && all {
+			if len(gone) == 0 && all {
 				t.mu.Lock()
 				t.done = true
 				t.mu.Unlock()
@@ -220,22 +226,42 @@ func (t *takeover) run(ctx context.Context) {
 	}
 }
 
+// incarnations sorts the meta group's peers (ID → name) named as earlier
+// incarnations of the node whose default name is base and whose name is
+// self: gone are those to remove; twins answered the ping, so they are
+// alive, on another machine with the same host name and route port, and
+// are left alone. Both are sorted by peer ID.
+func incarnations(peers map[string]string, answered map[string]bool, base, self string) (gone, twins []string) {
+	for id, name := range peers {
+		switch {
+		case !incarnationOf(name, base, self):
+		case answered[name]:
+			twins = append(twins, id)
+		default:
+			gone = append(gone, id)
+		}
+	}
+	slices.Sort(gone)
+	slices.Sort(twins)
+	return gone, twins
+}
+
 // metaPeers returns the meta group's peers (ID → name) as the servers that
 // answer within a second know them, a name known to any one of them
-// preferred to none, and whether every server some answer says is online
-// answered.
-func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, all bool, err error) {
+// preferred to none; the names of the servers that answered (alive); and
+// whether every server some answer says is online answered.
+func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, answered map[string]bool, all bool, err error) {
 	inbox := t.sys.NewRespInbox()
 	sub, err := t.sys.SubscribeSync(inbox)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	defer sub.Unsubscribe()
 	if err := t.sys.PublishRequest("$SYS.REQ.SERVER.PING.JSZ", inbox, []byte("{}")); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	peers = map[string]string{}
-	answered, online := map[string]bool{}, map[string]bool{}
+	peers, answered = map[string]string{}, map[string]bool{}
+	online := map[string]bool{}
 	deadline := time.Now().Add(time.Second)
 	for {
 		wait := time.Until(deadline)
@@ -283,7 +309,7 @@ func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, all 
 	for name := range online {
 		all = all && answered[name]
 	}
-	return peers, all, nil
+	return peers, answered, all, nil
 }
 
 // remove asks the meta leader to remove peer id.

@@ -38,6 +38,22 @@ func TestIncarnationOf(t *testing.T) {
 	}
 }
 
+func TestIncarnations(t *testing.T) {
+	const base, self = "host-6222", "host-6222-0a1b2c3d"
+	peers := map[string]string{
+		"p1": "host-6222",          // named by an older switchyard, dead
+		"p2": "host-6222-deadbeef", // an earlier new name, dead
+		"p3": "host-6222-feedf00d", // alive on another machine called host
+		"p4": "host-6223-deadbeef", // another node
+		"p5": "",                   // a name no server knows
+	}
+	answered := map[string]bool{"host-6222-feedf00d": true, "host-6223-deadbeef": true, self: true}
+	gone, twins := incarnations(peers, answered, base, self)
+	if !slices.Equal(gone, []string{"p1", "p2"}) || !slices.Equal(twins, []string{"p3"}) {
+		t.Fatalf("incarnations = %q to remove, %q alive; want [p1 p2], [p3]", gone, twins)
+	}
+}
+
 func TestNodeName(t *testing.T) {
 	const base = "host-6222"
 	newName := regexp.MustCompile(`^host-6222-[0-9a-f]{8}$`)
