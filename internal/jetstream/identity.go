@@ -30,7 +30,7 @@ import (
 // entries are then lost. (Raft's safety rests on a voter's log surviving its
 // restarts.) So an embedded cluster node takes a new name whenever its data
 // directory holds no cluster state, and, once it has joined, asks the
-// cluster to remove the peers its address had before (see takeOver): their
+// cluster to remove the peers its address had before (see takeover): their
 // replicas then move to the nodes that still have room, this one included,
 // as new peers that never acknowledged anything.
 
@@ -45,8 +45,7 @@ const nodeNameFile = "node-name"
 // state was written by a switchyard that named nodes base).
 func nodeName(dataDir, base string) (name string, fresh bool, err error) {
 	file := filepath.Join(dataDir, nodeNameFile)
-	meta := filepath.Join(dataDir, DefaultStoreSubdir, "jetstream", "$SYS", "_js_", "_meta_")
-	switch _, err := os.Stat(meta); {
+	switch _, err := os.Stat(metaDir(dataDir)); {
 	case err == nil:
 		b, err := os.ReadFile(file)
 		if errors.Is(err, os.ErrNotExist) {

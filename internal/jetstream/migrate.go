@@ -21,12 +21,19 @@ import (
 // CopyStreams moves them into a cluster instead.
 var ErrStandaloneData = errors.New("jetstream: the data directory holds a single server's streams")
 
+// metaDir is where the embedded server whose data lives in dataDir keeps
+// its cluster's metadata (the meta group's Raft log): there only if it has
+// been a cluster node.
+func metaDir(dataDir string) string {
+	return filepath.Join(dataDir, DefaultStoreSubdir, "jetstream", "$SYS", "_js_", "_meta_")
+}
+
 // standaloneData reports whether the JetStream store under dataDir holds
 // streams but no cluster metadata: it was written by a server that was not
 // a cluster node.
 func standaloneData(dataDir string) (bool, error) {
 	store := filepath.Join(dataDir, DefaultStoreSubdir, "jetstream")
-	if _, err := os.Stat(filepath.Join(store, "$SYS", "_js_", "_meta_")); err == nil {
+	if _, err := os.Stat(metaDir(dataDir)); err == nil {
 		return false, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return false, err
