@@ -49,7 +49,9 @@ type Config struct {
 	Replicas int
 	// StartTimeout: DefaultStartTimeout if zero.
 	StartTimeout time.Duration
-	// ServerName of the embedded server: DefaultServerName if empty.
+	// ServerName of the embedded server: if empty, DefaultServerName, or
+	// for a cluster node the name kept in its data directory (see
+	// identity.go), which changes with a new disk.
 	ServerName string
 	// DiskReserve is the free space the embedded server leaves on the
 	// filesystem of DataDir: JetStream refuses writes (the event log's
@@ -139,9 +141,9 @@ type Conn struct {
 	stopped  chan struct{} // closed by Close once nc is closed and srv has shut down
 	stopOnce sync.Once     // guards close(stopped)
 
-	// An embedded cluster node's connection to the system account, and
-	// its takeover of earlier incarnations when its data is new (see
-	// identity.go); nil otherwise.
+	// An embedded cluster node's system user's password, its connection
+	// to the system account and its takeover of earlier incarnations (see
+	// identity.go); zero otherwise.
 	sysPassword  string
 	sys          *nats.Conn
 	takeover     *takeover
