@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -148,6 +149,15 @@ func replaceEachNode(t *testing.T, replicas int) {
 	}
 	acked, fails := ld.stop()
 	sink.open.Store(true)
+
+	// Each node removed its earlier name: the cluster is the three nodes
+	// running, all alive, as `switchyard cluster peers` lists it.
+	var peers bytes.Buffer
+	if err := runCluster(ctx, []string{"peers", "--data-dir", dirs[0]}, func(string) string { return "" }, &peers); err != nil {
+		t.Errorf("switchyard cluster peers: %v", err)
+	} else if strings.Count(peers.String(), "\talive\n") != 3 || strings.Contains(peers.String(), "not answering") {
+		t.Errorf("switchyard cluster peers:\n%s\nwant the three nodes, alive, and no other", peers.String())
+	}
 
 	if replicas == 1 {
 		lost := waitSettled(acked, 20*time.Second, sink.seen)

@@ -30,16 +30,31 @@ func newClientToken() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// advertiseClientURL writes the embedded server's client URL into the data
-// directory and registers its removal with onClose. Without --nats-listen
-// it removes a URL a killed process left there; with --nats-url it does
-// nothing (the directory is not this process's).
+// systemURLFile is where a running cluster node with --nats-listen writes
+// the URL (mode 0600) of its embedded server's system account, for
+// `switchyard cluster`. Whoever can read it can remove servers from the
+// cluster.
+const systemURLFile = "nats-system.url"
+
+// advertiseClientURL writes the embedded server's client URL (and, on a
+// cluster node, its system account's) into the data directory and
+// registers their removal with onClose. Without --nats-listen it removes
+// URLs a killed process left there; with --nats-url it does nothing (the
+// directory is not this process's).
 func (m *Main) advertiseClientURL() error {
 	if m.Config.NATSURL != "" {
 		return nil
 	}
-	path := filepath.Join(m.Config.DataDir, clientURLFile)
-	u := m.conn.ClientURL()
+	for file, u := range map[string]string{clientURLFile: m.conn.ClientURL(), systemURLFile: m.conn.SystemURL()} {
+		if err := m.advertise(filepath.Join(m.Config.DataDir, file), u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// advertise writes u to path, or removes path when u is "".
+func (m *Main) advertise(path, u string) error {
 	if u == "" {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
@@ -53,7 +68,7 @@ func (m *Main) advertiseClientURL() error {
 	if err := os.Rename(tmp, path); err != nil {
 		return err
 	}
-	m.onClose("client URL file", time.Second, func(context.Context) error {
+	m.onClose(filepath.Base(path), time.Second, func(context.Context) error {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}

@@ -43,6 +43,7 @@ commands:
   deadletters  list, show or redrive undeliverable events (JSON lines)
   tail         print the events put on a bus as they arrive
   migrate      copy a single switchyard's data into a cluster
+  cluster      list a cluster's servers, or remove one gone for good
   version      print the module version, VCS revision and Go version (also --version)
 
 Run 'switchyard <command> -h' for the flags of a command.`
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string) error {
 		return runTail(ctx, args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], os.Getenv, os.Stdout)
+	case "cluster":
+		return runCluster(ctx, args[1:], os.Getenv, os.Stdout)
 	case "bench":
 		return bench(ctx, args[1:], os.Stdout)
 	case "version", "--version", "-version":

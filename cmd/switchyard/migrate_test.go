@@ -60,3 +60,26 @@ func TestMigrate(t *testing.T) {
 		t.Errorf("copied rule's pattern %q", aws.ToString(got.EventPattern))
 	}
 }
+
+// TestClusterCommandRefuses: `switchyard cluster` needs a running cluster
+// node's data directory and a known operation; TestEmbeddedClusterReplacesEachNode
+// runs its peers listing on a cluster.
+func TestClusterCommandRefuses(t *testing.T) {
+	t.Parallel()
+	single, _ := startServer(t, t.TempDir(), nil)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "needs --data-dir"},
+		{[]string{"remove", "--data-dir", single.Config.DataDir}, "needs the NAME"},
+		{[]string{"join", "--data-dir", single.Config.DataDir}, `unknown cluster command "join"`},
+		{[]string{"peers", "--data-dir", single.Config.DataDir, "extra"}, "unexpected arguments"},
+		{[]string{"peers", "--data-dir", single.Config.DataDir}, "no running cluster node with --nats-listen advertises its system account"},
+	} {
+		err := runCluster(context.Background(), tc.args, func(string) string { return "" }, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("cluster %v: %v, want an error saying %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -176,13 +178,13 @@ type takeover struct {
 // run removes earlier incarnations until none is left in the cluster's meta
 // group or ctx ends. nats-server knows a dead peer's name only if it saw it
 // alive (this node, new, never did), so every server is asked (the system
-// account's JSZ ping), a peer counts as an incarnation if any of them names
-// it so (and did not answer itself: see incarnations), and none left is
-// believed only once every online server answered.
+// account's JSZ ping), and a peer counts as an incarnation if any of them
+// names it so (and it did not answer itself: see incarnations).
 func (t *takeover) run(ctx context.Context) {
 	warned := map[string]bool{} // peer IDs whose removal failed once
+	rounds := 0
 	for {
-		peers, answered, all, err := t.metaPeers(ctx)
+		peers, answered, all, err := metaPeers(ctx, t.sys)
 		if err == nil {
 			gone, twins := incarnations(peers, answered, t.base, t.self)
 			for _, id := range twins {
@@ -194,7 +196,7 @@ func (t *takeover) run(ctx context.Context) {
 			}
 			for _, id := range gone {
 				name := peers[id]
-				if err := t.remove(ctx, id); err != nil {
+				if err := removePeer(ctx, t.sys, id); err != nil {
 					if !warned[id] {
 						t.log.Warn("jetstream: could not remove this node's earlier incarnation from the cluster yet; retrying",
 							"peer", name, "err", err)
@@ -210,7 +212,23 @@ func (t *takeover) run(ctx context.Context) {
 				t.removed[id] = name
 				t.mu.Unlock()
 			}
-			if len(gone) == 0 && all {
+			var unnamed []string
+			for id, name := range peers {
+				if name == "" {
+					unnamed = append(unnamed, id)
+				}
+			}
+			rounds++
+			// Done once nothing is left to remove and every peer has a
+			// name, or every online server answered, or after 60 rounds
+			// (about a minute and a half: a dead peer's name dies with the
+			// last server that saw it alive).
+			if len(gone) == 0 && (len(unnamed) == 0 || all || rounds >= 60) {
+				if len(unnamed) > 0 {
+					slices.Sort(unnamed)
+					t.log.Warn("jetstream: the cluster has peers whose names no server knows; if one was this node before it lost its data, remove it with switchyard cluster remove",
+						"peers", unnamed, "node", t.self)
+				}
 				t.mu.Lock()
 				t.done = true
 				t.mu.Unlock()
@@ -249,14 +267,14 @@ func incarnations(peers map[string]string, answered map[string]bool, base, self 
 // answer within a second know them, a name known to any one of them
 // preferred to none; the names of the servers that answered (alive); and
 // whether every server some answer says is online answered.
-func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, answered map[string]bool, all bool, err error) {
-	inbox := t.sys.NewRespInbox()
-	sub, err := t.sys.SubscribeSync(inbox)
+func metaPeers(ctx context.Context, sys *nats.Conn) (peers map[string]string, answered map[string]bool, all bool, err error) {
+	inbox := sys.NewRespInbox()
+	sub, err := sys.SubscribeSync(inbox)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	defer sub.Unsubscribe()
-	if err := t.sys.PublishRequest("$SYS.REQ.SERVER.PING.JSZ", inbox, []byte("{}")); err != nil {
+	if err := sys.PublishRequest("$SYS.REQ.SERVER.PING.JSZ", inbox, []byte("{}")); err != nil {
 		return nil, nil, false, err
 	}
 	peers, answered = map[string]string{}, map[string]bool{}
@@ -311,12 +329,13 @@ func (t *takeover) metaPeers(ctx context.Context) (peers map[string]string, answ
 	return peers, answered, all, nil
 }
 
-// remove asks the meta leader to remove peer id.
-func (t *takeover) remove(ctx context.Context, id string) error {
+// removePeer asks the meta leader, through sys (a connection to the system
+// account), to remove peer id from the cluster.
+func removePeer(ctx context.Context, sys *nats.Conn, id string) error {
 	req, _ := json.Marshal(map[string]string{"peer_id": id})
 	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	msg, err := t.sys.RequestWithContext(rctx, "$JS.API.SERVER.REMOVE", req)
+	msg, err := sys.RequestWithContext(rctx, "$JS.API.SERVER.REMOVE", req)
 	if err != nil {
 		return err
 	}
@@ -459,4 +478,69 @@ func (c *Conn) streamMembers() (map[string][]string, map[string]int, error) {
 		members[info.Config.Name], want[info.Config.Name] = in, info.Config.Replicas
 	}
 	return members, want, infos.Err()
+}
+
+// A Peer is a server of a cluster's JetStream meta group.
+type Peer struct {
+	ID   string
+	Name string // "" when no server that answered knows it
+	// Alive: the server answered just now. A peer that did not is down,
+	// or gone for good (a machine replaced under another name or port).
+	Alive bool
+}
+
+// ClusterPeers lists the meta group's peers other than the servers' own
+// views of themselves, sorted by name, through sys: a connection to the
+// cluster's system account (see Conn.SystemURL).
+func ClusterPeers(ctx context.Context, sys *nats.Conn) ([]Peer, error) {
+	peers, answered, _, err := metaPeers(ctx, sys)
+	if err != nil {
+		return nil, err
+	}
+	if len(answered) == 0 {
+		return nil, errors.New("jetstream: no server of the cluster answered")
+	}
+	var out []Peer
+	for id, name := range peers {
+		out = append(out, Peer{ID: id, Name: name, Alive: name != "" && answered[name]})
+	}
+	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.Name+a.ID, b.Name+b.ID) })
+	return out, nil
+}
+
+// RemovePeer removes the peer named name (or whose ID is name) from the
+// cluster through sys, a connection to its system account; nats-server
+// then moves its replicas to the servers with room. It refuses a peer
+// that is alive: stop it first.
+func RemovePeer(ctx context.Context, sys *nats.Conn, name string) error {
+	peers, err := ClusterPeers(ctx, sys)
+	if err != nil {
+		return err
+	}
+	for _, p := range peers {
+		if p.Name != name && p.ID != name {
+			continue
+		}
+		if p.Alive {
+			return fmt.Errorf("jetstream: %s is alive: stop it before removing it from the cluster", name)
+		}
+		return removePeer(ctx, sys, p.ID)
+	}
+	return fmt.Errorf("jetstream: the cluster has no peer %s", name)
+}
+
+// SystemURL returns the URL a tool reaches an embedded cluster node's
+// system account with: nats://USER:PASSWORD@HOST:PORT of
+// Config.ClientListen (keep it private: it may remove servers from the
+// cluster). "" without a cluster, without ClientListen or with an external
+// server.
+func (c *Conn) SystemURL() string {
+	if c.srv == nil || c.cfg.ClientListen == "" || c.sysPassword == "" {
+		return ""
+	}
+	addr, ok := c.srv.Addr().(*net.TCPAddr)
+	if !ok {
+		return ""
+	}
+	return (&url.URL{Scheme: "nats", User: url.UserPassword(systemUser, c.sysPassword), Host: addr.String()}).String()
 }

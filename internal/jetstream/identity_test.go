@@ -116,46 +116,8 @@ func TestNodeWithANewDiskTakesOver(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a three-node cluster")
 	}
-	var routes []string
-	for range 3 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		routes = append(routes, l.Addr().String())
-		l.Close()
-	}
-	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
-	open := func(i int) (*Conn, error) {
-		return Open(t.Context(), Config{DataDir: dirs[i], Replicas: 3, StartTimeout: time.Minute,
-			ClientListen: "127.0.0.1:0", ClientToken: "t0ken",
-			Cluster: ClusterConfig{Name: "sy", Listen: routes[i], Routes: routes, Secret: "s3cret"}}, testLogger())
-	}
-	conns := make([]*Conn, 3)
-	errs := make([]error, 3)
-	var wg sync.WaitGroup
-	for i := range 3 {
-		wg.Go(func() { conns[i], errs[i] = open(i) })
-	}
-	wg.Wait()
-	closeConn := func(c *Conn) {
-		if c == nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := c.Close(ctx); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	}
-	for i := range conns {
-		t.Cleanup(func() { closeConn(conns[i]) }) // the one running at the end
-	}
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("node %d: %v", i, err)
-		}
-	}
+	tc := startTestCluster(t)
+	conns, dirs, routes, open, closeConn := tc.conns, tc.dirs, tc.routes, tc.open, tc.close
 	ctx := t.Context()
 	kv, err := conns[0].KV(ctx, "buses")
 	if err != nil {
@@ -254,5 +216,140 @@ func waitCurrent(t *testing.T, c *Conn) {
 			t.Fatalf("%s not current after a minute: %v", c.srv.Name(), err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// A testCluster is three embedded cluster nodes on loopback, with replicas
+// 3 and client listeners, closed when the test ends.
+type testCluster struct {
+	t      *testing.T
+	routes []string // the three nodes' route addresses, and a spare
+	dirs   []string
+	conns  []*Conn // the node running in each slot at the end is closed
+}
+
+func startTestCluster(t *testing.T) *testCluster {
+	t.Helper()
+	tc := &testCluster{t: t, conns: make([]*Conn, 3)}
+	for range 4 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.routes = append(tc.routes, l.Addr().String())
+		l.Close()
+	}
+	tc.dirs = []string{t.TempDir(), t.TempDir(), t.TempDir()}
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() { tc.conns[i], errs[i] = tc.open(i) })
+	}
+	wg.Wait()
+	for i := range tc.conns {
+		t.Cleanup(func() { tc.close(tc.conns[i]) })
+	}
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+	}
+	return tc
+}
+
+// open starts node i on its data directory and route address.
+func (tc *testCluster) open(i int) (*Conn, error) { return tc.openAt(i, tc.routes[i]) }
+
+// openAt starts node i on its data directory and the route address listen.
+func (tc *testCluster) openAt(i int, listen string) (*Conn, error) {
+	return Open(tc.t.Context(), Config{DataDir: tc.dirs[i], Replicas: 3, StartTimeout: time.Minute,
+		ClientListen: "127.0.0.1:0", ClientToken: "t0ken",
+		Cluster: ClusterConfig{Name: "sy", Listen: listen, Routes: tc.routes[:3], Secret: "s3cret"}}, testLogger())
+}
+
+func (tc *testCluster) close(c *Conn) {
+	if c == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.Close(ctx); err != nil {
+		tc.t.Errorf("Close: %v", err)
+	}
+}
+
+// TestRemovePeer replaces a node under another route port: it cannot tell
+// the old name is its own, so an operator removes it (switchyard cluster
+// remove), and the bucket's replicas move to the new node.
+func TestRemovePeer(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs a three-node cluster")
+	}
+	tc := startTestCluster(t)
+	ctx := t.Context()
+	kv, err := tc.conns[0].KV(ctx, "buses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Create(ctx, []byte(`{"kept":true}`), "acct", "b"); err != nil {
+		t.Fatal(err)
+	}
+	old, alive := tc.conns[2].srv.Name(), tc.conns[1].srv.Name()
+	tc.close(tc.conns[2])
+	tc.conns[2] = nil
+	if err := os.RemoveAll(tc.dirs[2]); err != nil {
+		t.Fatal(err)
+	}
+	if tc.conns[2], err = tc.openAt(2, tc.routes[3]); err != nil {
+		t.Fatalf("node 2 on another port: %v", err)
+	}
+	name := tc.conns[2].srv.Name()
+
+	sys, err := nats.Connect(tc.conns[0].SystemURL())
+	if err != nil {
+		t.Fatalf("system URL: %v", err)
+	}
+	defer sys.Close()
+	peers, err := ClusterPeers(ctx, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{old: false, alive: true, name: true, tc.conns[0].srv.Name(): true}
+	for _, p := range peers {
+		if a, ok := want[p.Name]; !ok || a != p.Alive {
+			t.Errorf("peer %+v; want the names and aliveness %v", p, want)
+		}
+	}
+	if len(peers) != len(want) {
+		t.Errorf("peers %+v; want %v", peers, want)
+	}
+	if err := RemovePeer(ctx, sys, alive); err == nil || !strings.Contains(err.Error(), "is alive") {
+		t.Errorf("removing a live peer: %v", err)
+	}
+	if err := RemovePeer(ctx, sys, "nobody"); err == nil {
+		t.Error("removing an unknown peer succeeded")
+	}
+	if err := RemovePeer(ctx, sys, old); err != nil {
+		t.Fatalf("removing %s: %v", old, err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		members, _, err := tc.conns[0].streamMembers()
+		if m := members["KV_buses"]; err == nil && len(m) == 3 && slices.Contains(m, name) && !slices.Contains(m, old) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("KV_buses after a minute: %q, %v; want three replicas, %s among them", members["KV_buses"], err, name)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	waitCurrent(t, tc.conns[2])
+	kv, err = tc.conns[2].KV(ctx, "buses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := kv.Get(ctx, "acct", "b"); err != nil || string(e.Value) != `{"kept":true}` {
+		t.Errorf("the record through node 2: %q, %v", e.Value, err)
 	}
 }
