@@ -46,10 +46,7 @@ func runCluster(ctx context.Context, args []string, getenv func(string) string, 
 	if op == "remove" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		name, rest = rest[0], rest[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
 	switch {

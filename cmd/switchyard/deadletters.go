@@ -77,21 +77,12 @@ func runDeadLetters(ctx context.Context, args []string, getenv func(string) stri
 	if err := setFromEnv(fs, getenv, "data-dir", "nats-url"); err != nil {
 		return err
 	}
-	parse := func(args []string) error {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return errHelp
-			}
-			return err
-		}
-		return nil
-	}
-	if err := parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if sub == "show" && fs.NArg() > 1 { // flags after SEQ
 		seq := fs.Arg(0)
-		if err := parse(fs.Args()[1:]); err != nil {
+		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
 			return err
 		}
 		if fs.NArg() > 0 {

@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -79,4 +80,16 @@ func run(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "unknown command %q\n%s\n", args[0], usage)
 		return errUsage
 	}
+}
+
+// parseFlags parses a command's args with fs, answering a -h with errHelp
+// (fs has printed its usage).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return err
+	}
+	return nil
 }

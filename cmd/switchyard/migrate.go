@@ -32,10 +32,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err := setFromEnv(fs, getenv, "data-dir", "nats-url"); err != nil {
 		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	switch {

@@ -49,10 +49,7 @@ func runTail(ctx context.Context, args []string, getenv func(string) string, std
 	if err := setFromEnv(fs, getenv, "data-dir", "nats-url"); err != nil {
 		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
