@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -20,15 +18,6 @@ import (
 // reach it while it holds the directory. Anyone who can read it could
 // read the directory's files anyway.
 const clientURLFile = "nats.url"
-
-// newClientToken returns a fresh random token for --nats-listen.
-func newClientToken() (string, error) {
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b), nil
-}
 
 // systemURLFile is where a running cluster node with --nats-listen writes
 // the URL (mode 0600) of its embedded server's system account, for

@@ -300,10 +300,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	jsCfg := jetstream.Config{URL: c.NATSURL, DataDir: c.DataDir, Replicas: c.Replicas, ServerNotices: c.NATSLog,
 		Cluster: jetstream.ClusterConfig{Name: c.ClusterName, Listen: c.ClusterListen, Routes: splitList(c.ClusterRoutes), Secret: c.ClusterSecret}}
 	if c.NATSURL == "" && c.NATSListen != "" {
-		if jsCfg.ClientToken, err = newClientToken(); err != nil {
-			return err
-		}
-		jsCfg.ClientListen = c.NATSListen
+		jsCfg.ClientListen = c.NATSListen // with a token jetstream.Open makes
 		if !isLoopback(c.NATSListen) {
 			m.Log.Warn("--nats-listen is not a loopback address: the embedded NATS server takes token-guarded, unencrypted client connections there", "addr", c.NATSListen)
 		}

@@ -72,8 +72,8 @@ type Config struct {
 	// presenting ClientToken, so that tools can reach a running server
 	// (see Conn.ClientURL). Empty: no network listener. Unused with URL.
 	ClientListen string
-	// ClientToken is the token connections to ClientListen must present;
-	// required with ClientListen.
+	// ClientToken is the token connections to ClientListen must present:
+	// a random one, made by Open, if empty.
 	ClientToken string
 	// Cluster, if its Name is set, makes the embedded server one node of a
 	// NATS cluster (several switchyard processes, each with its embedded
@@ -181,6 +181,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 			case alone:
 				return nil, fmt.Errorf("%w (%s): nats-server would delete them as orphans when it joins a cluster", ErrStandaloneData, cfg.DataDir)
 			}
+		}
+		if cfg.ClientListen != "" && cfg.ClientToken == "" {
+			var err error
+			if cfg.ClientToken, err = newSecret(); err != nil {
+				return nil, fmt.Errorf("jetstream: %w", err)
+			}
+			c.cfg.ClientToken = cfg.ClientToken
 		}
 		var auth *clusterAuth
 		if cfg.Cluster.Name != "" {
@@ -389,9 +396,6 @@ func startEmbedded(cfg Config, log *slog.Logger, auth *clusterAuth) (*server.Ser
 		opts.JetStreamMaxStore = embeddedMaxStore // the disk guard's limit applies
 	}
 	if cfg.ClientListen != "" {
-		if cfg.ClientToken == "" {
-			return nil, errors.New("jetstream: Config.ClientListen needs a ClientToken")
-		}
 		host, port, err := net.SplitHostPort(cfg.ClientListen)
 		if err != nil {
 			return nil, fmt.Errorf("jetstream: client listen address: %w", err)

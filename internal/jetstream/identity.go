@@ -122,9 +122,9 @@ func incarnationOf(peer, base, self string) bool {
 	return err == nil
 }
 
-// systemUser is the user of the in-process connection to the embedded
-// server's system account, which alone may remove a peer. Its password is
-// made at start and never leaves the process.
+// systemUser is the user of connections to the embedded server's system
+// account, which alone may remove a peer. Its password is made at start;
+// it leaves the process only in Conn.SystemURL.
 const systemUser = "switchyard-system"
 
 // clusterAuth authenticates the embedded cluster node's clients: the system
@@ -153,7 +153,8 @@ func (a *clusterAuth) Check(c server.ClientAuthentication) bool {
 	return true
 }
 
-func newPassword() (string, error) {
+// newSecret returns 24 random bytes in hex: a token or a password.
+func newSecret() (string, error) {
 	var b [24]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
@@ -425,7 +426,7 @@ func (c *Conn) clusterIdentity() (*clusterAuth, error) {
 		// takeover finished must finish it.
 		c.takeover = &takeover{base: base, self: name, log: c.log, removed: map[string]string{}}
 	}
-	if c.sysPassword, err = newPassword(); err != nil {
+	if c.sysPassword, err = newSecret(); err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	return &clusterAuth{token: c.cfg.ClientToken, password: c.sysPassword}, nil
