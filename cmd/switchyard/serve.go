@@ -302,7 +302,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if c.NATSURL == "" && c.NATSListen != "" {
 		jsCfg.ClientListen = c.NATSListen // with a token jetstream.Open makes
 		if !isLoopback(c.NATSListen) {
-			m.Log.Warn("--nats-listen is not a loopback address: the embedded NATS server takes token-guarded, unencrypted client connections there", "addr", c.NATSListen)
+			m.Log.Warn("--nats-listen is not a loopback address: the embedded NATS server takes token-guarded (on a cluster node, also system-account), unencrypted client connections there", "addr", c.NATSListen)
 		}
 	}
 	m.conn, err = jetstream.Open(ctx, jsCfg, m.Log)
