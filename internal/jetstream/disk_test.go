@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"path/filepath"
@@ -43,7 +44,15 @@ func TestEventLogStorageFull(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	t.Cleanup(func() { _ = c.Close(t.Context()) })
+	// Not t.Context(): it is canceled before cleanups run, and Close
+	// then returns at once, leaving the server writing into the TempDir
+	// being removed (a flake: "TempDir RemoveAll cleanup: directory not
+	// empty").
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = c.Close(ctx)
+	})
 	cfg := testLogConfig()
 	cfg.Keep = []string{"router"}
 	l := openLog(t, c, cfg)
