@@ -140,7 +140,9 @@ func Run(ctx context.Context, cfg Config, start ServerStarter, out io.Writer) er
 		sink.begin()
 	}
 	res := runBench(ctx, cfg, endpoint, entries)
-	pprof.StopCPUProfile()
+	if cfg.CPUProfile != "" { // only its own: in a test binary it would end -test.cpuprofile's
+		pprof.StopCPUProfile()
+	}
 	if cfg.MemProfile != "" {
 		if err := writeHeapProfile(cfg.MemProfile); err != nil {
 			return err
