@@ -62,7 +62,7 @@ func waitReplay(t *testing.T, c *eventbridge.Client, name string, state types.Re
 // replay reaches only the rule in FilterArns, with "replay-name" added,
 // and replayed events are not archived again.
 func TestArchiveAndReplay(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	p := &probe{}
 	m, _, tb := routedServer(t, t.TempDir(), p, nil)
 	c := clientFor(m, customerAcct)
@@ -127,7 +127,7 @@ func TestArchiveAndReplay(t *testing.T) {
 // replay and starts it again: the replay carries on from its recorded
 // position and completes, every archived event delivered at least once.
 func TestReplaySurvivesRestart(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	p := &probe{}
 	slow := func(c *Config) { c.Routing.ReplayBatch = 5 }
@@ -200,7 +200,7 @@ func TestReplaySurvivesRestart(t *testing.T) {
 // scheduled event through the rule's input transformer; disabling the rule
 // stops it before the next tick.
 func TestScheduledRuleFires(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := startNATS(t, 0, t.TempDir())
 	clock := &skewClock{}
 	probes := []*probe{{}, {}}

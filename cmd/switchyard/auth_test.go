@@ -21,7 +21,7 @@ const credentialsJSON = `{"credentials":[
 // the access key decides the account, and partners may only use the partner
 // names their credentials grant.
 func TestSigV4Mode(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ctx := context.Background()
 	creds := filepath.Join(t.TempDir(), "creds.json")
 	if err := os.WriteFile(creds, []byte(credentialsJSON), 0o600); err != nil {
@@ -52,7 +52,7 @@ func TestSigV4Mode(t *testing.T) {
 }
 
 func TestDevModeRefusesNonLoopback(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m := NewMain()
 	if err := m.ParseFlags([]string{"--listen", "0.0.0.0:0", "--data-dir", t.TempDir()}, func(string) string { return "" }); err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func TestDevModeRefusesNonLoopback(t *testing.T) {
 }
 
 func TestFlagsFromEnvironment(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m := NewMain()
 	env := map[string]string{"SWITCHYARD_LISTEN": "127.0.0.1:5000", "SWITCHYARD_REGION": "eu-west-1", "SWITCHYARD_MAX_BUSES": "7"}
 	if err := m.ParseFlags([]string{"--region", "ap-south-1"}, func(k string) string { return env[k] }); err != nil {
@@ -86,7 +86,7 @@ func TestFlagsFromEnvironment(t *testing.T) {
 // TestDataDirIsExclusive checks that a second server cannot open a data
 // directory another one is using, and can once the first has stopped.
 func TestDataDirIsExclusive(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	_, stop := startServer(t, dir, nil)
 	m := NewMain()
@@ -105,7 +105,7 @@ func TestDataDirIsExclusive(t *testing.T) {
 // --auth dev take a non-loopback address (a container network); without
 // it the same address is refused. Nothing is bound.
 func TestDevAnyAddress(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	for _, allow := range []bool{false, true} {
 		m := NewMain()
 		args := []string{"--listen", "0.0.0.0:4010"}

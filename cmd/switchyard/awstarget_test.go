@@ -24,7 +24,7 @@ import (
 // an ECS target, accepted but not delivered, is dead-lettered with an error
 // naming the kind.
 func TestAWSTargetSQS(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	fake := awsfake.Start(t)
 	fake.Create("sqs", "orders.fifo", "dlq")
 	fake.Create("kinesis", "clicks")

@@ -14,7 +14,7 @@ import (
 // and checks that it reports acknowledged events and no failed requests.
 // With --null-server it benches a server that only answers.
 func TestBenchRuns(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -46,7 +46,7 @@ func TestBenchRuns(t *testing.T) {
 // TestBenchSQSSink runs the bench with --sink sqs: every acknowledged
 // event reaches the local SQS endpoint through an SQS target.
 func TestBenchSQSSink(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	var out bytes.Buffer
 	const clients, batch = 2, 5
 	args := []string{"--op", "partner", "--clients", fmt.Sprint(clients), "--batch", fmt.Sprint(batch), "--size", "100", "--duration", "1s",
@@ -69,7 +69,7 @@ func TestBenchSQSSink(t *testing.T) {
 // acknowledged event reaches the local receiver through an API destination,
 // and the warm-up's events are not counted.
 func TestBenchHTTPSink(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	var out bytes.Buffer
 	const clients, batch = 2, 5
 	args := []string{"--op", "partner", "--clients", fmt.Sprint(clients), "--batch", fmt.Sprint(batch), "--size", "100", "--duration", "1s",

@@ -25,7 +25,7 @@ import (
 // records, one at ERROR only the failed attempt, and one at TRACE with
 // FULL detail every step, in order, read back from the bus log stream.
 func TestBusLogRecords(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	p := &probe{}
 	p.fail = func(h probeHit) error {
 		if h.Attempt == 1 {

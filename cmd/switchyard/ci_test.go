@@ -15,7 +15,7 @@ import (
 // elsewhere would then run only under -race; this test fails until the
 // command (README and .ci/run) names its package too.
 func TestAllocationTestsRunWithoutRace(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	root := filepath.Join("..", "..")
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -45,7 +45,7 @@ func TestAllocationTestsRunWithoutRace(t *testing.T) {
 // pattern's TestDifferential checks only a tenth of its pairs under -race,
 // so the README's command and .ci/run must run it again without -race.
 func TestDifferentialRunsWithoutRace(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	const want = "go test -race -count=1 ./... && go test -count=1 -run 'Alloc|Differential' ./pattern"
 	for _, name := range []string{"README.md", filepath.Join(".ci", "run")} {
 		src, err := os.ReadFile(filepath.Join("..", "..", name))

@@ -37,10 +37,14 @@ import (
 // event log or the delivery queue) while each node loses its disk. Then it
 // accepts them.
 //
-// With --replicas 3 every acknowledged event must be delivered. With
-// --replicas 1 each stream lives on one node, so replacing that node loses
-// what it held: the round checks that some acknowledged events are lost,
-// which is what the replicas are for.
+// With --replicas 3, as here, every acknowledged event must be delivered.
+// With --replicas 1 (TestEmbeddedClusterReplacesEachNodeUnreplicated) each
+// stream lives on one node, so replacing that node loses what it held: that
+// round checks that some acknowledged events are lost, which is what the
+// replicas are for.
+//
+// Both rounds go first (parallelCluster): they are among the package's
+// longest tests.
 //
 // A node that starts with an empty disk takes a new name and has the
 // cluster remove the name its address had (internal/jetstream's
@@ -49,29 +53,18 @@ import (
 // the same Raft peer having forgotten what it had acknowledged, and could
 // vote for a node that lacked it.
 func TestEmbeddedClusterReplacesEachNode(t *testing.T) {
-	t.Parallel()
-	for _, replicas := range []int{3, 1} {
-		t.Run(fmt.Sprintf("replicas=%d", replicas), func(t *testing.T) {
-			t.Parallel()
-			replaceEachNode(t, replicas)
-		})
-	}
+	parallelCluster(t, true)
+	replaceEachNode(t, 3)
 }
 
-// clusterSlot lets two tests at a time run a cluster of three binaries:
-// three at once, beside the package's other tests, have starved a
-// cluster's start past its wait on this 2-core machine.
-var clusterSlot = make(chan struct{}, 2)
-
-// oneClusterAtATime waits for clusterSlot and frees it when t ends.
-func oneClusterAtATime(t *testing.T) {
-	t.Helper()
-	clusterSlot <- struct{}{}
-	t.Cleanup(func() { <-clusterSlot })
+// TestEmbeddedClusterReplacesEachNodeUnreplicated is the same round with
+// --replicas 1, which must lose events: it shows the round can tell.
+func TestEmbeddedClusterReplacesEachNodeUnreplicated(t *testing.T) {
+	parallelCluster(t, true)
+	replaceEachNode(t, 1)
 }
 
 func replaceEachNode(t *testing.T, replicas int) {
-	oneClusterAtATime(t)
 	bin := buildBinary(t)
 	ports := freePorts(t, 6) // three for the routes, three for the API: a node comes back where its clients look for it
 	var routes, listen []string
@@ -287,7 +280,7 @@ func putTenPartner(c *eventbridge.Client, i int) ([]string, error) {
 // archive's included) is replicated three times afterwards, and nothing
 // kept was lost.
 func TestClusterUpgradesReplicas(t *testing.T) {
-	t.Parallel()
+	parallelCluster(t, false)
 	if testing.Short() {
 		t.Skip("runs a 3-node NATS cluster")
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/switchyard/switchyard/internal/apitest"
-	"github.com/switchyard/switchyard/internal/router"
 	"github.com/switchyard/switchyard/internal/secrets"
 )
 
@@ -160,7 +159,7 @@ func (c *natsCluster) url() string {
 // refused by the flags; 3 replicas on a single NATS server are refused
 // at start with an error that says why.
 func TestReplicasNeedACluster(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	for _, args := range [][]string{{"--replicas", "2"}, {"--replicas", "3"}} {
 		if err := NewMain().ParseFlags(args, func(string) string { return "" }); err == nil {
 			t.Errorf("%v accepted", args)
@@ -176,67 +175,6 @@ func TestReplicasNeedACluster(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "3 replicas need a JetStream cluster of at least 3 servers") {
 		t.Fatalf("3 replicas on one server: %v", err)
 	}
-}
-
-// TestClusterLosesANode runs two switchyard processes with --replicas 3 on
-// a 3-node NATS cluster, puts events through both while one NATS node is
-// stopped and started again, and checks that every acknowledged event is
-// delivered at least once.
-func TestClusterLosesANode(t *testing.T) {
-	t.Parallel()
-	if testing.Short() {
-		t.Skip("runs a 3-node NATS cluster")
-	}
-	cl := startNATSCluster(t, 3)
-	probes := []*probe{{}, {}}
-	var mains []*Main
-	var tables []*router.Table
-	for _, p := range probes {
-		m, _, tb := routedServer(t, t.TempDir(), p, func(c *Config) {
-			c.NATSURL, c.Replicas = cl.url(), 3
-			quickTakeover(c)
-			// The router's stop waits for its batch's writes and acks,
-			// which a loaded 3-replica cluster may take more than the
-			// default 2 s of to store (a CI run at load 20 did), and more
-			// than 6 s with the race detector on a machine also building
-			// a binary (two runs of about twenty). 300 s gives it 20 s;
-			// the harness's close gives all of Close at most 30 s.
-			c.Shutdown = SplitShutdown(300 * time.Second)
-		})
-		mains, tables = append(mains, m), append(tables, tb)
-	}
-	sink := sqsARN(customerAcct, "sink")
-	putRule(t, clientFor(mains[0], customerAcct), "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("s", sink))
-	for _, tb := range tables {
-		waitRules(t, tb, customerAcct, "default", 1)
-	}
-
-	var clients []*eventbridge.Client
-	for _, m := range mains {
-		clients = append(clients, clientFor(m, customerAcct))
-	}
-	ld := startLoad(t, clients, 0)
-	waitCount := ld.waitCount
-	count := ld.count
-	waitCount(100)
-	cl.stop(0)
-	before := count()
-	waitCount(before + 200) // puts go on with a node down
-	cl.start(t, 0)
-	waitCount(count() + 100)
-	acked, fails := ld.stop()
-
-	dups := waitAllDelivered(t, acked, 60*time.Second, func() map[string]int {
-		seen := map[string]int{}
-		for _, p := range probes {
-			for _, h := range p.to(sink) {
-				seen[h.EventID]++
-			}
-		}
-		return seen
-	}, nil)
-	t.Logf("%d events acknowledged (%d during the outage), all delivered, %d twice; %d requests failed and were not acknowledged",
-		len(acked), len(acked)-before, dups, fails)
 }
 
 // waitAllDelivered waits until seen (deliveries per event id) covers every
@@ -379,43 +317,39 @@ func acknowledged[E any](failed int32, entries []E, id func(E) *string) ([]strin
 	return ids, nil
 }
 
-// TestEmbeddedClusterLosesANodeAndItsDisk runs three switchyard binaries
-// whose embedded nats-servers form the cluster themselves (--cluster-*,
-// --replicas 3), with an API destination as the target. Under load it kills
-// one node with SIGKILL, deletes its data directory (a machine replaced),
-// and starts it again empty: the node comes back under a new name and has
-// the cluster remove its old one, JetStream copies the streams to it, and
-// every event acknowledged by any node is delivered.
+// TestEmbeddedClusterLosesNodes runs three switchyard binaries whose
+// embedded nats-servers form the cluster themselves (--cluster-*,
+// --replicas 3), with an API destination as the target, and load through
+// all three. It loses a node twice, waiting in between until the node is
+// back and ready:
+//   - node 0 is killed with SIGKILL and started again on its data directory;
+//   - node 1 is killed, its data directory deleted (a machine replaced), and
+//     started again empty: it comes back under a new name and has the
+//     cluster remove its old one, and JetStream copies the streams to it.
+//
+// Deliveries go on throughout, so work a killed node held is taken over
+// after the ack wait. Every event acknowledged by any node is delivered.
 //
 // Before nodes took a new name with a new disk (see internal/jetstream's
 // identity.go), two full CI runs lost 20 and 30 of about 1,500
-// acknowledged events here: the node came back as the same Raft peer
-// having forgotten what it had acknowledged.
-func TestEmbeddedClusterLosesANodeAndItsDisk(t *testing.T) {
-	t.Parallel()
-	embeddedClusterLosesANode(t, true)
-}
-
-// TestEmbeddedClusterLosesANode is the same with the node's disk kept: the
-// node is killed with SIGKILL and started again on its data directory.
-func TestEmbeddedClusterLosesANode(t *testing.T) {
-	t.Parallel()
+// acknowledged events in the disk round: the node came back as the same
+// Raft peer having forgotten what it had acknowledged.
+// TestEmbeddedClusterReplacesEachNode replaces every node with its disk,
+// with the destination closed throughout.
+func TestEmbeddedClusterLosesNodes(t *testing.T) {
+	parallelCluster(t, true) // among the longest
 	if testing.Short() {
 		t.Skip("runs three binaries")
 	}
-	embeddedClusterLosesANode(t, false)
-}
-
-// embeddedClusterLosesANode runs the two tests above; wipe deletes the
-// killed node's data directory.
-func embeddedClusterLosesANode(t *testing.T, wipe bool) {
-	t.Helper()
-	oneClusterAtATime(t)
 	bin := buildBinary(t)
-	ports := freePorts(t, 3)
-	var routes []string
-	for _, p := range ports {
-		routes = append(routes, fmt.Sprintf("127.0.0.1:%d", p))
+	ports := freePorts(t, 6) // three for the routes, three for the API: a node comes back where its clients look for it
+	var routes, listen []string
+	for i, p := range ports {
+		if i < 3 {
+			routes = append(routes, fmt.Sprintf("127.0.0.1:%d", p))
+		} else {
+			listen = append(listen, fmt.Sprintf("127.0.0.1:%d", p))
+		}
 	}
 	keyFile := filepath.Join(t.TempDir(), "secret.key")
 	if _, _, err := secrets.LoadOrCreateKeyFile(keyFile); err != nil {
@@ -423,7 +357,7 @@ func embeddedClusterLosesANode(t *testing.T, wipe bool) {
 	}
 	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
 	node := func(i int) []string {
-		return []string{"--cluster-name", "sy", "--cluster-listen", routes[i], "--cluster-routes", strings.Join(routes, ","),
+		return []string{"--listen", listen[i], "--cluster-name", "sy", "--cluster-listen", routes[i], "--cluster-routes", strings.Join(routes, ","),
 			"--cluster-secret", "s3cret", "--replicas", "3", "--secret-key-file", keyFile,
 			// A node catching up fails deliveries for a while (its reads time
 			// out); short retries keep the test's wait bounded.
@@ -443,33 +377,44 @@ func embeddedClusterLosesANode(t *testing.T, wipe bool) {
 	dest := createLocalDestination(t, setup, "d", conn, h.srv.URL+"/hook", 0)
 	putRule(t, setup, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("h", dest))
 
-	ld := startLoad(t, []*eventbridge.Client{apitest.NewClient(addrs[1], customerAcct, "x"), apitest.NewClient(addrs[2], customerAcct, "x")},
-		20*time.Millisecond) // a steady load, not a flood
-	waitCount, count := ld.waitCount, ld.count
-	waitCount(100)
-	kills[0]()
-	if wipe {
-		if err := os.RemoveAll(dirs[0]); err != nil {
-			t.Fatal(err)
-		}
+	var clients []*eventbridge.Client
+	for _, a := range addrs {
+		clients = append(clients, apitest.NewClient(a, customerAcct, "x"))
 	}
-	waitCount(count() + 200) // puts go on with a node (and perhaps its disk) gone
-	_, kills[0] = runBinary(t, bin, dirs[0], node(0)...)
-	waitCount(count() + 100)
-	acked, _ := ld.stop()
+	ld := startLoad(t, clients, 100*time.Millisecond) // a steady load, not a flood
+	ld.waitCount(100)
+	for i, wipe := range []bool{false, true} {
+		kills[i]()
+		if wipe {
+			if err := os.RemoveAll(dirs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Logf("node %d killed (disk deleted: %v); %d events acknowledged", i, wipe, ld.count())
+		ld.waitCount(ld.count() + 200) // puts go on with a node (and perhaps its disk) gone
+		addrs[i], kills[i] = runBinary(t, bin, dirs[i], node(i)...)
+		waitReady(t, addrs[i], 2*time.Minute)
+		ld.waitCount(ld.count() + 100)
+	}
+	acked, fails := ld.stop()
 
-	dups := waitAllDelivered(t, acked, 90*time.Second, h.eventIDs("/hook"), func(missing []string) { logClusterState(t, dirs[1], missing) })
-	t.Logf("%d events acknowledged, all delivered, %d twice", len(acked), dups)
+	dups := waitAllDelivered(t, acked, 90*time.Second, h.eventIDs("/hook"), func(missing []string) { logClusterState(t, dirs[2], missing) })
+	t.Logf("%d events acknowledged, all delivered, %d twice; %d requests failed (the killed nodes') and were not acknowledged", len(acked), dups, fails)
 }
 
-// TestClusterLosesASwitchyardNode runs two switchyard binaries with
-// --replicas 3 on a 3-node NATS cluster, an API destination as the target,
-// and kills one of them with SIGKILL under load (its NATS server stays):
-// what it had taken (log batches being routed, deliveries in flight) is
-// handed to the other after the ack wait, and every event either node
-// acknowledged is delivered. The killed node then starts again and serves.
-func TestClusterLosesASwitchyardNode(t *testing.T) {
-	t.Parallel()
+// TestClusterLosesNodes runs two switchyard binaries with --replicas 3 on
+// a 3-node NATS cluster (--nats-url), an API destination as the target, and
+// load through both, and loses a node of each kind in turn:
+//   - a NATS node is stopped and started again: the switchyard connected to
+//     it reconnects to another, and its requests in flight fail rather than
+//     being acknowledged falsely;
+//   - a switchyard is killed with SIGKILL (its NATS server stays): what it
+//     had taken (log batches being routed, deliveries in flight) is handed
+//     to the other after the ack wait. It then starts again and serves.
+//
+// Every event either switchyard acknowledged is delivered.
+func TestClusterLosesNodes(t *testing.T) {
+	parallelCluster(t, false)
 	if testing.Short() {
 		t.Skip("runs a 3-node NATS cluster and two binaries")
 	}
@@ -479,30 +424,43 @@ func TestClusterLosesASwitchyardNode(t *testing.T) {
 	if _, _, err := secrets.LoadOrCreateKeyFile(keyFile); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--nats-url", cl.url(), "--replicas", "3", "--secret-key-file", keyFile,
-		"--retry-backoff-base", "100ms", "--retry-backoff-max", "1s"}
+	ports := freePorts(t, 2) // a switchyard comes back where its clients look for it
+	node := func(i int) []string {
+		return []string{"--listen", fmt.Sprintf("127.0.0.1:%d", ports[i]), "--nats-url", cl.url(), "--replicas", "3", "--secret-key-file", keyFile,
+			"--retry-backoff-base", "100ms", "--retry-backoff-max", "1s"}
+	}
 	dirs := []string{t.TempDir(), t.TempDir()}
-	addr0, kill0 := runBinary(t, bin, dirs[0], args...)
-	addr1, _ := runBinary(t, bin, dirs[1], args...)
+	addrs, kills := make([]string, 2), make([]func(), 2)
+	for i := range 2 {
+		addrs[i], kills[i] = runBinary(t, bin, dirs[i], node(i)...)
+	}
 
 	h := newHook(t, nil)
-	setup := apitest.NewClient(addr1, customerAcct, "x")
+	setup := apitest.NewClient(addrs[1], customerAcct, "x")
 	conn := createLocalConnection(t, setup, "c", types.ConnectionAuthorizationTypeBasic, "cl", "")
 	dest := createLocalDestination(t, setup, "d", conn, h.srv.URL+"/hook", 0)
 	putRule(t, setup, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("h", dest))
 
-	ld := startLoad(t, []*eventbridge.Client{apitest.NewClient(addr0, customerAcct, "x"), apitest.NewClient(addr1, customerAcct, "x")},
+	ld := startLoad(t, []*eventbridge.Client{apitest.NewClient(addrs[0], customerAcct, "x"), apitest.NewClient(addrs[1], customerAcct, "x")},
 		20*time.Millisecond)
 	ld.waitCount(200)
-	kill0()
-	ld.waitCount(ld.count() + 200) // node 1 goes on alone
-	addr0, _ = runBinary(t, bin, dirs[0], args...)
-	if _, err := putTen(apitest.NewClient(addr0, customerAcct, "x"), -1); err != nil {
-		t.Fatalf("the restarted node: %v", err)
+	cl.stop(0)
+	before := ld.count()
+	ld.waitCount(before + 200) // puts go on with a NATS node down
+	cl.start(t, 0)
+	ld.waitCount(ld.count() + 100)
+	t.Logf("NATS node 0 stopped and started again; %d events acknowledged while it was down", ld.count()-before)
+
+	kills[0]()
+	before = ld.count()
+	ld.waitCount(before + 200) // switchyard 1 goes on alone
+	addrs[0], kills[0] = runBinary(t, bin, dirs[0], node(0)...)
+	if _, err := putTen(apitest.NewClient(addrs[0], customerAcct, "x"), -1); err != nil {
+		t.Fatalf("the restarted switchyard: %v", err)
 	}
 	acked, fails := ld.stop()
 	dups := waitAllDelivered(t, acked, 60*time.Second, h.eventIDs("/hook"), nil)
-	t.Logf("%d events acknowledged, all delivered, %d twice; %d requests failed (the killed node's) and were not acknowledged", len(acked), dups, fails)
+	t.Logf("%d events acknowledged, all delivered, %d twice; %d requests failed and were not acknowledged", len(acked), dups, fails)
 }
 
 // eventIDs returns a function counting the requests to path by the id of

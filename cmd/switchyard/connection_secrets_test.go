@@ -95,7 +95,7 @@ func rawAuth(typ types.ConnectionAuthorizationType, tag string) map[string]any {
 // in the server's debug log, or in any file of the data dir; then restarts
 // the server over the same data dir and decrypts them all.
 func TestConnectionSecretsStayHidden(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	var logs syncBuffer
 	m, stop := startLoggedServer(t, dir, &logs)
@@ -238,7 +238,7 @@ func dataDirFiles(t *testing.T, dir string) map[string][]byte {
 // with the same file decrypt, and a server given another key still answers
 // the API but cannot decrypt (the delivery side gets an error, no secret).
 func TestSecretKeyFile(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ctx := context.Background()
 	dir, keys := t.TempDir(), t.TempDir()
 	keyFile, otherKey := filepath.Join(keys, "k1"), filepath.Join(keys, "k2")

@@ -21,7 +21,7 @@ import (
 // (Content-Length 1000, 10 bytes sent) is answered or closed once
 // --read-timeout has passed, not held open for ever.
 func TestStalledBodyIsClosed(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.ReadTimeout = 300 * time.Millisecond })
 	conn, err := net.Dial("tcp", m.Addr())
 	if err != nil {
@@ -78,7 +78,7 @@ func (l *emfileListener) Accept() (net.Conn, error) {
 // EMFILE and ENFILE, 5 ms doubling to 1 s), logs them through the
 // server's logger, and serves again by itself once accept works.
 func TestServesAgainAfterEMFILE(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	var logged syncBuffer
 	m := NewMain()
 	if err := m.ParseFlags([]string{"--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, func(string) string { return "" }); err != nil {

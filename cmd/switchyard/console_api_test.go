@@ -48,7 +48,7 @@ func consoleCall(t *testing.T, m *Main, account, endpoint, body string) (int, st
 // and redrives only its own dead letters; another account sees none and
 // cannot redrive them.
 func TestConsoleDeadLettersScoped(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	p := &probe{fail: func(probeHit) error { return delivery.Permanent(delivery.CodeNoResource, "queue unavailable") }}
 	m, _, tb := routedServer(t, t.TempDir(), p, nil)
 	c := clientFor(m, customerAcct)
@@ -79,7 +79,7 @@ func TestConsoleDeadLettersScoped(t *testing.T) {
 // TestConsoleOff: with --console=false, /console/ is not served (the API
 // answers it as an unknown operation) and the partner counts nothing.
 func TestConsoleOff(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.Console = false })
 	res, err := http.Get("http://" + m.Addr() + "/console/")
 	if err != nil {

@@ -27,7 +27,7 @@ const crashRounds = 10
 // directory, and repeats. Afterwards every event whose answer carried an
 // EventId must reach the third bus at least once.
 func TestCrashRounds(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -62,7 +62,7 @@ func putEventsAt(t *testing.T, c *eventbridge.Client, bus, source string, at tim
 // data directory with a healthy target: every event is delivered at least
 // once, and none is dead-lettered.
 func TestRestartMidDelivery(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	later := sqsARN(customerAcct, "later")
 	down := &probe{}
@@ -99,7 +99,7 @@ func TestRestartMidDelivery(t *testing.T) {
 // Reopening the data directory must put every acknowledged event on the
 // second bus at least once.
 func TestCrashMidRouting(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -180,22 +180,20 @@ var binary struct {
 	err  error
 }
 
-// testParallel is how many of this package's tests run at once unless
-// -test.parallel says otherwise. They wait far more than they compute (on
-// fsync, on the processes and servers they start, on delivery), so the
-// default, GOMAXPROCS, would leave a two-core machine mostly idle while
-// the package's tests ran two at a time.
-const testParallel = 4
-
+// TestMain sizes turn (see turns) from -test.parallel, testParallel if not
+// given, and lifts go test's own limit, which turn replaces.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if !given {
-		if err := flag.Set("test.parallel", strconv.Itoa(testParallel)); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
+	n := testParallel
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == "test.parallel" {
+			n, _ = strconv.Atoi(f.Value.String())
 		}
+	})
+	turn = newTurns(max(n, 1), clusterParallel)
+	if err := flag.Set("test.parallel", "1000"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
 	code := m.Run()
 	if binary.path != "" {

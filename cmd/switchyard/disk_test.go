@@ -58,7 +58,7 @@ func waitStreamEmpty(t *testing.T, m *Main, stream string) {
 // the delivery queue holds anything, and the router's consumer existed
 // before the first put.
 func TestEventLogKeepsOnlyUnrouted(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	p := &probe{}
 	m, _, tb := routedServer(t, t.TempDir(), p, nil)
 	if _, err := m.conn.JetStream().Consumer(context.Background(), sjs.DefaultLogStream, router.DefaultDurable); err != nil {
@@ -177,7 +177,7 @@ func waitStoreLimitBelow(t *testing.T, m *Main, mnt string) {
 // go on; that once space is freed puts succeed again without a restart;
 // and that every acknowledged event is then delivered.
 func TestFullDisk(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	mnt := mountTmpfs(t, "20m")
 	release := make(chan struct{})
 	var releaseOnce sync.Once
@@ -248,7 +248,7 @@ func TestFullDisk(t *testing.T) {
 // puts must still succeed again without a restart, and every acknowledged
 // event be delivered.
 func TestFullDiskSuddenFill(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	mnt := mountTmpfs(t, "20m")
 	p := &probe{}
 	m, _, tb := routedServer(t, filepath.Join(mnt, "data"), p, nil)

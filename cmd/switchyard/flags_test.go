@@ -11,7 +11,7 @@ import (
 )
 
 func TestRuleQuotaFlags(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	if c := DefaultConfig(); c.API.MaxRulesPerBus != 300 || c.API.MaxTargetsPerRule != 5 {
 		t.Fatalf("default quotas: %d rules per bus, %d targets per rule", c.API.MaxRulesPerBus, c.API.MaxTargetsPerRule)
 	}
@@ -27,7 +27,7 @@ func TestRuleQuotaFlags(t *testing.T) {
 
 // TestConnectionFlags: the quota and endpoint flags reach the API config.
 func TestConnectionFlags(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m := NewMain()
 	if err := m.ParseFlags([]string{"--max-connections", "7", "--max-api-destinations", "9", "--http-loopback-endpoints=false", "--secret-key-file", "/k"}, func(string) string { return "" }); err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func TestConnectionFlags(t *testing.T) {
 
 // TestIngestFlags: the size limit and rates are flags (and SWITCHYARD_ variables).
 func TestIngestFlags(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m := NewMain()
 	env := map[string]string{"SWITCHYARD_PUT_PARTNER_EVENTS_BURST": "7"}
 	err := m.ParseFlags([]string{"--max-entries-size", "262144", "--put-events-rate", "50", "--put-events-burst", "60",
@@ -71,7 +71,7 @@ func TestIngestFlags(t *testing.T) {
 // variables override it and flags override both; an unknown name or a bad
 // value is refused with its line.
 func TestConfigFile(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "switchyard.conf")
 	conf := "# switchyard serve\nlisten = 127.0.0.1:4999\nregion = \"eu-west-1\"\n\nmax-rules-per-bus=7\nmetrics = false\nmax-targets-per-rule = 3\n"

@@ -56,7 +56,7 @@ func waitStatus(t *testing.T, addr, path string, status int) string {
 // probes are not API calls: a POST to their path is one, and a GET of them
 // needs no signature.
 func TestHealthReadyz(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	store := t.TempDir()
 	srv := startNATS(t, 0, store)
 	_, portStr, err := net.SplitHostPort(srv.Addr().String())
@@ -100,7 +100,7 @@ func TestHealthReadyz(t *testing.T) {
 // TestMetricsListen serves /metrics and the probes on a listener of their
 // own, and nothing else there; /metrics then leaves the API listener.
 func TestMetricsListen(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.MetricsListen = "127.0.0.1:0" })
 	addr := m.MetricsAddr()
 	if addr == "" {
@@ -131,7 +131,7 @@ func TestMetricsListen(t *testing.T) {
 // summarised at info (the last summary is written at shutdown), not
 // logged one line each.
 func TestLogsQuietAndSummarised(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	var quiet, loud syncBuffer
 	m, stop := startLoggedServer(t, t.TempDir(), &quiet, "--access-log-interval", "1h")
 	createBus(t, clientFor(m, customerAcct), "a")

@@ -169,7 +169,7 @@ func httpTarget(id, arn, pathValue string) types.Target {
 // the connection's credentials. A custom bus and PutEvents deliver the same
 // way.
 func TestHTTPTargetPartnerFlow(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ctx := context.Background()
 	m, _, table := routedServer(t, t.TempDir(), &probe{}, nil)
 	partner, customer := clientFor(m, partnerAcct), clientFor(m, customerAcct)
@@ -257,7 +257,7 @@ func checkHTTPHit(t *testing.T, id string, h hookHit, eventID string) {
 // once it nears expiry, and refreshed again when the endpoint answers 401
 // to it, the event then being delivered with the new token.
 func TestHTTPTargetOAuthRefresh(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	clock := &skewClock{} // the delivery clock, which token expiry reads
 	m, _, table := routedServer(t, t.TempDir(), &probe{}, func(c *Config) { c.Routing.Now = clock.Now })
 	customer := clientFor(m, customerAcct)
@@ -336,7 +336,7 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 // are delayed, not dropped: N events at R per second all arrive, spread
 // over about N/R seconds.
 func TestHTTPTargetRateLimit(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m, _, table := routedServer(t, t.TempDir(), &probe{}, nil)
 	customer := clientFor(m, customerAcct)
 	hk := newHook(t, nil)
@@ -385,7 +385,7 @@ func TestHTTPTargetRateLimit(t *testing.T) {
 // until the endpoint accepts the event; a 400 is not retried and the event
 // is dead-lettered with AWS's attributes.
 func TestHTTPTargetRetriesAndDeadLetters(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m, _, table := routedServer(t, t.TempDir(), &probe{}, nil)
 	customer := clientFor(m, customerAcct)
 	hk := newHook(t, func(r *http.Request, n int) int {

@@ -15,7 +15,7 @@ import (
 // a server still runs on, and a target no server runs on (opened alone, a
 // cluster node's directory would be written as a single server's).
 func TestMigrateRefuses(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	running, _ := startServer(t, t.TempDir(), nil)
 	stopped := t.TempDir()
 	for _, tc := range []struct {
@@ -38,7 +38,7 @@ func TestMigrateRefuses(t *testing.T) {
 // TestMigrate copies a stopped server's data into a running one through
 // the command, and the running one then serves the copied bus and rule.
 func TestMigrate(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	old := t.TempDir()
 	m, stop := startServer(t, old, nil)
 	c := clientFor(m, customerAcct)
@@ -65,7 +65,7 @@ func TestMigrate(t *testing.T) {
 // node's data directory and a known operation; TestEmbeddedClusterReplacesEachNode
 // runs its peers listing on a cluster.
 func TestClusterCommandRefuses(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	single, _ := startServer(t, t.TempDir(), nil)
 	for _, tc := range []struct {
 		args []string

@@ -87,7 +87,7 @@ func (s scrape) want(t *testing.T, want float64, name string, labels ...string) 
 // target that takes them and one that refuses them for good, then reads
 // /metrics: every counter moved by what happened, no more.
 func TestMetricsPartnerFlow(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ctx := context.Background()
 	good, bad := sqsARN(customerAcct, "good"), sqsARN(customerAcct, "bad")
 	p := &probe{fail: func(h probeHit) error {
@@ -164,7 +164,7 @@ func TestMetricsPartnerFlow(t *testing.T) {
 // TestMetricsOff: with --metrics=false there is no /metrics; the path is
 // then the API's, which answers a GET as an unknown operation.
 func TestMetricsOff(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m, _ := startServer(t, t.TempDir(), func(c *Config) { c.Metrics = false })
 	if code, _ := get(t, m.Addr(), "/metrics"); code != http.StatusBadRequest {
 		t.Fatalf("GET /metrics with --metrics=false: %d, want 400", code)

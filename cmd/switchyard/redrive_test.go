@@ -24,7 +24,7 @@ import (
 // and leaves the dead letters. A letter whose target was removed from its
 // rule is skipped and kept.
 func TestDeadLetterRedrive(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	var down atomic.Bool
 	down.Store(true)
@@ -105,7 +105,7 @@ func TestDeadLetterRedrive(t *testing.T) {
 // --nats-listen "" advertises nothing (and removes a stale URL), and the
 // tools say so rather than open its files.
 func TestDeadLettersWithoutClientURL(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	// A URL left by a process killed before it could remove it.
 	if err := os.WriteFile(filepath.Join(dir, clientURLFile), []byte("nats://stale@127.0.0.1:1\n"), 0o600); err != nil {

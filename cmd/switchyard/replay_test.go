@@ -22,7 +22,7 @@ import (
 // DescribeRule request signed over host and x-amz-date only, sent again with
 // X-Amz-Target DeleteRule. The server refuses it and the rule stays.
 func TestSigV4ReplayAsAnotherOperation(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ctx := context.Background()
 	creds := filepath.Join(t.TempDir(), "creds.json")
 	if err := os.WriteFile(creds, []byte(credentialsJSON), 0o600); err != nil {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestStatePersistsAcrossRestart(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	m, stop := startServer(t, dir, nil)

@@ -312,7 +312,7 @@ func wantAttrs(t *testing.T, dl jetstream.DeadLetter, want map[string]string) {
 // the second bus with its id, one hop further, and is routed there. A
 // disabled rule delivers nothing; a target's InputPath shapes what it gets.
 func TestRoutingBusToBus(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	p := &probe{}
 	m, _, tb := routedServer(t, t.TempDir(), p, nil)
 	c := clientFor(m, customerAcct)
@@ -390,7 +390,7 @@ func TestRoutingBusToBus(t *testing.T) {
 // dead letter, NO_PERMISSIONS, no retry) until that account's policy allows
 // the sender, delivered after.
 func TestRoutingCrossAccount(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	p := &probe{}
 	m, _, tb := routedServer(t, t.TempDir(), p, nil)
 	ctx := context.Background()
@@ -431,7 +431,7 @@ func TestRoutingCrossAccount(t *testing.T) {
 // TestRoutingHopLimit forwards an event around a cycle of two buses: it is
 // forwarded eventbus.MaxHops times, then refused with a dead letter.
 func TestRoutingHopLimit(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	p := &probe{}
 	m, _, tb := routedServer(t, t.TempDir(), p, nil)
 	c := clientFor(m, customerAcct)
@@ -476,7 +476,7 @@ func TestRoutingHopLimit(t *testing.T) {
 // attributes, and handed to its DeadLetterArn when switchyard can deliver
 // there.
 func TestRoutingRetriesAndDeadLetters(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	clock := &skewClock{} // the delivery clock
 	p := &probe{}
 	flaky, broken, aging, dlq := sqsARN(customerAcct, "flaky"), sqsARN(customerAcct, "broken"), sqsARN(customerAcct, "aging"), sqsARN(customerAcct, "dlq")
@@ -545,7 +545,7 @@ func TestRoutingRetriesAndDeadLetters(t *testing.T) {
 // stopped (from its files), and refuses a running server's directory that
 // advertises no URL (--nats-listen "").
 func TestDeadLettersCommand(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	p := &probe{fail: func(probeHit) error { return delivery.Permanent(delivery.CodeNoResource, "Queue gone does not exist.") }}
 	m, stop, tb := routedServer(t, dir, p, nil)
@@ -627,7 +627,7 @@ func splitLines(b []byte) [][]byte {
 // server: they share the event log's and the queue's durable consumers, so
 // every event is routed and delivered once, by one of them.
 func TestRoutingSharedByProcesses(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := startNATS(t, 0, t.TempDir())
 	probes := []*probe{{}, {}}
 	var mains []*Main

@@ -14,7 +14,7 @@ import (
 // whole budget leaves the phases after it their own budgets, and the data
 // directory is released at the end.
 func TestSlowCloserDoesNotStarveTheNext(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	m, _ := startServer(t, dir, nil)
 	var next error
@@ -43,7 +43,7 @@ func TestSlowCloserDoesNotStarveTheNext(t *testing.T) {
 // returns while the embedded server is still stopping: the data directory
 // must stay locked until that server is down, then be released.
 func TestLockHeldUntilServerStopped(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	m, _ := startServer(t, dir, func(c *Config) { c.Shutdown.JetStream = time.Nanosecond })
 	conn := m.conn
@@ -79,7 +79,7 @@ func TestLockHeldUntilServerStopped(t *testing.T) {
 // TestServeReturnsServingError: when the listener fails under the server,
 // Serve shuts down and returns the error instead of running on unserved.
 func TestServeReturnsServingError(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestServeReturnsServingError(t *testing.T) {
 
 // TestShutdownTimeoutFlag splits --shutdown-timeout between the phases.
 func TestShutdownTimeoutFlag(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	m := NewMain()
 	if m.Config.Shutdown.Total() != DefaultShutdownTimeout {
 		t.Errorf("default total %v", m.Config.Shutdown.Total())

@@ -34,7 +34,7 @@ func bigEntry(size int) types.PutEventsRequestEntry {
 // size limit on the way: the request body, the event log record, a
 // delivery job, a retry batch, an archive message and a dead letter.
 func TestLargeEventEndToEnd(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ctx := context.Background()
 	p := &probe{}
 	ok, broken, dlq := sqsARN(customerAcct, "big-ok"), sqsARN(customerAcct, "big-broken"), sqsARN(customerAcct, "big-dlq")

@@ -16,7 +16,7 @@ import (
 // one envelope per line, in order, and nothing else does. An interrupt
 // ends it with status 0.
 func TestTailBinary(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	m, _ := startServer(t, dir, nil)

@@ -67,7 +67,7 @@ func selfSignedCert(t *testing.T) (certFile, keyFile string, cert *x509.Certific
 // TestTLS serves HTTPS with --tls-cert and --tls-key: the SDK trusting the
 // certificate works, plain HTTP does not.
 func TestTLS(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ctx := context.Background()
 	certFile, keyFile, cert := selfSignedCert(t)
 	m := NewMain()
@@ -103,7 +103,7 @@ func TestTLS(t *testing.T) {
 
 // TestTLSNeedsCertAndKey refuses one of the two TLS flags without the other.
 func TestTLSNeedsCertAndKey(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	certFile, keyFile, _ := selfSignedCert(t)
 	for _, flag := range [][]string{{"--tls-cert", certFile}, {"--tls-key", keyFile}} {
 		m := NewMain()

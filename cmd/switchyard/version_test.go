@@ -9,7 +9,7 @@ import (
 )
 
 func TestReadBuildVersion(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/switchyard/switchyard", Version: "v1.2.3"},
 		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.time", Value: "2026-12-02T04:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
 	want := "switchyard github.com/switchyard/switchyard v1.2.3 (revision abc123, modified, 2026-12-02T04:00:00Z) go1.26.8"
@@ -24,7 +24,7 @@ func TestReadBuildVersion(t *testing.T) {
 // TestVersionAndHelpExitZero runs the binary: version, --version and
 // serve -h succeed; an unknown flag does not.
 func TestVersionAndHelpExitZero(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	bin := buildBinary(t)
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		out, err := exec.Command(bin, args...).Output()
