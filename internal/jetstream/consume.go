@@ -42,6 +42,7 @@ func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(
 		}
 		return fmt.Errorf("jetstream: consumer %q: %w", durableName, err)
 	}
+	var backoff pullBackoff
 	for ctx.Err() == nil {
 		// No FetchContext (nats.go allows it or a max wait, not both): an
 		// ended ctx is noticed within FetchWait, and what arrives after is
@@ -60,7 +61,9 @@ func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(
 		}
 		msgs := batch.Messages()
 		var group []jetstream.Msg
+		got := 0
 		for msg := range msgs {
+			got++
 			group = ready(msgs, append(group[:0], msg))
 			if ctx.Err() != nil {
 				for _, m := range group {
@@ -76,10 +79,40 @@ func (l *EventLog) Consume(ctx context.Context, durableName string, handle func(
 		}
 		if err := batch.Error(); err != nil && ctx.Err() == nil && !errors.Is(err, jetstream.ErrNoHeartbeat) {
 			l.log.Debug("jetstream: fetch ended", "consumer", durableName, "err", err)
+			backoff.wait(ctx, got)
+		} else {
+			backoff.reset()
 		}
 	}
 	return nil
 }
+
+// A pullBackoff spaces out the pulls of a consume loop while they end at
+// once with an error and nothing delivered, as they do while the consumer
+// has no leader (503, no responders: a cluster electing one, or one whose
+// only replica was lost) or no longer exists. Without it the loop spins, a
+// core's worth of pulls, and in a cluster each pull's reply subscription
+// goes to every route and back.
+type pullBackoff struct{ d time.Duration }
+
+const (
+	minPullBackoff = 50 * time.Millisecond
+	maxPullBackoff = 2 * time.Second
+)
+
+// wait waits before the next pull when the last one, which ended in an
+// error, delivered nothing: 50 ms, doubling each time, up to 2 s.
+func (b *pullBackoff) wait(ctx context.Context, got int) {
+	if got > 0 {
+		b.reset()
+		return
+	}
+	b.d = min(max(2*b.d, minPullBackoff), maxPullBackoff)
+	_ = wait.Sleep(ctx, b.d)
+}
+
+// reset is for a pull that ended well: the next error waits the least.
+func (b *pullBackoff) reset() { b.d = 0 }
 
 // consumerConfig is the configuration of the durable consumer name, the
 // same whether Consume or EventLog (for LogConfig.Keep) creates it.

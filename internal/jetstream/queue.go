@@ -259,6 +259,7 @@ func (q *Queue) Consume(ctx context.Context, workers int, handle func(eventbus.Q
 	slots := make(chan struct{}, workers) // a token per running handle
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	var backoff pullBackoff
 	for ctx.Err() == nil {
 		n := acquire(ctx, slots, workers)
 		if n == 0 {
@@ -301,6 +302,13 @@ func (q *Queue) Consume(ctx context.Context, workers int, handle func(eventbus.Q
 		}
 		cancel()
 		release(slots, n-got)
+		// A pull that expired idle ends with fctx's deadline: not an error.
+		if err := batch.Error(); err != nil && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
+			q.log.Debug("jetstream: queue fetch ended", "consumer", q.cfg.Durable, "err", err)
+			backoff.wait(ctx, got)
+		} else {
+			backoff.reset()
+		}
 	}
 	return nil
 }

@@ -2,11 +2,14 @@ package jetstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/switchyard/switchyard/internal/eventbus"
 )
@@ -347,4 +350,65 @@ func BenchmarkQueue(b *testing.B) {
 			b.Error(err)
 		}
 	})
+}
+
+// TestConsumePausesWhilePullsFail checks that the consume loops wait
+// between pulls that fail at once. A pull for a consumer no server leads
+// (here: deleted behind the loop's back) is answered at once with 503, no
+// responders; the loops used to pull again at once, spinning, and in a
+// cluster each pull's reply subscription went to every route.
+func TestConsumePausesWhilePullsFail(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		start func(t *testing.T, c *Conn) (stream, durable string)
+	}{
+		{"queue", func(t *testing.T, c *Conn) (string, string) {
+			cfg := testQueueConfig()
+			q := openQueue(t, c, cfg)
+			runQueue(t, q, 2, func(eventbus.QueueDelivery) {})
+			return q.stream.CachedInfo().Config.Name, q.cfg.Durable
+		}},
+		{"event log", func(t *testing.T, c *Conn) (string, string) {
+			l := openLog(t, c, testLogConfig())
+			consume(t, l, "pauses", func(context.Context, []Record) error { return nil })
+			return l.stream.CachedInfo().Config.Name, "pauses"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := openTest(t, t.TempDir())
+			stream, durable := tc.start(t, c)
+			s, err := c.JetStream().Stream(t.Context(), stream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The loop creates its consumer before it first pulls: wait
+			// for it, then delete it.
+			for {
+				if err = s.DeleteConsumer(t.Context(), durable); err == nil {
+					break
+				}
+				if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+					t.Fatal(err)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			in := func() int64 {
+				v, err := c.srv.Varz(nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v.InMsgs
+			}
+			time.Sleep(300 * time.Millisecond) // the pull open at the deletion ends
+			before := in()
+			time.Sleep(time.Second)
+			// Waits of 50 ms doubling to 2 s allow about five pulls in a
+			// second; a spinning loop made thousands.
+			if n := in() - before; n > 30 {
+				t.Errorf("%d messages in a second while every pull failed: the loop does not pause", n)
+			}
+		})
+	}
 }
