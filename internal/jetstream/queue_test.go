@@ -383,16 +383,20 @@ func TestConsumePausesWhilePullsFail(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The loop creates its consumer before it first pulls: wait
-			// for it, then delete it.
+			// Delete the consumer once the loop has created it and pulls
+			// (a deletion while it is being created fails the creation).
 			for {
-				if err = s.DeleteConsumer(t.Context(), durable); err == nil {
-					break
-				}
-				if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+				cons, err := s.Consumer(t.Context(), durable)
+				if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 					t.Fatal(err)
 				}
+				if err == nil && cons.CachedInfo().NumWaiting > 0 {
+					break
+				}
 				time.Sleep(10 * time.Millisecond)
+			}
+			if err := s.DeleteConsumer(t.Context(), durable); err != nil {
+				t.Fatal(err)
 			}
 			in := func() int64 {
 				v, err := c.srv.Varz(nil)
