@@ -46,7 +46,7 @@ func TestAllocationTestsRunWithoutRace(t *testing.T) {
 // so the README's command and .ci/run must run it again without -race.
 func TestDifferentialRunsWithoutRace(t *testing.T) {
 	parallel(t)
-	const want = "go test -race -count=1 ./... && go test -count=1 -run 'Alloc|Differential' ./pattern"
+	const want = "go test -race -trimpath -count=1 ./... && go test -trimpath -count=1 -run 'Alloc|Differential' ./pattern"
 	for _, name := range []string{"README.md", filepath.Join(".ci", "run")} {
 		src, err := os.ReadFile(filepath.Join("..", "..", name))
 		if err != nil {

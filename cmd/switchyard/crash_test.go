@@ -148,10 +148,10 @@ func quickTakeover(c *Config) {
 	c.Routing.AckWait = 3 * time.Second
 }
 
-// buildBinary builds switchyard into a temporary directory, linked as the
-// Dockerfile links it: without symbol table or DWARF (-s -w), which makes
-// the link cheaper. (The Dockerfile's -trimpath is left out: it would
-// compile every dependency again instead of using the build cache.)
+// buildBinary builds switchyard into a temporary directory with the
+// Dockerfile's flags: -trimpath, which lets a build in another checkout (CI's
+// fresh clone) use the build cache, and without symbol table or DWARF
+// (-s -w), which makes the link cheaper.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	binary.once.Do(func() {
@@ -161,7 +161,7 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		binary.path = filepath.Join(dir, "switchyard")
-		if out, err := exec.Command("go", "build", "-ldflags=-s -w", "-o", binary.path, ".").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", binary.path, ".").CombinedOutput(); err != nil {
 			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
