@@ -190,7 +190,8 @@ func TestMain(m *testing.M) {
 			n, _ = strconv.Atoi(f.Value.String())
 		}
 	})
-	turn = newTurns(max(n, 1), clusterParallel)
+	n = max(n, 1)
+	turn = newTurns(n, min(n, clusterParallel))
 	if err := flag.Set("test.parallel", "1000"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)

@@ -25,8 +25,9 @@ const clusterParallel = 3
 // go test's own limit cannot order tests: those waiting for it start in no
 // set order, and a long round that drew a late turn ran after a minute of
 // short tests, making the package a minute longer. So TestMain lifts that
-// limit, and this one takes its place. A test's reported time includes its
-// wait for a turn.
+// limit, and this one takes its place: -test.parallel N, if given, allows N
+// tests and, beside them, at most N cluster tests. A test's reported time
+// includes its wait for a turn.
 type turns struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
