@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/switchyard/switchyard/internal/apitest"
-	"github.com/switchyard/switchyard/internal/secrets"
 )
 
 // TestEmbeddedClusterReplacesEachNode runs three switchyard binaries whose
@@ -65,39 +62,13 @@ func TestEmbeddedClusterReplacesEachNodeUnreplicated(t *testing.T) {
 }
 
 func replaceEachNode(t *testing.T, replicas int) {
-	bin := buildBinary(t)
-	ports := freePorts(t, 6) // three for the routes, three for the API: a node comes back where its clients look for it
-	var routes, listen []string
-	for i, p := range ports {
-		if i < 3 {
-			routes = append(routes, fmt.Sprintf("127.0.0.1:%d", p))
-		} else {
-			listen = append(listen, fmt.Sprintf("127.0.0.1:%d", p))
-		}
-	}
-	keyFile := filepath.Join(t.TempDir(), "secret.key")
-	if _, _, err := secrets.LoadOrCreateKeyFile(keyFile); err != nil {
-		t.Fatal(err)
-	}
-	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
-	node := func(i int) []string {
-		return []string{"--listen", listen[i], "--cluster-name", "sy", "--cluster-listen", routes[i], "--cluster-routes", strings.Join(routes, ","),
-			"--cluster-secret", "s3cret", "--replicas", fmt.Sprint(replicas), "--secret-key-file", keyFile,
-			// Deliveries fail until the end; retries a few seconds apart
-			// keep the retrying from crowding out the load, and the wait
-			// after the destination opens short.
-			"--retry-backoff-base", "500ms", "--retry-backoff-max", "5s"}
-	}
-	addrs, kills, waits := make([]string, 3), make([]func(), 3), make([]func() string, 3)
-	for i := range 3 {
-		waits[i], kills[i] = startBinary(t, bin, dirs[i], node(i)...)
-	}
-	for i := range 3 {
-		addrs[i] = waits[i]()
-	}
+	// Deliveries fail until the end; retries a few seconds apart keep the
+	// retrying from crowding out the load, and the wait after the
+	// destination opens short.
+	cl := startEmbeddedCluster(t, "--replicas", fmt.Sprint(replicas), "--retry-backoff-base", "500ms", "--retry-backoff-max", "5s")
 
 	sink := newGatedSink(t)
-	partner, customer := apitest.NewClient(addrs[0], partnerAcct, "x"), apitest.NewClient(addrs[0], customerAcct, "x")
+	partner, customer := apitest.NewClient(cl.addrs[0], partnerAcct, "x"), apitest.NewClient(cl.addrs[0], customerAcct, "x")
 	ctx := context.Background()
 	must[*eventbridge.CreatePartnerEventSourceOutput](t)(partner.CreatePartnerEventSource(ctx,
 		&eventbridge.CreatePartnerEventSourceInput{Name: aws.String(srcName), Account: aws.String(customerAcct)}))
@@ -108,7 +79,7 @@ func replaceEachNode(t *testing.T, replicas int) {
 	putRule(t, customer, srcName, "r", `{"detail-type":["replace"]}`, types.RuleStateEnabled, target("h", dest))
 
 	var clients []*eventbridge.Client
-	for _, a := range addrs {
+	for _, a := range cl.addrs {
 		clients = append(clients, apitest.NewClient(a, partnerAcct, "x"))
 	}
 	ld := startLoadWith(t, clients, 300*time.Millisecond, putTenPartner) // about 100 events/s: each held event is retried until the end
@@ -127,16 +98,13 @@ func replaceEachNode(t *testing.T, replicas int) {
 	}
 	ld.waitCount(100)
 	for i := range 3 {
-		kills[i]()
-		if err := os.RemoveAll(dirs[i]); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("node %d killed, its disk deleted; %d events acknowledged", i, ld.count())
-		more(100)
-		addrs[i], kills[i] = runBinary(t, bin, dirs[i], node(i)...)
+		cl.replace(i, true, func() {
+			t.Logf("node %d killed, its disk deleted; %d events acknowledged", i, ld.count())
+			more(100)
+		})
 		served := time.Now()
 		t.Logf("node %d serving again; %d events acknowledged", i, ld.count())
-		waitReady(t, addrs[i], 2*time.Minute)
+		waitReady(t, cl.addrs[i], 2*time.Minute)
 		t.Logf("node %d ready %v after it served; %d events acknowledged", i, time.Since(served).Round(time.Millisecond), ld.count())
 		more(100)
 	}
@@ -146,7 +114,7 @@ func replaceEachNode(t *testing.T, replicas int) {
 	// Each node removed its earlier name: the cluster is the three nodes
 	// running, all alive, as `switchyard cluster peers` lists it.
 	var peers bytes.Buffer
-	if err := runCluster(ctx, []string{"peers", "--data-dir", dirs[0]}, func(string) string { return "" }, &peers); err != nil {
+	if err := runCluster(ctx, []string{"peers", "--data-dir", cl.dirs[0]}, func(string) string { return "" }, &peers); err != nil {
 		t.Errorf("switchyard cluster peers: %v", err)
 	} else if strings.Count(peers.String(), "\talive\n") != 3 || strings.Contains(peers.String(), "not answering") {
 		t.Errorf("switchyard cluster peers:\n%s\nwant the three nodes, alive, and no other", peers.String())
@@ -160,7 +128,7 @@ func replaceEachNode(t *testing.T, replicas int) {
 		}
 		return
 	}
-	dups := waitAllDelivered(t, acked, 90*time.Second, sink.seen, func(missing []string) { logClusterState(t, dirs[2], missing) })
+	dups := waitAllDelivered(t, acked, 90*time.Second, sink.seen, func(missing []string) { logClusterState(t, cl.dirs[2], missing) })
 	t.Logf("replicas 3: %d events acknowledged, all delivered, %d twice; %d requests failed and were not acknowledged", len(acked), dups, fails)
 }
 

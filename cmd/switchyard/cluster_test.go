@@ -154,6 +154,66 @@ func (c *natsCluster) url() string {
 	return strings.Join(urls, ",")
 }
 
+// An embeddedCluster is three switchyard binaries whose embedded
+// nats-servers form the cluster themselves (--cluster-*), on fixed route and
+// API ports: a node started again comes back where its peers and clients
+// look for it.
+type embeddedCluster struct {
+	t     *testing.T
+	bin   string
+	args  func(i int) []string
+	dirs  []string // each node's data directory
+	addrs []string // where each node's API listens
+	kills []func() // each node's kill (SIGKILL)
+}
+
+// startEmbeddedCluster starts the three nodes with flags (--replicas and
+// the like) and waits until they serve.
+func startEmbeddedCluster(t *testing.T, flags ...string) *embeddedCluster {
+	t.Helper()
+	ports := freePorts(t, 6) // three for the routes, three for the API
+	var routes, listen []string
+	for i, p := range ports {
+		if i < 3 {
+			routes = append(routes, fmt.Sprintf("127.0.0.1:%d", p))
+		} else {
+			listen = append(listen, fmt.Sprintf("127.0.0.1:%d", p))
+		}
+	}
+	keyFile := filepath.Join(t.TempDir(), "secret.key")
+	if _, _, err := secrets.LoadOrCreateKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	c := &embeddedCluster{t: t, bin: buildBinary(t), dirs: []string{t.TempDir(), t.TempDir(), t.TempDir()},
+		addrs: make([]string, 3), kills: make([]func(), 3)}
+	c.args = func(i int) []string {
+		return append([]string{"--listen", listen[i], "--cluster-name", "sy", "--cluster-listen", routes[i],
+			"--cluster-routes", strings.Join(routes, ","), "--cluster-secret", "s3cret", "--secret-key-file", keyFile}, flags...)
+	}
+	waits := make([]func() string, 3)
+	for i := range 3 { // together: a node waits for a quorum before it serves
+		waits[i], c.kills[i] = startBinary(t, c.bin, c.dirs[i], c.args(i)...)
+	}
+	for i := range 3 {
+		c.addrs[i] = waits[i]()
+	}
+	return c
+}
+
+// replace kills node i with SIGKILL, deletes its data directory if wipe,
+// runs between (while the node is down), and starts the node again.
+func (c *embeddedCluster) replace(i int, wipe bool, between func()) {
+	c.t.Helper()
+	c.kills[i]()
+	if wipe {
+		if err := os.RemoveAll(c.dirs[i]); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	between()
+	c.addrs[i], c.kills[i] = runBinary(c.t, c.bin, c.dirs[i], c.args(i)...)
+}
+
 // TestReplicasNeedACluster checks the start-up checks of --replicas: a
 // value other than 1, 3 or 5, or more than 1 without --nats-url, is
 // refused by the flags; 3 replicas on a single NATS server are refused
@@ -341,64 +401,33 @@ func TestEmbeddedClusterLosesNodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three binaries")
 	}
-	bin := buildBinary(t)
-	ports := freePorts(t, 6) // three for the routes, three for the API: a node comes back where its clients look for it
-	var routes, listen []string
-	for i, p := range ports {
-		if i < 3 {
-			routes = append(routes, fmt.Sprintf("127.0.0.1:%d", p))
-		} else {
-			listen = append(listen, fmt.Sprintf("127.0.0.1:%d", p))
-		}
-	}
-	keyFile := filepath.Join(t.TempDir(), "secret.key")
-	if _, _, err := secrets.LoadOrCreateKeyFile(keyFile); err != nil {
-		t.Fatal(err)
-	}
-	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
-	node := func(i int) []string {
-		return []string{"--listen", listen[i], "--cluster-name", "sy", "--cluster-listen", routes[i], "--cluster-routes", strings.Join(routes, ","),
-			"--cluster-secret", "s3cret", "--replicas", "3", "--secret-key-file", keyFile,
-			// A node catching up fails deliveries for a while (its reads time
-			// out); short retries keep the test's wait bounded.
-			"--retry-backoff-base", "100ms", "--retry-backoff-max", "1s"}
-	}
-	addrs, kills, waits := make([]string, 3), make([]func(), 3), make([]func() string, 3)
-	for i := range 3 { // together: a node waits for a quorum before it serves
-		waits[i], kills[i] = startBinary(t, bin, dirs[i], node(i)...)
-	}
-	for i := range 3 {
-		addrs[i] = waits[i]()
-	}
+	// A node catching up fails deliveries for a while (its reads time out);
+	// short retries keep the test's wait bounded.
+	cl := startEmbeddedCluster(t, "--replicas", "3", "--retry-backoff-base", "100ms", "--retry-backoff-max", "1s")
 
 	h := newHook(t, nil)
-	setup := apitest.NewClient(addrs[0], customerAcct, "x")
+	setup := apitest.NewClient(cl.addrs[0], customerAcct, "x")
 	conn := createLocalConnection(t, setup, "c", types.ConnectionAuthorizationTypeBasic, "cl", "")
 	dest := createLocalDestination(t, setup, "d", conn, h.srv.URL+"/hook", 0)
 	putRule(t, setup, "default", "r", `{"source":["app"]}`, types.RuleStateEnabled, target("h", dest))
 
 	var clients []*eventbridge.Client
-	for _, a := range addrs {
+	for _, a := range cl.addrs {
 		clients = append(clients, apitest.NewClient(a, customerAcct, "x"))
 	}
 	ld := startLoad(t, clients, 100*time.Millisecond) // a steady load, not a flood
 	ld.waitCount(100)
 	for i, wipe := range []bool{false, true} {
-		kills[i]()
-		if wipe {
-			if err := os.RemoveAll(dirs[i]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		t.Logf("node %d killed (disk deleted: %v); %d events acknowledged", i, wipe, ld.count())
-		ld.waitCount(ld.count() + 200) // puts go on with a node (and perhaps its disk) gone
-		addrs[i], kills[i] = runBinary(t, bin, dirs[i], node(i)...)
-		waitReady(t, addrs[i], 2*time.Minute)
+		cl.replace(i, wipe, func() {
+			t.Logf("node %d killed (disk deleted: %v); %d events acknowledged", i, wipe, ld.count())
+			ld.waitCount(ld.count() + 200) // puts go on with a node (and perhaps its disk) gone
+		})
+		waitReady(t, cl.addrs[i], 2*time.Minute)
 		ld.waitCount(ld.count() + 100)
 	}
 	acked, fails := ld.stop()
 
-	dups := waitAllDelivered(t, acked, 90*time.Second, h.eventIDs("/hook"), func(missing []string) { logClusterState(t, dirs[2], missing) })
+	dups := waitAllDelivered(t, acked, 90*time.Second, h.eventIDs("/hook"), func(missing []string) { logClusterState(t, cl.dirs[2], missing) })
 	t.Logf("%d events acknowledged, all delivered, %d twice; %d requests failed (the killed nodes') and were not acknowledged", len(acked), dups, fails)
 }
 
