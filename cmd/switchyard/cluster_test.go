@@ -394,6 +394,7 @@ func acknowledged[E any](failed int32, entries []E, id func(E) *string) ([]strin
 // identity.go), two full CI runs lost 20 and 30 of about 1,500
 // acknowledged events in the disk round: the node came back as the same
 // Raft peer having forgotten what it had acknowledged.
+//
 // TestEmbeddedClusterReplacesEachNode replaces every node with its disk,
 // with the destination closed throughout.
 func TestEmbeddedClusterLosesNodes(t *testing.T) {
@@ -476,9 +477,10 @@ func TestClusterLosesNodes(t *testing.T) {
 	cl.stop(0)
 	before := ld.count()
 	ld.waitCount(before + 200) // puts go on with a NATS node down
+	during := ld.count() - before
 	cl.start(t, 0)
 	ld.waitCount(ld.count() + 100)
-	t.Logf("NATS node 0 stopped and started again; %d events acknowledged while it was down", ld.count()-before)
+	t.Logf("NATS node 0 stopped and started again; %d events acknowledged while it was down", during)
 
 	kills[0]()
 	before = ld.count()

@@ -26,8 +26,8 @@ const clusterParallel = 3
 // set order, and a long round that drew a late turn ran after a minute of
 // short tests, making the package a minute longer. So TestMain lifts that
 // limit, and this one takes its place: -test.parallel N, if given, allows N
-// tests and, beside them, at most N cluster tests. A test's reported time
-// includes its wait for a turn.
+// tests and, beside them, N cluster tests or clusterParallel if fewer. A
+// test's reported time includes its wait for a turn.
 type turns struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
